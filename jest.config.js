@@ -1,0 +1,26 @@
+// Native ESM under jest: run with --experimental-vm-modules (see package.json), TypeScript and
+// middy's ESM-only packages are compiled by swc in place (no CommonJS rewrite needed).
+const swc = [
+  '@swc/jest',
+  { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } },
+];
+
+const common = {
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: { '^.+\\.ts$': swc },
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  testEnvironment: 'node',
+};
+
+export default {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'emulator',
+      testMatch: ['<rootDir>/test/emulator/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/emulator/global-setup.ts',
+      globalTeardown: '<rootDir>/test/emulator/global-teardown.ts',
+    },
+  ],
+};
