@@ -1,0 +1,111 @@
+/** The cluster as the control plane records it, and as the API shows it. */
+import type { CreateClusterRequest, DeploymentType } from './request.ts';
+import type { ClusterStatus } from './status.ts';
+
+/** The request after defaults and team policy, without the clusterId and without any secret. */
+export interface ClusterParameters {
+  keypair: string;
+  deploymentType: DeploymentType;
+  masterInstanceType: string;
+  cpuAgentInstanceType: string;
+  gpuAgentInstanceType: string;
+  inboundCidr: string;
+  region: string;
+  maxCpuContainersPerAgent: number;
+  maxIdleAgentPeriod: string;
+  maxDynamicAgents: number;
+  spot: boolean;
+  spotMaxPrice?: string;
+  determinedVersion: string;
+  idleTimeout: string;
+  expiresAt?: string;
+  protected: boolean;
+  tags: Record<string, string>;
+  restoreFrom?: string;
+}
+
+// Every request field but the secret and the id has a place in the parameters.
+type Covered = keyof ClusterParameters | 'clusterId' | 'dbPassword';
+export type UncoveredRequestFields = Exclude<keyof CreateClusterRequest, Covered>;
+const everyFieldCovered: UncoveredRequestFields extends never ? true : false = true;
+void everyFieldCovered;
+
+export interface IdleState {
+  idleTimeout: string;
+  idleSince?: string;
+  expiresAt?: string;
+  /** Set when a teardown warning has been given; the reaper deletes the cluster at this instant. */
+  teardownAt?: string;
+  teardownReason?: string;
+  /** Set by a keepalive with `until`: the cluster counts as busy until then. */
+  keepAliveUntil?: string;
+}
+
+/** What a delete was asked to do; `recordTtl` is when the DELETED record may expire (epoch seconds). */
+export interface DeleteRequest {
+  purge: boolean;
+  recordTtl: number;
+}
+
+export interface RetainedData {
+  checkpointBucket?: string;
+  dbSnapshot?: string;
+  /** Secrets Manager secret holding the database and admin passwords of the retained database. */
+  secretName?: string;
+}
+
+export interface ClusterRecord {
+  clusterId: string;
+  team: string;
+  owner: string;
+  deploymentType: DeploymentType;
+  status: ClusterStatus;
+  statusReason?: string;
+  parameters: ClusterParameters;
+  /** The parameters a running update will apply; they replace `parameters` when it succeeds. */
+  pendingParameters?: ClusterParameters;
+  outputs: Record<string, string>;
+  stackId?: string;
+  /** Secrets Manager name of the cluster's passwords (never the passwords themselves). */
+  secretName?: string;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+  idle: IdleState;
+  /** A DELETE that arrived while another operation ran; that workflow hands over to delete. */
+  deleteRequested?: DeleteRequest;
+  retained?: RetainedData;
+  restoredFrom?: string;
+  execution?: string;
+}
+
+/** The cluster resource of the API (contract, "Cluster resource"). */
+export interface ClusterView {
+  clusterId: string;
+  team: string;
+  owner: string;
+  deploymentType: DeploymentType;
+  status: ClusterStatus;
+  statusReason?: string;
+  parameters: ClusterParameters;
+  pendingParameters?: ClusterParameters;
+  outputs: Record<string, string>;
+  stackId?: string;
+  createdAt: string;
+  updatedAt: string;
+  idle: IdleState;
+  version: number;
+  deleteRequested?: DeleteRequest;
+  retained?: Omit<RetainedData, 'secretName'>;
+  restoredFrom?: string;
+}
+
+export function toView(record: ClusterRecord): ClusterView {
+  const { secretName: _secret, execution: _execution, retained, ...rest } = record;
+  const view: ClusterView = { ...rest };
+  if (retained) {
+    const { secretName: _retainedSecret, ...visible } = retained;
+    view.retained = visible;
+  }
+  return view;
+}

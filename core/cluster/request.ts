@@ -1,0 +1,210 @@
+/**
+ * The cluster request: one field per det-deploy flag of the seed (contract, "Cluster request").
+ * These schemas are the single source for validation, the TypeScript types and the OpenAPI document.
+ */
+import * as z from 'zod/mini';
+import { cidrProblem, OPEN_TO_THE_WORLD } from './cidr.ts';
+import { parseDuration } from './duration.ts';
+import { AGENT_INSTANCE_TYPES, INSTANCE_TYPE_NAME } from './instance-types.ts';
+import { CLUSTER_STATUSES } from './status.ts';
+
+export const DEPLOYMENT_TYPES = ['simple', 'vpc', 'efs', 'fsx', 'secure'] as const;
+export type DeploymentType = (typeof DEPLOYMENT_TYPES)[number];
+
+/** The Determined release the templates are written and tested for. */
+export const PINNED_DETERMINED_VERSION = '0.38.1';
+
+export const CLUSTER_ID = /^[a-zA-Z][-a-zA-Z0-9]*$/;
+/** Tag keys the control plane sets itself; a caller may not override them. */
+export const RESERVED_TAG_KEYS = ['managed-by', 'deployment-type', 'team', 'owner', 'cluster-id', 'Name'];
+const RESERVED_TAG_PREFIXES = ['aws:', 'det-'];
+
+const DURATION_LIMIT_SECONDS = 30 * 24 * 3600;
+
+const clusterId = z
+  .string()
+  .check(
+    z.minLength(1),
+    z.maxLength(64),
+    z.regex(CLUSTER_ID, { error: 'must start with a letter and contain only letters, digits and hyphens' }),
+  );
+
+const instanceType = z
+  .string()
+  .check(
+    z.maxLength(32),
+    z.regex(INSTANCE_TYPE_NAME, { error: 'must be an EC2 instance type name such as m5.large' }),
+  );
+
+const agentInstanceType = z.string().check(
+  z.refine((value) => AGENT_INSTANCE_TYPES.includes(value), {
+    error: `must be one of the supported agent instance types (${AGENT_INSTANCE_TYPES.slice(0, 4).join(', ')}, ...)`,
+  }),
+);
+
+const inboundCidr = z.string().check(
+  z.maxLength(18),
+  z.superRefine((value, ctx) => {
+    const problem = cidrProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, input: value });
+  }),
+);
+
+/** RDS accepts printable ASCII except '/', '@', '"' and space in a master password. */
+const dbPassword = z
+  .string()
+  .check(
+    z.minLength(8),
+    z.maxLength(128),
+    z.regex(/^[!#-.0-?A-~]+$/, { error: 'must be printable ASCII without spaces, "/", "@" or \'"\'' }),
+  );
+
+const region = z
+  .string()
+  .check(
+    z.maxLength(32),
+    z.regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: 'must be an AWS region name such as us-east-1' }),
+  );
+
+function durationSchema(minSeconds: number, maxSeconds: number) {
+  return z.string().check(
+    z.maxLength(24),
+    z.refine(
+      (value) => {
+        const seconds = parseDuration(value);
+        return seconds !== undefined && seconds >= minSeconds && seconds <= maxSeconds;
+      },
+      {
+        error: `must be a duration such as 90s, 10m or 1h, between ${minSeconds}s and ${maxSeconds / 3600}h`,
+      },
+    ),
+  );
+}
+
+const idleTimeout = z.union([z.literal('never'), durationSchema(1, DURATION_LIMIT_SECONDS)]);
+
+const expiresAt = z.iso.datetime({
+  offset: true,
+  error: 'must be an ISO-8601 instant such as 2030-01-31T18:00:00Z',
+});
+
+const tags = z.record(
+  z.string().check(
+    z.minLength(1),
+    z.maxLength(128),
+    z.refine(
+      (key) =>
+        !RESERVED_TAG_KEYS.includes(key) && !RESERVED_TAG_PREFIXES.some((prefix) => key.startsWith(prefix)),
+      { error: `is reserved (${RESERVED_TAG_KEYS.join(', ')}, aws:*, det-*)` },
+    ),
+  ),
+  z.string().check(z.maxLength(256)),
+);
+
+const boundedTags = tags.check(
+  z.refine((value) => Object.keys(value).length <= 20, { error: 'may hold at most 20 tags' }),
+);
+
+const spotMaxPrice = z
+  .string()
+  .check(z.maxLength(16), z.regex(/^\d+(\.\d+)?$/, { error: 'must be a decimal number such as 0.75' }));
+
+const integer = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
+
+/** The fields PATCH may change: everything that updates in place without replacing data. */
+const mutableFields = {
+  masterInstanceType: z.optional(instanceType),
+  cpuAgentInstanceType: z.optional(agentInstanceType),
+  gpuAgentInstanceType: z.optional(agentInstanceType),
+  inboundCidr: z.optional(inboundCidr),
+  maxCpuContainersPerAgent: z.optional(integer(1, 1000)),
+  maxIdleAgentPeriod: z.optional(durationSchema(1, 24 * 3600)),
+  maxDynamicAgents: z.optional(integer(0, 1000)),
+  spot: z.optional(z.boolean()),
+  spotMaxPrice: z.optional(spotMaxPrice),
+  determinedVersion: z.optional(
+    z
+      .string()
+      .check(
+        z.maxLength(32),
+        z.regex(/^\d+\.\d+\.\d+$/, { error: 'must be a release version such as 0.38.1' }),
+      ),
+  ),
+  idleTimeout: z.optional(idleTimeout),
+  protected: z.optional(z.boolean()),
+  tags: z.optional(boundedTags),
+};
+
+export const CREATE_DEFAULTS = {
+  deploymentType: 'simple',
+  masterInstanceType: 'm5.large',
+  cpuAgentInstanceType: 't2.xlarge',
+  gpuAgentInstanceType: 'p2.8xlarge',
+  inboundCidr: OPEN_TO_THE_WORLD,
+  maxCpuContainersPerAgent: 100,
+  maxIdleAgentPeriod: '10m',
+  maxDynamicAgents: 5,
+  spot: false,
+  determinedVersion: PINNED_DETERMINED_VERSION,
+  protected: false,
+} as const;
+
+export const createClusterSchema = z
+  .strictObject({
+    clusterId,
+    keypair: z.string().check(z.minLength(1), z.maxLength(255)),
+    deploymentType: z.optional(z.enum(DEPLOYMENT_TYPES)),
+    ...mutableFields,
+    dbPassword: z.optional(dbPassword),
+    region: z.optional(region),
+    expiresAt: z.optional(expiresAt),
+    restoreFrom: z.optional(clusterId),
+  })
+  .check(z.superRefine((body, ctx) => spotPriceNeedsSpot(body.spot === true, body.spotMaxPrice, ctx)));
+
+export const updateClusterSchema = z
+  .strictObject({ ...mutableFields, expiresAt: z.optional(z.nullable(expiresAt)) })
+  .check(
+    z.refine((body) => Object.keys(body).length > 0, { error: 'must change at least one field' }),
+    // The merged check (current spot setting plus this change) happens in core/cluster/update.ts.
+    z.superRefine((body, ctx) => spotPriceNeedsSpot(body.spot !== false, body.spotMaxPrice, ctx)),
+  );
+
+export const keepaliveSchema = z.strictObject({ until: z.optional(expiresAt) });
+
+export type CreateClusterRequest = z.infer<typeof createClusterSchema>;
+export type UpdateClusterRequest = z.infer<typeof updateClusterSchema>;
+export type KeepaliveRequest = z.infer<typeof keepaliveSchema>;
+
+function spotPriceNeedsSpot(
+  spot: boolean,
+  spotMaxPrice: string | undefined,
+  ctx: z.core.$RefinementCtx<unknown>,
+): void {
+  if (spotMaxPrice !== undefined && !spot) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['spotMaxPrice'],
+      message: 'is only allowed with "spot": true',
+      input: spotMaxPrice,
+    });
+  }
+}
+
+const booleanFlag = z.enum(['true', 'false']);
+const pageLimit = z
+  .string()
+  .check(z.regex(/^(100|[1-9]\d?)$/, { error: 'must be a whole number from 1 to 100' }));
+const nextToken = z.string().check(z.maxLength(2048));
+
+export const createQuerySchema = z.strictObject({ dryRun: z.optional(booleanFlag) });
+export const deleteQuerySchema = z.strictObject({ purge: z.optional(booleanFlag) });
+export const listQuerySchema = z.strictObject({
+  status: z.optional(z.enum(CLUSTER_STATUSES)),
+  limit: z.optional(pageLimit),
+  nextToken: z.optional(nextToken),
+});
+export const eventsQuerySchema = z.strictObject({
+  limit: z.optional(pageLimit),
+  nextToken: z.optional(nextToken),
+});

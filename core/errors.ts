@@ -1,0 +1,83 @@
+/**
+ * The one error hierarchy of the control plane. Domain code throws these; a single middleware
+ * (functions/http/middleware/problem-details.ts) maps them to RFC 9457 problem+json responses.
+ * Anything that is not a ControlPlaneError becomes a bare 500 with a request id.
+ */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export abstract class ControlPlaneError extends Error {
+  abstract readonly status: number;
+  abstract readonly title: string;
+  /** Short slug; the problem `type` is derived from it. */
+  abstract readonly kind: string;
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends ControlPlaneError {
+  readonly status = 400;
+  readonly title = 'Invalid request';
+  readonly kind = 'validation';
+
+  constructor(
+    readonly errors: FieldError[],
+    message = summarise(errors),
+  ) {
+    super(message);
+  }
+}
+
+export class UnauthorizedError extends ControlPlaneError {
+  readonly status = 401;
+  readonly title = 'Unauthorized';
+  readonly kind = 'unauthorized';
+}
+
+export class NotFoundError extends ControlPlaneError {
+  readonly status = 404;
+  readonly title = 'Not found';
+  readonly kind = 'not-found';
+}
+
+export class ConflictError extends ControlPlaneError {
+  readonly status = 409;
+  readonly title = 'Conflict';
+  readonly kind = 'conflict';
+}
+
+export class PayloadTooLargeError extends ControlPlaneError {
+  readonly status = 413;
+  readonly title = 'Payload too large';
+  readonly kind = 'payload-too-large';
+}
+
+export class UnsupportedMediaTypeError extends ControlPlaneError {
+  readonly status = 415;
+  readonly title = 'Unsupported media type';
+  readonly kind = 'unsupported-media-type';
+}
+
+export class IdempotencyKeyReusedError extends ControlPlaneError {
+  readonly status = 422;
+  readonly title = 'Idempotency key reused';
+  readonly kind = 'idempotency-key-reused';
+}
+
+export class QuotaExceededError extends ControlPlaneError {
+  readonly status = 429;
+  readonly title = 'Quota exceeded';
+  readonly kind = 'quota-exceeded';
+}
+
+function summarise(errors: FieldError[]): string {
+  const [first, ...rest] = errors;
+  if (!first) return 'The request is not valid.';
+  const more = rest.length > 0 ? ` (and ${rest.length} more)` : '';
+  return `${first.field}: ${first.message}${more}`;
+}

@@ -1,0 +1,265 @@
+/** The OpenAPI 3.1 document of the API, generated from the same schemas that validate requests. */
+import * as z from 'zod/mini';
+import {
+  createClusterSchema,
+  createQuerySchema,
+  deleteQuerySchema,
+  eventsQuerySchema,
+  keepaliveSchema,
+  listQuerySchema,
+  updateClusterSchema,
+} from './cluster/request.ts';
+import { CLUSTER_STATUSES } from './cluster/status.ts';
+
+type Json = Record<string, unknown>;
+
+const schema = (value: z.ZodMiniType): Json => {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(value, { io: 'input', unrepresentable: 'any' }) as Json;
+  return rest;
+};
+
+function queryParameters(value: z.ZodMiniObject): Json[] {
+  const json = schema(value) as { properties?: Record<string, Json> };
+  return Object.entries(json.properties ?? {}).map(([name, property]) => ({
+    name,
+    in: 'query',
+    required: false,
+    schema: property,
+  }));
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ref('Problem') } },
+});
+const json = (description: string, body: Json) => ({
+  description,
+  content: { 'application/json': { schema: body } },
+});
+const clusterPath = {
+  name: 'clusterId',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', pattern: '^[a-zA-Z][-a-zA-Z0-9]*$', maxLength: 64 },
+};
+const idempotencyKey = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  schema: { type: 'string', maxLength: 255 },
+};
+const common = {
+  '400': problem('Invalid request: see `errors`'),
+  '401': problem('No token, or a token that is not valid'),
+  '500': problem('Internal error; the body names the request id'),
+};
+const accepted = (description: string) => ({
+  description,
+  headers: { Location: { schema: { type: 'string' } } },
+  content: { 'application/json': { schema: ref('Cluster') } },
+});
+
+export function openApiDocument(): Json {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Determined cluster control plane',
+      version: '1.0.0',
+      description: 'Self-service Determined clusters on AWS: the det-deploy of the seed, as a service.',
+    },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      schemas: {
+        CreateCluster: schema(createClusterSchema),
+        UpdateCluster: schema(updateClusterSchema),
+        Keepalive: schema(keepaliveSchema),
+        Cluster: {
+          type: 'object',
+          required: [
+            'clusterId',
+            'team',
+            'owner',
+            'deploymentType',
+            'status',
+            'parameters',
+            'outputs',
+            'createdAt',
+            'updatedAt',
+            'idle',
+            'version',
+          ],
+          properties: {
+            clusterId: { type: 'string' },
+            team: { type: 'string' },
+            owner: { type: 'string' },
+            deploymentType: { type: 'string' },
+            status: { type: 'string', enum: [...CLUSTER_STATUSES] },
+            statusReason: {
+              type: 'string',
+              description:
+                'On a failure: the first failing stack resource, its type and CloudFormation’s reason',
+            },
+            parameters: { type: 'object', description: 'The request after defaults, without secrets' },
+            outputs: {
+              type: 'object',
+              additionalProperties: { type: 'string' },
+              description: 'Stack outputs, camelCased (masterUrl, masterId, checkpointBucket, …)',
+            },
+            stackId: { type: 'string' },
+            createdAt: { type: 'string', format: 'date-time' },
+            updatedAt: { type: 'string', format: 'date-time' },
+            idle: {
+              type: 'object',
+              properties: {
+                idleTimeout: { type: 'string' },
+                idleSince: { type: 'string', format: 'date-time' },
+                expiresAt: { type: 'string', format: 'date-time' },
+                teardownAt: { type: 'string', format: 'date-time' },
+                keepAliveUntil: { type: 'string', format: 'date-time' },
+              },
+            },
+            version: { type: 'integer' },
+            retained: {
+              type: 'object',
+              properties: { checkpointBucket: { type: 'string' }, dbSnapshot: { type: 'string' } },
+            },
+          },
+        },
+        TimelineEntry: {
+          type: 'object',
+          required: ['id', 'at', 'source', 'kind', 'message'],
+          properties: {
+            id: { type: 'string' },
+            at: { type: 'string', format: 'date-time' },
+            source: { type: 'string', enum: ['control-plane', 'stack'] },
+            kind: { type: 'string' },
+            message: { type: 'string' },
+            status: { type: 'string' },
+            resource: { type: 'object' },
+          },
+        },
+        Problem: {
+          type: 'object',
+          required: ['type', 'title', 'status'],
+          properties: {
+            type: { type: 'string' },
+            title: { type: 'string' },
+            status: { type: 'integer' },
+            detail: { type: 'string' },
+            requestId: { type: 'string' },
+            errors: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: { field: { type: 'string' }, message: { type: 'string' } },
+              },
+            },
+          },
+        },
+      },
+    },
+    security: [{ bearer: [] }],
+    paths: {
+      '/clusters': {
+        post: {
+          summary: 'Request a new cluster (det-deploy aws up)',
+          parameters: [...queryParameters(createQuerySchema), idempotencyKey],
+          requestBody: { required: true, content: { 'application/json': { schema: ref('CreateCluster') } } },
+          responses: {
+            '202': accepted('The create workflow started'),
+            '200': json('Dry run: the template and parameters that would be sent (secrets masked)', {
+              type: 'object',
+              properties: { template: { type: 'object' }, parameters: { type: 'object' } },
+            }),
+            ...common,
+            '409': problem('The id is taken'),
+            '413': problem('Body over 16 KiB'),
+            '415': problem('Body is not JSON'),
+            '422': problem('Idempotency-Key reused with another body'),
+            '429': problem('Team quota reached'),
+          },
+        },
+        get: {
+          summary: "The caller's team's clusters, newest first",
+          parameters: queryParameters(listQuerySchema),
+          responses: {
+            '200': json('A page of clusters', {
+              type: 'object',
+              properties: { items: { type: 'array', items: ref('Cluster') }, nextToken: { type: 'string' } },
+            }),
+            ...common,
+          },
+        },
+      },
+      '/clusters/{clusterId}': {
+        get: {
+          summary: 'One cluster',
+          parameters: [clusterPath],
+          responses: {
+            '200': json('The cluster', ref('Cluster')),
+            ...common,
+            '404': problem('No such cluster in your team'),
+          },
+        },
+        patch: {
+          summary: 'Change instance types, agent limits, spot, idle settings (updates the stack)',
+          parameters: [clusterPath, idempotencyKey],
+          requestBody: { required: true, content: { 'application/json': { schema: ref('UpdateCluster') } } },
+          responses: {
+            '202': accepted('The update started'),
+            ...common,
+            '404': problem('No such cluster'),
+            '409': problem('Not allowed in the current status'),
+          },
+        },
+        delete: {
+          summary: 'Tear down (det-deploy aws down); data is kept unless purge=true',
+          parameters: [clusterPath, ...queryParameters(deleteQuerySchema), idempotencyKey],
+          responses: {
+            '202': accepted('The delete started'),
+            ...common,
+            '404': problem('No such cluster'),
+            '409': problem('Already deleted'),
+          },
+        },
+      },
+      '/clusters/{clusterId}/events': {
+        get: {
+          summary: 'Timeline: control-plane transitions and stack events, newest first',
+          parameters: [clusterPath, ...queryParameters(eventsQuerySchema)],
+          responses: {
+            '200': json('A page of the timeline', {
+              type: 'object',
+              properties: {
+                items: { type: 'array', items: ref('TimelineEntry') },
+                nextToken: { type: 'string' },
+              },
+            }),
+            ...common,
+            '404': problem('No such cluster'),
+          },
+        },
+      },
+      '/clusters/{clusterId}/keepalive': {
+        post: {
+          summary: 'Reset the idle clock (and cancel a pending idle teardown)',
+          parameters: [clusterPath],
+          requestBody: { required: false, content: { 'application/json': { schema: ref('Keepalive') } } },
+          responses: {
+            '200': json('The cluster', ref('Cluster')),
+            ...common,
+            '404': problem('No such cluster'),
+            '409': problem('Not running'),
+          },
+        },
+      },
+      '/openapi.json': {
+        get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1' } } },
+      },
+      '/health': {
+        get: { summary: 'Liveness', security: [], responses: { '200': { description: 'Alive' } } },
+      },
+    },
+  };
+}

@@ -1,0 +1,173 @@
+/** POST /clusters: validate, check, record CREATING, store the secret, start the create workflow. */
+import { toView, type ClusterParameters, type ClusterRecord, type ClusterView } from '../cluster/model.ts';
+import { executionName, secretName, stackName, STACK_MANAGED_BY } from '../cluster/naming.ts';
+import type { CreateClusterRequest } from '../cluster/request.ts';
+import { resolveCreate } from '../cluster/resolve.ts';
+import { RECREATABLE } from '../cluster/status.ts';
+import { asCfnParameters, toStackParameters, type StackInputs } from '../cluster/stack-parameters.ts';
+import { ConflictError, ValidationError } from '../errors.ts';
+import { policyFor } from '../policy.ts';
+import type { Principal } from '../principal.ts';
+import type { ClusterSecret } from '../ports.ts';
+import type { CreateInput } from '../workflow/inputs.ts';
+import type { OperationDeps } from './deps.ts';
+
+export const MASKED = '****';
+
+export interface DryRunResult {
+  template: object;
+  parameters: Record<string, string>;
+}
+
+export async function dryRunCreate(
+  deps: OperationDeps,
+  principal: Principal,
+  request: CreateClusterRequest,
+): Promise<DryRunResult> {
+  const { parameters, restore } = await checkCreate(deps, principal, request);
+  const stackParameters = toStackParameters(parameters, {
+    secretName: MASKED,
+    ...(restore
+      ? { restore: { checkpointBucket: restore.checkpointBucket, dbSnapshot: restore.dbSnapshot } }
+      : {}),
+  });
+  return { template: deps.renderTemplate(parameters.deploymentType), parameters: stackParameters };
+}
+
+export async function createCluster(
+  deps: OperationDeps,
+  principal: Principal,
+  request: CreateClusterRequest,
+): Promise<ClusterView> {
+  const { parameters, existing, restore } = await checkCreate(deps, principal, request);
+  const now = deps.clock.now();
+  const record: ClusterRecord = {
+    clusterId: request.clusterId,
+    team: principal.team,
+    owner: principal.sub,
+    deploymentType: parameters.deploymentType,
+    status: 'CREATING',
+    parameters,
+    outputs: {},
+    secretName: secretName(request.clusterId, now),
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+    version: (existing?.version ?? 0) + 1,
+    idle: idleFrom(parameters),
+    execution: executionName(request.clusterId, 'create', now),
+    ...(parameters.restoreFrom ? { restoredFrom: parameters.restoreFrom } : {}),
+  };
+  const policy = policyFor(deps.settings.policies, principal.team);
+  await deps.store.insert(record, { replacing: existing, maxClusters: policy.maxClusters });
+
+  let input: CreateInput;
+  try {
+    const secret: ClusterSecret = restore
+      ? await deps.secrets.read(restore.secretName)
+      : { dbPassword: request.dbPassword ?? deps.generatePassword(), adminPassword: deps.generatePassword() };
+    await deps.secrets.create(record.secretName ?? '', secret, {
+      'managed-by': STACK_MANAGED_BY,
+      team: record.team,
+      'cluster-id': record.clusterId,
+    });
+    const inputs: StackInputs = { secretName: record.secretName ?? '', ...(restore ? { restore } : {}) };
+    input = {
+      clusterId: record.clusterId,
+      stack: {
+        name: stackName(record.clusterId),
+        templateUrl: await deps.templates.publish(deps.renderTemplate(parameters.deploymentType)),
+        parameters: asCfnParameters(toStackParameters(parameters, inputs)),
+        tags: stackTags(record),
+      },
+      timing: deps.settings.timing,
+    };
+    await deps.workflows.start('create', record.execution ?? '', input);
+  } catch (error) {
+    // The record is written; leave it in a state the user can act on (delete or re-create).
+    await deps.store.update(
+      record.clusterId,
+      { version: record.version, statuses: ['CREATING'] },
+      {
+        status: 'CREATE_FAILED',
+        statusReason: 'The control plane could not start the create workflow; create the cluster again.',
+      },
+    );
+    throw error;
+  }
+  await deps.store.appendEvent(record.clusterId, {
+    at: now.toISOString(),
+    source: 'control-plane',
+    kind: 'create-requested',
+    status: 'CREATING',
+    message: `${principal.sub} requested a ${parameters.deploymentType} cluster`,
+  });
+  return toView(record);
+}
+
+interface CheckedCreate {
+  parameters: ClusterParameters;
+  existing: ClusterRecord | undefined;
+  restore: { checkpointBucket: string; dbSnapshot: string; secretName: string } | undefined;
+}
+
+/** Everything that can reject a create, before anything is written. */
+async function checkCreate(
+  deps: OperationDeps,
+  principal: Principal,
+  request: CreateClusterRequest,
+): Promise<CheckedCreate> {
+  const policy = policyFor(deps.settings.policies, principal.team);
+  const parameters = resolveCreate(request, { policy, region: deps.settings.region, now: deps.clock.now() });
+
+  const existing = await deps.store.get(request.clusterId);
+  if (existing && !RECREATABLE.includes(existing.status)) {
+    throw new ConflictError(
+      `Cluster id ${request.clusterId} is taken (${existing.status}); choose another id or delete the existing cluster.`,
+    );
+  }
+  // A failed cluster of another team still has a stack behind it: its id is not free.
+  if (existing && existing.status !== 'DELETED' && existing.team !== principal.team) {
+    throw new ConflictError(`Cluster id ${request.clusterId} is taken; choose another id.`);
+  }
+
+  const restore = request.restoreFrom ? await restorable(deps, principal, request.restoreFrom) : undefined;
+
+  if (!(await deps.keyPairs.exists(parameters.keypair))) {
+    throw new ValidationError([
+      { field: 'keypair', message: `no EC2 key pair named "${parameters.keypair}" in ${parameters.region}` },
+    ]);
+  }
+  return { parameters, existing, restore };
+}
+
+async function restorable(deps: OperationDeps, principal: Principal, sourceId: string) {
+  const source = await deps.store.get(sourceId);
+  const invalid = (message: string) => new ValidationError([{ field: 'restoreFrom', message }]);
+  if (!source || (!principal.admin && source.team !== principal.team))
+    throw invalid(`no cluster ${sourceId} in team ${principal.team}`);
+  if (source.status !== 'DELETED')
+    throw invalid(`cluster ${sourceId} is ${source.status}; only a torn-down cluster can be restored`);
+  const { checkpointBucket, dbSnapshot, secretName } = source.retained ?? {};
+  if (!checkpointBucket || !dbSnapshot || !secretName)
+    throw invalid(`cluster ${sourceId} was purged; it kept no data to restore`);
+  return { checkpointBucket, dbSnapshot, secretName };
+}
+
+function idleFrom(parameters: ClusterParameters) {
+  return {
+    idleTimeout: parameters.idleTimeout,
+    ...(parameters.expiresAt ? { expiresAt: parameters.expiresAt } : {}),
+  };
+}
+
+/** Tags on the stack (CloudFormation copies them to every resource it creates). */
+export function stackTags(record: ClusterRecord): { Key: string; Value: string }[] {
+  const own = {
+    'managed-by': STACK_MANAGED_BY,
+    'deployment-type': record.deploymentType,
+    team: record.team,
+    owner: record.owner,
+    'cluster-id': record.clusterId,
+  };
+  return Object.entries({ ...record.parameters.tags, ...own }).map(([Key, Value]) => ({ Key, Value }));
+}

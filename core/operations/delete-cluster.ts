@@ -1,0 +1,92 @@
+/**
+ * DELETE /clusters/{id}: start the delete workflow, or ask the running workflow to delete when it is
+ * done. Shared with the reaper, which tears down idle and expired clusters the same way.
+ */
+import { toView, type ClusterRecord, type ClusterView } from '../cluster/model.ts';
+import { executionName } from '../cluster/naming.ts';
+import { deletePlan } from '../cluster/status.ts';
+import { assertCanSee, type Principal } from '../principal.ts';
+import type { DeleteInput } from '../workflow/inputs.ts';
+import type { OperationDeps } from './deps.ts';
+
+type DeleteDeps = Pick<OperationDeps, 'store' | 'workflows' | 'clock' | 'settings'>;
+
+export async function deleteCluster(
+  deps: DeleteDeps,
+  principal: Principal,
+  clusterId: string,
+  options: { purge: boolean },
+): Promise<ClusterView> {
+  const current = assertCanSee(principal, await deps.store.get(clusterId), clusterId);
+  return toView(await startDelete(deps, current, { purge: options.purge, by: principal.sub }));
+}
+
+/** Move a cluster towards DELETED; `expect` lets the reaper insist on the exact record it judged. */
+export async function startDelete(
+  deps: DeleteDeps,
+  current: ClusterRecord,
+  options: { purge: boolean; by: string; reason?: string },
+): Promise<ClusterRecord> {
+  const now = deps.clock.now();
+  const request = {
+    purge: options.purge,
+    recordTtl: Math.floor(now.getTime() / 1000) + deps.settings.deletedRetentionDays * 86400,
+  };
+  const plan = deletePlan(current.clusterId, current.status);
+  if (plan === 'already-deleting') return current;
+  if (plan === 'after-current') {
+    const updated = await deps.store.update(
+      current.clusterId,
+      { version: current.version, statuses: [current.status] },
+      {
+        deleteRequested: request,
+      },
+    );
+    await deps.store.appendEvent(current.clusterId, {
+      at: now.toISOString(),
+      source: 'control-plane',
+      kind: 'delete-requested',
+      message: `${options.by} requested deletion; it starts when the running ${current.status.toLowerCase()} finishes`,
+    });
+    return updated;
+  }
+  const execution = executionName(current.clusterId, 'delete', now);
+  const updated = await deps.store.update(
+    current.clusterId,
+    { version: current.version, statuses: [current.status] },
+    {
+      status: 'DELETING',
+      statusReason: options.reason ?? null,
+      deleteRequested: request,
+      execution,
+    },
+  );
+  const input: DeleteInput = {
+    clusterId: current.clusterId,
+    purge: options.purge,
+    recordTtl: String(request.recordTtl),
+    timing: deps.settings.timing,
+  };
+  try {
+    await deps.workflows.start('delete', execution, input);
+  } catch (error) {
+    await deps.store.update(
+      current.clusterId,
+      { version: updated.version, statuses: ['DELETING'] },
+      {
+        status: 'DELETE_FAILED',
+        statusReason:
+          'The control plane could not start the delete workflow; nothing was deleted. Retry the delete.',
+      },
+    );
+    throw error;
+  }
+  await deps.store.appendEvent(current.clusterId, {
+    at: now.toISOString(),
+    source: 'control-plane',
+    kind: 'delete-requested',
+    status: 'DELETING',
+    message: `${options.by} requested deletion${options.purge ? ' with purge (bucket and snapshot removed)' : ' (bucket and final snapshot kept)'}${options.reason ? `: ${options.reason}` : ''}`,
+  });
+  return updated;
+}

@@ -1,0 +1,34 @@
+/** Everything the cluster operations need, injected: adapters on AWS, fakes in unit tests. */
+import type { DeploymentType } from '../cluster/request.ts';
+import type { PolicyConfig } from '../policy.ts';
+import type {
+  Clock,
+  ClusterStore,
+  KeyPairs,
+  Secrets,
+  StackReader,
+  TemplateStore,
+  Workflows,
+} from '../ports.ts';
+import type { WorkflowTiming } from '../workflow/inputs.ts';
+
+export interface OperationDeps {
+  store: ClusterStore;
+  workflows: Workflows;
+  secrets: Secrets;
+  keyPairs: KeyPairs;
+  templates: TemplateStore;
+  stacks: StackReader;
+  /** The CloudFormation template of a deployment type (templates/src). */
+  renderTemplate: (type: DeploymentType) => object;
+  /** A fresh random password (for the database when none is given, and for Determined's admin). */
+  generatePassword: () => string;
+  clock: Clock;
+  settings: {
+    region: string;
+    policies: PolicyConfig;
+    timing: WorkflowTiming;
+    /** How long a DELETED cluster stays readable (its retained data is listed there). */
+    deletedRetentionDays: number;
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * What the core needs from the outside world. Adapters (adapters/) implement these over AWS;
+ * tests pass in-memory or scripted versions.
+ */
+import type {
+  ClusterParameters,
+  ClusterRecord,
+  DeleteRequest,
+  IdleState,
+  RetainedData,
+} from './cluster/model.ts';
+import type { ClusterStatus } from './cluster/status.ts';
+import type { Operation } from './cluster/naming.ts';
+import type { NewTimelineEntry, TimelineEntry } from './timeline.ts';
+
+export interface Page<T> {
+  items: T[];
+  nextToken?: string;
+}
+
+export interface ClusterChanges {
+  status?: ClusterStatus;
+  statusReason?: string | null;
+  parameters?: ClusterParameters;
+  pendingParameters?: ClusterParameters | null;
+  idle?: IdleState;
+  deleteRequested?: DeleteRequest | null;
+  retained?: RetainedData | null;
+  secretName?: string;
+  execution?: string;
+}
+
+export interface ClusterStore {
+  get(clusterId: string): Promise<ClusterRecord | undefined>;
+  /**
+   * Store a new incarnation of a cluster. `replacing` is the record it supersedes (DELETED or
+   * CREATE_FAILED), or undefined for a new id. Throws ConflictError when the id was taken in the
+   * meantime and QuotaExceededError when the team holds `maxClusters` already.
+   */
+  insert(record: ClusterRecord, options: { replacing?: ClusterRecord; maxClusters: number }): Promise<void>;
+  /** Apply changes if the record still has `version` (and one of `statuses`); else ConflictError. */
+  update(
+    clusterId: string,
+    expect: { version: number; statuses?: readonly ClusterStatus[] },
+    changes: ClusterChanges,
+  ): Promise<ClusterRecord>;
+  list(query: {
+    team?: string;
+    status?: ClusterStatus;
+    limit: number;
+    nextToken?: string;
+  }): Promise<Page<ClusterRecord>>;
+  appendEvent(clusterId: string, entry: NewTimelineEntry): Promise<void>;
+  /** Control-plane entries, newest first, strictly after `after` in timeline order. */
+  listEvents(
+    clusterId: string,
+    query: { limit: number; after?: { at: string; id: string } },
+  ): Promise<TimelineEntry[]>;
+  /** READY clusters, for the reaper (a sparse index: never a scan). */
+  listReapable(query: { limit: number; nextToken?: string }): Promise<Page<ClusterRecord>>;
+}
+
+export interface Workflows {
+  start(operation: Operation, executionName: string, input: object): Promise<void>;
+}
+
+export interface ClusterSecret {
+  dbPassword: string;
+  /** Password of Determined's built-in admin and determined users (security.initial_user_password). */
+  adminPassword: string;
+}
+
+export interface Secrets {
+  create(name: string, secret: ClusterSecret, tags: Record<string, string>): Promise<string>;
+  read(secretId: string): Promise<ClusterSecret>;
+  /** Secrets by name or ARN, keyed by the id asked for; missing ones are left out. */
+  readMany(secretIds: string[]): Promise<Map<string, ClusterSecret>>;
+}
+
+export interface KeyPairs {
+  exists(name: string): Promise<boolean>;
+}
+
+export interface TemplateStore {
+  /** Store a rendered template where CloudFormation can read it; returns its TemplateURL. */
+  publish(template: object): Promise<string>;
+}
+
+export interface StackReader {
+  /** Stack events, newest first, as timeline entries (one page of CloudFormation's). */
+  events(stackId: string, nextToken?: string): Promise<Page<TimelineEntry>>;
+  /** How far the stack's current operation is: resources in a completed state out of the template's. */
+  progress(stackId: string): Promise<{ status: string; done: number } | undefined>;
+}
+
+export interface StoredResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Idempotency-Key records (contract, "Idempotency and concurrency"). */
+export interface IdempotencyStore {
+  /**
+   * Claim a key for a request with this fingerprint. Returns the stored response when the same
+   * request already completed; throws IdempotencyKeyReusedError (422) for another request under the
+   * same key, ConflictError (409) while the first one is still running.
+   */
+  claim(key: string, fingerprint: string): Promise<StoredResponse | undefined>;
+  complete(key: string, response: StoredResponse): Promise<void>;
+  /** Forget a claim whose request failed, so that a retry can run. */
+  release(key: string): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };

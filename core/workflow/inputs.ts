@@ -1,0 +1,61 @@
+/**
+ * Execution inputs of the lifecycle workflows (statemachines/). Kept here, typed, so the API, the
+ * reaper and the workflow tests build them the same way.
+ */
+import type { CfnParameter } from '../cluster/stack-parameters.ts';
+
+export interface WorkflowTiming {
+  /** First polling interval; each poll waits `pollIncrementSeconds` longer, up to `maxPollSeconds`. */
+  pollSeconds: number;
+  pollIncrementSeconds: number;
+  maxPollSeconds: number;
+  /** Wait for CloudFormation's status-change event (task token); poll every `fallbackPollSeconds` meanwhile. */
+  fastPath: boolean;
+  fallbackPollSeconds: number;
+  /** Seconds a stack operation may take before the workflow gives up with *_FAILED. */
+  budgetSeconds: { create: number; update: number; delete: number };
+}
+
+export interface CreateInput {
+  clusterId: string;
+  stack: {
+    name: string;
+    templateUrl: string;
+    parameters: CfnParameter[];
+    tags: { Key: string; Value: string }[];
+  };
+  timing: WorkflowTiming;
+}
+
+export interface UpdateInput {
+  clusterId: string;
+  stack: { name: string; parameters: CfnParameter[] };
+  timing: WorkflowTiming;
+}
+
+export interface DeleteInput {
+  clusterId: string;
+  purge: boolean;
+  /** When the DELETED record may expire, epoch seconds as a DynamoDB number string. */
+  recordTtl: string;
+  timing: WorkflowTiming;
+}
+
+export function timingFrom(settings: {
+  pollSeconds: number;
+  pollIncrementSeconds: number;
+  maxPollSeconds: number;
+  fastPath: boolean;
+  fallbackPollSeconds: number;
+  timeoutMinutes: { create: number; update: number; delete: number };
+}): WorkflowTiming {
+  const { timeoutMinutes, ...rest } = settings;
+  return {
+    ...rest,
+    budgetSeconds: {
+      create: timeoutMinutes.create * 60,
+      update: timeoutMinutes.update * 60,
+      delete: timeoutMinutes.delete * 60,
+    },
+  };
+}
