@@ -1,0 +1,352 @@
+/**
+ * The cluster table (one DynamoDB table, single-table layout; docs/adr/0004-cluster-table.md):
+ *
+ *   pk = CLUSTER#<id>  sk = CLUSTER              the cluster record
+ *   pk = CLUSTER#<id>  sk = EVENT#<at>#<suffix>  its timeline
+ *   pk = TEAM#<team>   sk = QUOTA                how many clusters the team holds
+ *   pk = IDEMPOTENCY#… sk = IDEMPOTENCY          see idempotency-store.ts
+ *
+ * Indexes: `by-team` (team, createdKey) and `by-created` (entity, createdKey) list newest first;
+ * `reapable` (reapShard, clusterId) is sparse and holds only READY clusters, for the reaper.
+ * The workflows in statemachines/ write the same attributes through direct DynamoDB integrations.
+ */
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import type { ClusterRecord } from '../core/cluster/model.ts';
+import type { ClusterStatus } from '../core/cluster/status.ts';
+import { ConflictError, QuotaExceededError, ValidationError } from '../core/errors.ts';
+import type { ClusterChanges, ClusterStore, Page } from '../core/ports.ts';
+import type { NewTimelineEntry, TimelineEntry } from '../core/timeline.ts';
+import { camelCaseOutputs } from './stack-outputs.ts';
+
+export const CLUSTER_SK = 'CLUSTER';
+export const clusterKey = (clusterId: string) => ({ pk: `CLUSTER#${clusterId}`, sk: CLUSTER_SK });
+const teamQuotaKey = (team: string) => ({ pk: `TEAM#${team}`, sk: 'QUOTA' });
+const REAP_SHARD = 'READY';
+const EVENT_PREFIX = 'EVENT#';
+
+/** Attributes that exist only for keys, indexes and the workflows; never part of the record. */
+const STORAGE_ATTRIBUTES = [
+  'pk',
+  'sk',
+  'entity',
+  'createdKey',
+  'reapShard',
+  'ttl',
+  'stackOutputs',
+  'waitToken',
+] as const;
+
+export interface ClusterStoreOptions {
+  tableName: string;
+  /** How long a DELETED record stays readable before DynamoDB TTL removes it. */
+  deletedRetentionDays: number;
+  now: () => Date;
+}
+
+export class DynamoClusterStore implements ClusterStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly options: ClusterStoreOptions,
+  ) {}
+
+  async get(clusterId: string): Promise<ClusterRecord | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.options.tableName, Key: clusterKey(clusterId), ConsistentRead: true }),
+    );
+    return Item ? fromItem(Item) : undefined;
+  }
+
+  async insert(
+    record: ClusterRecord,
+    options: { replacing?: ClusterRecord; maxClusters: number },
+  ): Promise<void> {
+    const item = toItem(record);
+    const { replacing } = options;
+    const put = {
+      TableName: this.options.tableName,
+      Item: item,
+      ConditionExpression: replacing
+        ? '#status = :replacedStatus AND #version = :replacedVersion'
+        : 'attribute_not_exists(pk)',
+      ExpressionAttributeNames: replacing ? { '#status': 'status', '#version': 'version' } : undefined,
+      ExpressionAttributeValues: replacing
+        ? { ':replacedStatus': replacing.status, ':replacedVersion': replacing.version }
+        : undefined,
+    };
+    // A failed cluster still counts against the quota, so re-creating it needs no new slot.
+    if (replacing && replacing.status !== 'DELETED') {
+      try {
+        await this.db.send(new PutCommand(put));
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) throw taken(record.clusterId);
+        throw error;
+      }
+      return;
+    }
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: put },
+            {
+              Update: {
+                TableName: this.options.tableName,
+                Key: teamQuotaKey(record.team),
+                UpdateExpression: 'ADD #active :one',
+                ConditionExpression: 'attribute_not_exists(#active) OR #active < :max',
+                ExpressionAttributeNames: { '#active': 'active' },
+                ExpressionAttributeValues: { ':one': 1, ':max': options.maxClusters },
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) {
+        const [cluster, quota] = error.CancellationReasons ?? [];
+        if (cluster?.Code === 'ConditionalCheckFailed') throw taken(record.clusterId);
+        if (quota?.Code === 'ConditionalCheckFailed') {
+          throw new QuotaExceededError(
+            `Team ${record.team} already holds ${options.maxClusters} clusters, its quota.`,
+          );
+        }
+      }
+      throw error;
+    }
+  }
+
+  async update(
+    clusterId: string,
+    expect: { version: number; statuses?: readonly ClusterStatus[] },
+    changes: ClusterChanges,
+  ): Promise<ClusterRecord> {
+    const names: Record<string, string> = { '#version': 'version', '#updatedAt': 'updatedAt' };
+    const values: Record<string, unknown> = {
+      ':expectedVersion': expect.version,
+      ':one': 1,
+      ':now': this.options.now().toISOString(),
+    };
+    const set = ['#version = #version + :one', '#updatedAt = :now'];
+    const remove: string[] = [];
+    for (const [field, value] of Object.entries(changes)) {
+      if (value === undefined) continue;
+      names[`#${field}`] = field;
+      if (value === null) remove.push(`#${field}`);
+      else {
+        values[`:${field}`] = value;
+        set.push(`#${field} = :${field}`);
+      }
+    }
+    if (changes.status) {
+      names['#reapShard'] = 'reapShard';
+      if (changes.status === 'READY') {
+        values[':reapShard'] = REAP_SHARD;
+        set.push('#reapShard = :reapShard');
+      } else remove.push('#reapShard');
+      if (changes.status === 'DELETED') {
+        names['#ttl'] = 'ttl';
+        values[':ttl'] =
+          Math.floor(this.options.now().getTime() / 1000) + this.options.deletedRetentionDays * 86400;
+        set.push('#ttl = :ttl');
+      }
+    }
+    let condition = '#version = :expectedVersion';
+    if (expect.statuses) {
+      names['#status'] = 'status';
+      const placeholders = expect.statuses.map((status, index) => {
+        values[`:expected${index}`] = status;
+        return `:expected${index}`;
+      });
+      condition += ` AND #status IN (${placeholders.join(', ')})`;
+    }
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.options.tableName,
+          Key: clusterKey(clusterId),
+          UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return fromItem(Attributes ?? {});
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new ConflictError(
+          `Cluster ${clusterId} changed while this request ran; read it again and retry.`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  async list(query: {
+    team?: string;
+    status?: ClusterStatus;
+    limit: number;
+    nextToken?: string;
+  }): Promise<Page<ClusterRecord>> {
+    const byTeam = query.team !== undefined;
+    const names: Record<string, string> = byTeam ? { '#pk': 'team' } : { '#pk': 'entity' };
+    const values: Record<string, unknown> = { ':pk': byTeam ? query.team : 'cluster' };
+    let filter: string | undefined;
+    if (query.status) {
+      names['#status'] = 'status';
+      values[':status'] = query.status;
+      filter = '#status = :status';
+    } else {
+      // DELETED clusters are history: listed only when asked for by status.
+      names['#status'] = 'status';
+      values[':deleted'] = 'DELETED';
+      filter = '#status <> :deleted';
+    }
+    const page = await this.queryPage({
+      IndexName: byTeam ? 'by-team' : 'by-created',
+      KeyConditionExpression: '#pk = :pk',
+      FilterExpression: filter,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ScanIndexForward: false,
+      limit: query.limit,
+      nextToken: query.nextToken,
+    });
+    return { items: page.items.map(fromItem), nextToken: page.nextToken };
+  }
+
+  async appendEvent(clusterId: string, entry: NewTimelineEntry): Promise<void> {
+    const id = `${Math.random().toString(36).slice(2, 8)}`;
+    await this.db.send(
+      new PutCommand({
+        TableName: this.options.tableName,
+        Item: {
+          pk: `CLUSTER#${clusterId}`,
+          sk: `${EVENT_PREFIX}${entry.at}#${id}`,
+          ...entry,
+          ttl: Math.floor(Date.parse(entry.at) / 1000) + 400 * 86400,
+        },
+      }),
+    );
+  }
+
+  async listEvents(
+    clusterId: string,
+    query: { limit: number; after?: { at: string; id: string } },
+  ): Promise<TimelineEntry[]> {
+    // The sort key is EVENT#<at>#<id>, so "after the cursor" in timeline order is "sk below it".
+    const upper = query.after
+      ? `${EVENT_PREFIX}${query.after.at}#${query.after.id}`
+      : `${EVENT_PREFIX}\uffff`;
+    const page = await this.queryPage({
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper',
+      ExpressionAttributeValues: { ':pk': `CLUSTER#${clusterId}`, ':lower': EVENT_PREFIX, ':upper': upper },
+      ScanIndexForward: false,
+      limit: query.limit + 1,
+    });
+    return page.items
+      .map(
+        ({ pk: _pk, sk, ttl: _ttl, ...entry }) =>
+          ({ ...entry, id: String(sk).split('#').at(-1) ?? '' }) as TimelineEntry,
+      )
+      .filter((entry) => !query.after || entry.at !== query.after.at || entry.id !== query.after.id)
+      .slice(0, query.limit);
+  }
+
+  async listReapable(query: { limit: number; nextToken?: string }): Promise<Page<ClusterRecord>> {
+    const page = await this.queryPage({
+      IndexName: 'reapable',
+      KeyConditionExpression: '#shard = :shard',
+      ExpressionAttributeNames: { '#shard': 'reapShard' },
+      ExpressionAttributeValues: { ':shard': REAP_SHARD },
+      limit: query.limit,
+      nextToken: query.nextToken,
+    });
+    return { items: page.items.map(fromItem), nextToken: page.nextToken };
+  }
+
+  /** One page of a query; a FilterExpression may thin a page, so keep reading until it is full. */
+  private async queryPage(input: {
+    IndexName?: string;
+    KeyConditionExpression: string;
+    FilterExpression?: string;
+    ExpressionAttributeNames?: Record<string, string>;
+    ExpressionAttributeValues: Record<string, unknown>;
+    ScanIndexForward?: boolean;
+    limit: number;
+    nextToken?: string;
+  }): Promise<Page<Record<string, unknown>>> {
+    const { limit, nextToken, ...query } = input;
+    const items: Record<string, unknown>[] = [];
+    let startKey = decodeToken(nextToken);
+    do {
+      const { Items = [], LastEvaluatedKey } = await this.db.send(
+        new QueryCommand({
+          TableName: this.options.tableName,
+          ...query,
+          Limit: limit - items.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...Items);
+      startKey = LastEvaluatedKey;
+    } while (startKey && items.length < limit);
+    return { items, nextToken: encodeToken(startKey) };
+  }
+}
+
+function taken(clusterId: string): ConflictError {
+  return new ConflictError(
+    `Cluster id ${clusterId} is taken; choose another id or delete the existing cluster.`,
+  );
+}
+
+export function toItem(record: ClusterRecord): Record<string, unknown> {
+  const { outputs, ...stored } = record;
+  return {
+    ...clusterKey(record.clusterId),
+    entity: 'cluster',
+    createdKey: `${record.createdAt}#${record.clusterId}`,
+    ...stored,
+    stackOutputs: JSON.stringify(
+      Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
+    ),
+    ...(record.status === 'READY' ? { reapShard: REAP_SHARD } : {}),
+  };
+}
+
+export function fromItem(item: Record<string, unknown>): ClusterRecord {
+  const record = { ...item } as Record<string, unknown>;
+  for (const attribute of STORAGE_ATTRIBUTES) delete record[attribute];
+  const cluster = { ...(record as unknown as ClusterRecord), outputs: camelCaseOutputs(item.stackOutputs) };
+  // The delete workflow writes every retained field, empty when that data was not kept.
+  if (cluster.retained) {
+    const kept = Object.fromEntries(Object.entries(cluster.retained).filter(([, value]) => value !== ''));
+    if (Object.keys(kept).length > 0) cluster.retained = kept;
+    else delete cluster.retained;
+  }
+  return cluster;
+}
+
+function encodeToken(key: Record<string, unknown> | undefined): string | undefined {
+  return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
+}
+
+function decodeToken(token: string | undefined): Record<string, unknown> | undefined {
+  if (token === undefined) return undefined;
+  try {
+    const key: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    if (key && typeof key === 'object' && !Array.isArray(key)) return key as Record<string, unknown>;
+  } catch {
+    // fall through to the validation error
+  }
+  throw new ValidationError([{ field: 'nextToken', message: 'is not a token this API returned' }]);
+}

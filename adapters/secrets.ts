@@ -1,0 +1,65 @@
+/**
+ * Cluster secrets in Secrets Manager: the database password and Determined's initial admin password.
+ * The stack reads them by ARN (the master at boot, RDS through a dynamic reference); the control plane
+ * reads them only to log in to the master for the idle check. They are never stored elsewhere.
+ */
+import {
+  BatchGetSecretValueCommand,
+  CreateSecretCommand,
+  GetSecretValueCommand,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import type { ClusterSecret, Secrets } from '../core/ports.ts';
+
+const BATCH_LIMIT = 20;
+
+export class SecretsManagerSecrets implements Secrets {
+  constructor(private readonly client: SecretsManagerClient) {}
+
+  async create(name: string, secret: ClusterSecret, tags: Record<string, string>): Promise<string> {
+    const { ARN } = await this.client.send(
+      new CreateSecretCommand({
+        Name: name,
+        Description: 'Determined cluster passwords (database and initial admin user)',
+        SecretString: JSON.stringify(secret),
+        Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+      }),
+    );
+    if (!ARN) throw new Error('Secrets Manager returned no ARN for a new secret');
+    return ARN;
+  }
+
+  async read(secretId: string): Promise<ClusterSecret> {
+    const { SecretString } = await this.client.send(new GetSecretValueCommand({ SecretId: secretId }));
+    return parse(SecretString);
+  }
+
+  /** Secrets in batches of 20 (one call per batch, not per cluster), keyed by the name or ARN asked for. */
+  async readMany(secretIds: string[]): Promise<Map<string, ClusterSecret>> {
+    const found = new Map<string, ClusterSecret>();
+    for (let start = 0; start < secretIds.length; start += BATCH_LIMIT) {
+      const batch = secretIds.slice(start, start + BATCH_LIMIT);
+      const { SecretValues = [] } = await this.client.send(
+        new BatchGetSecretValueCommand({ SecretIdList: batch }),
+      );
+      for (const value of SecretValues) {
+        const asked = batch.find((id) => id === value.Name || id === value.ARN);
+        if (asked && value.SecretString) found.set(asked, parse(value.SecretString));
+      }
+    }
+    return found;
+  }
+}
+
+function parse(text: string | undefined): ClusterSecret {
+  const value: unknown = JSON.parse(text ?? '{}');
+  if (
+    value &&
+    typeof value === 'object' &&
+    typeof (value as ClusterSecret).dbPassword === 'string' &&
+    typeof (value as ClusterSecret).adminPassword === 'string'
+  ) {
+    return value as ClusterSecret;
+  }
+  throw new Error('cluster secret has an unexpected shape');
+}

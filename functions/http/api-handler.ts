@@ -1,0 +1,49 @@
+/**
+ * Every HTTP function is `apiHandler(main)`: middy with one error mapper, optional idempotency, and
+ * a `main` that takes the parsed request and the injected dependencies (tests call `main` directly).
+ */
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { logger } from '../../adapters/logger.ts';
+import type { OperationDeps } from '../../core/operations/deps.ts';
+import { idempotencyStore, operationDeps } from '../deps.ts';
+import { readApiRequest, type ApiRequest } from './api-request.ts';
+import { idempotency } from './middleware/idempotency.ts';
+import { problemDetails } from './middleware/problem-details.ts';
+
+export interface ApiResponse {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export type ApiMain = (request: ApiRequest, deps: OperationDeps) => Promise<ApiResponse>;
+
+export function apiHandler(main: ApiMain, options: { idempotent?: boolean } = {}) {
+  const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+    .use(problemDetails())
+    .use({
+      before: async (request) => {
+        logger.resetKeys();
+        const { requestId, http } = request.event.requestContext;
+        logger.appendKeys({
+          requestId,
+          route: `${http.method} ${request.event.rawPath}`,
+          clusterId: request.event.pathParameters?.clusterId,
+        });
+      },
+    });
+  if (options.idempotent) handler.use(idempotency(idempotencyStore));
+  return handler.handler(async (event) => toHttp(await main(readApiRequest(event), operationDeps())));
+}
+
+export function toHttp(response: ApiResponse): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode: response.status,
+    headers: {
+      ...(response.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...response.headers,
+    },
+    ...(response.body !== undefined ? { body: JSON.stringify(response.body) } : {}),
+  };
+}

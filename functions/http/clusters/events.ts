@@ -1,0 +1,19 @@
+/** GET /clusters/{clusterId}/events: the timeline, newest first. */
+import { eventsQuerySchema } from '../../../core/cluster/request.ts';
+import { clusterTimeline } from '../../../core/operations/timeline.ts';
+import { parseWith } from '../../../core/validation.ts';
+import { apiHandler, type ApiMain } from '../api-handler.ts';
+import { clusterIdOf } from './path.ts';
+import { DEFAULT_PAGE_SIZE } from './list.ts';
+
+export const main: ApiMain = async (request, deps) => {
+  const clusterId = clusterIdOf(request);
+  const query = parseWith(eventsQuerySchema, request.query);
+  const page = await clusterTimeline(deps, request.principal, clusterId, {
+    limit: query.limit ? Number(query.limit) : DEFAULT_PAGE_SIZE,
+    ...(query.nextToken ? { nextToken: query.nextToken } : {}),
+  });
+  return { status: 200, body: page };
+};
+
+export const handler = apiHandler(main);
