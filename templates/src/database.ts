@@ -1,0 +1,64 @@
+/**
+ * Determined's PostgreSQL database: RDS for PostgreSQL (Aurora Serverless v1, the seed's choice, is
+ * end-of-life), private, encrypted, reachable from the master only. Deleting the stack leaves a final
+ * snapshot; a restored cluster starts from the snapshot of its predecessor.
+ */
+import { getAtt, ifThen, noValue, ref, sub, type Fragment, type Value } from './cfn.ts';
+
+export const POSTGRES_VERSION = '16.8';
+
+export function database(options: { subnetIds?: [Value, Value] }): Fragment {
+  const subnetGroup: Fragment = options.subnetIds
+    ? {
+        Resources: {
+          DatabaseSubnetGroup: {
+            Type: 'AWS::RDS::DBSubnetGroup',
+            Properties: {
+              DBSubnetGroupDescription: sub('Database subnets of ${AWS::StackName}'),
+              SubnetIds: options.subnetIds,
+            },
+          },
+        },
+      }
+    : {};
+  return {
+    Resources: {
+      ...subnetGroup.Resources,
+      Database: {
+        Type: 'AWS::RDS::DBInstance',
+        DeletionPolicy: 'Snapshot',
+        UpdateReplacePolicy: 'Snapshot',
+        Properties: {
+          Engine: 'postgres',
+          EngineVersion: POSTGRES_VERSION,
+          DBInstanceClass: 'db.t4g.medium',
+          AllocatedStorage: '20',
+          StorageType: 'gp3',
+          StorageEncrypted: true,
+          PubliclyAccessible: false,
+          MultiAZ: false,
+          BackupRetentionPeriod: 7,
+          CopyTagsToSnapshot: true,
+          DeletionProtection: false,
+          DBName: ifThen('RestoreDatabase', noValue, 'determined'),
+          DBSnapshotIdentifier: ifThen('RestoreDatabase', ref('DbSnapshotIdentifier'), noValue),
+          MasterUsername: ifThen('RestoreDatabase', noValue, 'postgres'),
+          MasterUserPassword: ifThen(
+            'RestoreDatabase',
+            noValue,
+            sub('{{resolve:secretsmanager:${ClusterSecretName}:SecretString:dbPassword}}'),
+          ),
+          VPCSecurityGroups: [getAtt('DatabaseSecurityGroup', 'GroupId')],
+          ...(options.subnetIds ? { DBSubnetGroupName: ref('DatabaseSubnetGroup') } : {}),
+        },
+      },
+    },
+    Outputs: {
+      DatabaseInstanceId: { Description: 'RDS instance of the Determined database', Value: ref('Database') },
+      DatabaseAddress: {
+        Description: 'Private address of the database',
+        Value: getAtt('Database', 'Endpoint.Address'),
+      },
+    },
+  };
+}

@@ -1,0 +1,168 @@
+/**
+ * Roles of the master and the agents (seed, "IAM Roles"), scoped tighter than the seed's examples:
+ * agents reach only this cluster's bucket; the master terminates only instances carrying this
+ * cluster's agent tag, gets the spot actions only when spot is on, and passes only the agent role.
+ */
+import { AGENT_TAG_KEY } from '../../core/cluster/naming.ts';
+import { getAtt, ifThen, noValue, ref, sub, type Fragment, type Value } from './cfn.ts';
+import { checkpointBucketName } from './storage.ts';
+
+const assumedByEc2 = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: ['ec2.amazonaws.com'] }, Action: ['sts:AssumeRole'] }],
+};
+
+const bucketArn = sub('arn:${AWS::Partition}:s3:::${Bucket}', { Bucket: checkpointBucketName });
+const objectsArn = sub('arn:${AWS::Partition}:s3:::${Bucket}/*', { Bucket: checkpointBucketName });
+
+function checkpointAccess(): Value[] {
+  return [
+    {
+      Sid: 'CheckpointBucket',
+      Effect: 'Allow',
+      Action: ['s3:ListBucket', 's3:GetBucketLocation'],
+      Resource: bucketArn,
+    },
+    {
+      Sid: 'CheckpointObjects',
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+      Resource: objectsArn,
+    },
+  ];
+}
+
+function logAccess(): Value {
+  return {
+    Sid: 'Logs',
+    Effect: 'Allow',
+    Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+    Resource: [getAtt('LogGroup', 'Arn'), sub('${LogGroup.Arn}:log-stream:*')],
+  };
+}
+
+export function iam(): Fragment {
+  return {
+    Resources: {
+      AgentRole: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          AssumeRolePolicyDocument: assumedByEc2,
+          Policies: [
+            {
+              PolicyName: 'determined-agent',
+              PolicyDocument: {
+                Version: '2012-10-17',
+                Statement: [
+                  ...checkpointAccess(),
+                  {
+                    Sid: 'DescribeInstances',
+                    Effect: 'Allow',
+                    Action: ['ec2:DescribeInstances'],
+                    Resource: '*',
+                  },
+                  {
+                    // Agents require IMDSv2 on themselves at boot (the master launches them without a launch template).
+                    Sid: 'RequireImdsV2OnSelf',
+                    Effect: 'Allow',
+                    Action: ['ec2:ModifyInstanceMetadataOptions'],
+                    Resource: '*',
+                    Condition: {
+                      StringEquals: {
+                        [`ec2:ResourceTag/${AGENT_TAG_KEY}`]: sub('det-agent-${AWS::StackName}'),
+                      },
+                    },
+                  },
+                  logAccess(),
+                ],
+              },
+            },
+          ],
+        },
+      },
+      AgentInstanceProfile: { Type: 'AWS::IAM::InstanceProfile', Properties: { Roles: [ref('AgentRole')] } },
+      MasterRole: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          AssumeRolePolicyDocument: assumedByEc2,
+          Policies: [
+            {
+              PolicyName: 'determined-master',
+              PolicyDocument: {
+                Version: '2012-10-17',
+                Statement: [
+                  {
+                    Sid: 'LaunchAgents',
+                    Effect: 'Allow',
+                    Action: ['ec2:DescribeInstances', 'ec2:RunInstances'],
+                    Resource: '*',
+                  },
+                  {
+                    Sid: 'TerminateOwnAgents',
+                    Effect: 'Allow',
+                    Action: ['ec2:TerminateInstances'],
+                    Resource: '*',
+                    Condition: {
+                      StringEquals: {
+                        [`ec2:ResourceTag/${AGENT_TAG_KEY}`]: sub('det-agent-${AWS::StackName}'),
+                      },
+                    },
+                  },
+                  {
+                    Sid: 'TagAtLaunch',
+                    Effect: 'Allow',
+                    Action: ['ec2:CreateTags'],
+                    Resource: '*',
+                    Condition: {
+                      StringEquals: { 'ec2:CreateAction': ['RunInstances', 'RequestSpotInstances'] },
+                    },
+                  },
+                  ifThen(
+                    'SpotEnabled',
+                    {
+                      Sid: 'SpotAgents',
+                      Effect: 'Allow',
+                      Action: [
+                        'ec2:RequestSpotInstances',
+                        'ec2:DescribeSpotInstanceRequests',
+                        'ec2:CancelSpotInstanceRequests',
+                      ],
+                      Resource: '*',
+                    },
+                    noValue,
+                  ),
+                  {
+                    Sid: 'PassAgentRole',
+                    Effect: 'Allow',
+                    Action: ['iam:PassRole'],
+                    Resource: getAtt('AgentRole', 'Arn'),
+                  },
+                  ...checkpointAccess(),
+                  {
+                    Sid: 'ClusterSecret',
+                    Effect: 'Allow',
+                    Action: ['secretsmanager:GetSecretValue'],
+                    Resource: sub(
+                      'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${ClusterSecretName}-??????',
+                    ),
+                  },
+                  logAccess(),
+                ],
+              },
+            },
+          ],
+        },
+      },
+      MasterInstanceProfile: {
+        Type: 'AWS::IAM::InstanceProfile',
+        Properties: { Roles: [ref('MasterRole')] },
+      },
+    },
+    Outputs: {
+      AgentInstanceProfileArn: {
+        Description: 'Instance profile the master gives its agents',
+        Value: getAtt('AgentInstanceProfile', 'Arn'),
+      },
+    },
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * The checkpoint bucket (encrypted, private, TLS only, retained when the stack goes: users' work
+ * lives there) and the log group of the master and agents. A restored cluster reuses the retained
+ * bucket of its predecessor instead of creating one.
+ */
+import { getAtt, ifThen, ref, sub, tags, type Fragment, type Value } from './cfn.ts';
+
+export const checkpointBucketName: Value = ifThen(
+  'CreateCheckpointBucket',
+  ref('CheckpointBucket'),
+  ref('ExistingCheckpointBucket'),
+);
+
+export function storage(): Fragment {
+  return {
+    Resources: {
+      CheckpointBucket: {
+        Type: 'AWS::S3::Bucket',
+        Condition: 'CreateCheckpointBucket',
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+        Properties: {
+          BucketEncryption: {
+            ServerSideEncryptionConfiguration: [
+              { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
+            ],
+          },
+          PublicAccessBlockConfiguration: {
+            BlockPublicAcls: true,
+            BlockPublicPolicy: true,
+            IgnorePublicAcls: true,
+            RestrictPublicBuckets: true,
+          },
+          OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+          Tags: tags({ Name: sub('${AWS::StackName}-checkpoints') }),
+        },
+      },
+      CheckpointBucketPolicy: {
+        Type: 'AWS::S3::BucketPolicy',
+        Properties: {
+          Bucket: checkpointBucketName,
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Sid: 'TlsOnly',
+                Effect: 'Deny',
+                Principal: '*',
+                Action: 's3:*',
+                Resource: [
+                  sub('arn:${AWS::Partition}:s3:::${Bucket}', { Bucket: checkpointBucketName }),
+                  sub('arn:${AWS::Partition}:s3:::${Bucket}/*', { Bucket: checkpointBucketName }),
+                ],
+                Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+              },
+            ],
+          },
+        },
+      },
+      LogGroup: {
+        Type: 'AWS::Logs::LogGroup',
+        Properties: { LogGroupName: sub('/determined/${AWS::StackName}'), RetentionInDays: 30 },
+      },
+    },
+    Outputs: {
+      CheckpointBucket: {
+        Description: 'S3 bucket of the checkpoints (kept when the cluster is deleted)',
+        Value: checkpointBucketName,
+      },
+      LogGroup: { Description: 'CloudWatch log group of the master and the agents', Value: ref('LogGroup') },
+      LogGroupArn: { Description: 'ARN of the log group', Value: getAtt('LogGroup', 'Arn') },
+    },
+  };
+}
