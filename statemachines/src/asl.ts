@@ -1,0 +1,55 @@
+/**
+ * A typed vocabulary for Amazon States Language (JSONPath flavour). The workflows are composed from
+ * shared blocks in TypeScript and rendered to statemachines/*.asl.json, which Step Functions, the
+ * emulator and the tests all run (docs/adr/0006-workflows-as-code.md).
+ */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+export type State = { [key: string]: Json };
+export type States = Record<string, State>;
+
+export interface StateMachine {
+  Comment: string;
+  StartAt: string;
+  States: States;
+}
+
+/** Placeholders filled in by CloudFormation's DefinitionSubstitutions (or the local runtime). */
+export const TABLE = '${ClustersTable}';
+export const DELETE_MACHINE = '${DeleteStateMachineArn}';
+/** The role CloudFormation assumes to build cluster stacks (the workflows only pass it). */
+export const STACK_ROLE = '${StackRoleArn}';
+
+export const sdk = (service: string, action: string) => `arn:aws:states:::aws-sdk:${service}:${action}`;
+export const DDB_UPDATE = 'arn:aws:states:::dynamodb:updateItem';
+export const DDB_PUT = 'arn:aws:states:::dynamodb:putItem';
+export const DDB_GET = 'arn:aws:states:::dynamodb:getItem';
+
+/**
+ * Transient AWS errors (throttling, 5xx) are retried with backoff and jitter. Service errors have
+ * no portable names (the emulator spells them differently), so every task failure is retried a
+ * few times; rules listed before this one exempt the errors that must not be retried.
+ */
+export const TRANSIENT_RETRY: Json = {
+  ErrorEquals: ['States.TaskFailed'],
+  IntervalSeconds: 1,
+  MaxAttempts: 3,
+  BackoffRate: 2,
+  MaxDelaySeconds: 20,
+  JitterStrategy: 'FULL',
+};
+
+export const clusterKey: Json = {
+  pk: { 'S.$': "States.Format('CLUSTER#{}', $.clusterId)" },
+  sk: { S: 'CLUSTER' },
+};
+
+export function merge(...groups: States[]): States {
+  const merged: States = {};
+  for (const group of groups) {
+    for (const [name, state] of Object.entries(group)) {
+      if (name in merged) throw new Error(`two blocks define state ${name}`);
+      merged[name] = state;
+    }
+  }
+  return merged;
+}

@@ -1,0 +1,480 @@
+/**
+ * Blocks shared by the lifecycle workflows: status writes on the cluster record, timeline entries,
+ * the wait for a stack operation (polling, or CloudFormation's own event through a task token),
+ * and the search for the root cause of a failed operation in the stack's events.
+ * Every path is written in the JSONPath forms that behave the same in Step Functions and the emulator.
+ */
+import {
+  clusterKey,
+  DDB_PUT,
+  DDB_UPDATE,
+  DELETE_MACHINE,
+  merge,
+  sdk,
+  TABLE,
+  TRANSIENT_RETRY,
+  type Json,
+  type State,
+  type States,
+} from './asl.ts';
+
+const CONDITION_FAILED = ['DynamoDB.ConditionalCheckFailedException'];
+const NO_RETRY_ON_CONDITION: Json = { ErrorEquals: CONDITION_FAILED, MaxAttempts: 0 };
+
+export const STATUS_CONFLICT = 'StatusConflict';
+
+/** Where a workflow ends when the record no longer belongs to it (another operation took over). */
+export function statusConflict(): States {
+  return {
+    [STATUS_CONFLICT]: {
+      Type: 'Fail',
+      Error: 'StatusConflict',
+      Cause: 'The cluster record changed under this workflow; another operation owns the cluster now.',
+    },
+  };
+}
+
+export interface StatusWrite {
+  /** The status the record must have, or a path to it. */
+  from: string;
+  /** The new status; without it the write changes attributes only. */
+  to?: string;
+  /** Extra `SET name = value` pairs; values are DynamoDB attribute values (JSONPath allowed). */
+  set?: Record<string, Json>;
+  /** `SET target = source` between attributes of the record, e.g. applying pending parameters. */
+  copy?: Record<string, string>;
+  remove?: string[];
+  next: string;
+  /** Keep the record as written at this path (ReturnValues ALL_NEW). */
+  resultPath?: string;
+  /** Set `execution` to this value (a path), handing the record to another workflow. */
+  handOverTo?: string;
+}
+
+/**
+ * A conditional status change: it applies only while the record is in `from` and still belongs to
+ * this execution, and bumps the version like every other write.
+ */
+export function recordStatus(name: string, write: StatusWrite): States {
+  const names: Record<string, string> = {
+    '#status': 'status',
+    '#version': 'version',
+    '#updatedAt': 'updatedAt',
+    '#execution': 'execution',
+    '#reapShard': 'reapShard',
+  };
+  const values: Record<string, Json> = {
+    ':from': write.from.startsWith('$') ? { 'S.$': write.from } : { S: write.from },
+    ':me': { 'S.$': '$$.Execution.Name' },
+    ':now': { 'S.$': '$$.State.EnteredTime' },
+    ':one': { N: '1' },
+  };
+  const sets = ['#updatedAt = :now', '#version = #version + :one'];
+  const removes = [...(write.remove ?? [])];
+  if (write.to) {
+    values[':to'] = { S: write.to };
+    sets.unshift('#status = :to');
+    removes.push('waitToken');
+    // The reaper's sparse index holds READY clusters only.
+    if (write.to === 'READY') {
+      values[':shard'] = { S: 'READY' };
+      sets.push('#reapShard = :shard');
+    } else removes.push('#reapShard');
+  } else delete names['#reapShard'];
+  if (write.handOverTo) {
+    values[':next'] = { 'S.$': write.handOverTo };
+    sets.push('#execution = :next');
+  }
+  for (const [target, source] of Object.entries(write.copy ?? {})) {
+    names[`#${target}`] = target;
+    names[`#${source}`] = source;
+    sets.push(`#${target} = #${source}`);
+  }
+  for (const [attribute, value] of Object.entries(write.set ?? {})) {
+    names[`#${attribute}`] = attribute;
+    values[`:${attribute}`] = value;
+    sets.push(`#${attribute} = :${attribute}`);
+  }
+  const state: State = {
+    Type: 'Task',
+    Resource: DDB_UPDATE,
+    Parameters: {
+      TableName: TABLE,
+      Key: clusterKey,
+      UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+      ConditionExpression: '#status = :from AND #execution = :me',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ...(write.resultPath ? { ReturnValues: 'ALL_NEW' } : {}),
+    },
+    ResultPath: write.resultPath ?? null,
+    Retry: [NO_RETRY_ON_CONDITION, TRANSIENT_RETRY],
+    Catch: [{ ErrorEquals: CONDITION_FAILED, Next: STATUS_CONFLICT }],
+    Next: write.next,
+  };
+  return { [name]: state };
+}
+
+/** A timeline entry for the cluster (GET /clusters/{id}/events). `message` may be a States.Format(...) expression. */
+export function logEvent(
+  name: string,
+  entry: { kind: string; status?: string; message: string },
+  next: string,
+): States {
+  const dynamic = entry.message.startsWith('States.') || entry.message.startsWith('$');
+  const message: Json = dynamic ? { 'S.$': entry.message } : { S: entry.message };
+  return {
+    [name]: {
+      Type: 'Task',
+      Resource: DDB_PUT,
+      Parameters: {
+        TableName: TABLE,
+        Item: {
+          pk: { 'S.$': "States.Format('CLUSTER#{}', $.clusterId)" },
+          sk: { 'S.$': "States.Format('EVENT#{}#{}', $$.State.EnteredTime, $$.State.Name)" },
+          at: { 'S.$': '$$.State.EnteredTime' },
+          source: { S: 'control-plane' },
+          kind: { S: entry.kind },
+          message,
+          ...(entry.status ? { status: { S: entry.status } } : {}),
+        },
+      },
+      ResultPath: null,
+      Retry: [TRANSIENT_RETRY],
+      Next: next,
+    },
+  };
+}
+
+export interface StackWait {
+  /** Prefix of the loop's state names, e.g. "Create". */
+  prefix: string;
+  /** Path of this operation's time budget in seconds. */
+  budget: string;
+  succeeded: string[];
+  inProgress: string[];
+  onSucceeded: string;
+  onFailed: string;
+  onTimeout: string;
+}
+
+const anyOf = (statuses: string[]): Json => ({
+  Or: statuses.map((status) => ({ Variable: '$.describe.Stack.StackStatus', StringEquals: status })),
+});
+
+/**
+ * Wait for the stack operation to end. With `timing.fastPath` the workflow parks on a task token
+ * that the stack-event relay completes when CloudFormation reports a terminal status, and polls only
+ * every `fallbackPollSeconds`; otherwise it polls, the interval growing by `pollIncrementSeconds` up
+ * to `maxPollSeconds`. Both stop at the operation's budget.
+ */
+export function waitForStack(wait: StackWait): States {
+  const p = wait.prefix;
+  return {
+    [`${p}StartClock`]: {
+      Type: 'Pass',
+      Parameters: { 'seconds.$': '$.timing.pollSeconds', spent: 0 },
+      ResultPath: '$.wait',
+      Next: `${p}Wait`,
+    },
+    [`${p}Wait`]: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.timing.fastPath', BooleanEquals: true, Next: `${p}AwaitStackEvent` }],
+      Default: `${p}Delay`,
+    },
+    [`${p}AwaitStackEvent`]: {
+      Type: 'Task',
+      Comment: 'Parked until the stack-event relay returns the token, or the fallback poll is due',
+      Resource: `${sdk('dynamodb', 'updateItem')}.waitForTaskToken`,
+      Parameters: {
+        TableName: TABLE,
+        Key: clusterKey,
+        UpdateExpression: 'SET waitToken = :token',
+        ConditionExpression: '#execution = :me',
+        ExpressionAttributeNames: { '#execution': 'execution' },
+        ExpressionAttributeValues: {
+          ':token': { 'S.$': '$$.Task.Token' },
+          ':me': { 'S.$': '$$.Execution.Name' },
+        },
+      },
+      TimeoutSecondsPath: '$.timing.fallbackPollSeconds',
+      ResultPath: null,
+      Catch: [
+        { ErrorEquals: ['States.Timeout'], ResultPath: null, Next: `${p}FallbackPollDue` },
+        { ErrorEquals: ['States.ALL'], ResultPath: null, Next: `${p}Delay` },
+      ],
+      Next: `${p}DescribeStack`,
+    },
+    [`${p}FallbackPollDue`]: {
+      Type: 'Pass',
+      Parameters: {
+        'seconds.$': '$.wait.seconds',
+        'spent.$': 'States.MathAdd($.wait.spent, $.timing.fallbackPollSeconds)',
+      },
+      ResultPath: '$.wait',
+      Next: `${p}DescribeStack`,
+    },
+    [`${p}Delay`]: { Type: 'Wait', SecondsPath: '$.wait.seconds', Next: `${p}Backoff` },
+    [`${p}Backoff`]: {
+      Type: 'Pass',
+      Parameters: {
+        'seconds.$': 'States.MathAdd($.wait.seconds, $.timing.pollIncrementSeconds)',
+        'spent.$': 'States.MathAdd($.wait.spent, $.wait.seconds)',
+      },
+      ResultPath: '$.wait',
+      Next: `${p}CapBackoff`,
+    },
+    [`${p}CapBackoff`]: {
+      Type: 'Choice',
+      Choices: [
+        {
+          Variable: '$.wait.seconds',
+          NumericGreaterThanPath: '$.timing.maxPollSeconds',
+          Next: `${p}AtMaxInterval`,
+        },
+      ],
+      Default: `${p}DescribeStack`,
+    },
+    [`${p}AtMaxInterval`]: {
+      Type: 'Pass',
+      Parameters: { 'seconds.$': '$.timing.maxPollSeconds', 'spent.$': '$.wait.spent' },
+      ResultPath: '$.wait',
+      Next: `${p}DescribeStack`,
+    },
+    [`${p}DescribeStack`]: {
+      Type: 'Task',
+      Resource: sdk('cloudformation', 'describeStacks'),
+      Parameters: { 'StackName.$': '$.stackId' },
+      // A path ending in [0] is unwrapped the same way everywhere; deeper paths are read from here.
+      ResultSelector: { 'Stack.$': '$.Stacks[0]' },
+      ResultPath: '$.describe',
+      Retry: [TRANSIENT_RETRY],
+      Next: `${p}Route`,
+    },
+    [`${p}Route`]: {
+      Type: 'Choice',
+      Choices: [
+        { ...(anyOf(wait.succeeded) as object), Next: wait.onSucceeded },
+        { ...(anyOf(wait.inProgress) as object), Next: `${p}CheckBudget` },
+      ],
+      Default: wait.onFailed,
+    },
+    [`${p}CheckBudget`]: {
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.wait.spent', NumericGreaterThanEqualsPath: wait.budget, Next: wait.onTimeout },
+      ],
+      Default: `${p}Wait`,
+    },
+  };
+}
+
+export interface RootCause {
+  prefix: string;
+  /** The resource status that marks a failure in this operation (CREATE_FAILED, UPDATE_FAILED, ...). */
+  failedStatus: string;
+  next: string;
+}
+
+const MAX_EVENT_PAGES = 5;
+
+/**
+ * Find why the operation failed: the oldest event of this operation (its ClientRequestToken is the
+ * execution name) whose resource reached `failedStatus`. Writes `$.reason.text` as
+ * "<logical id> (<type>) failed: <CloudFormation's reason>", or the stack's own status reason
+ * when no resource failed.
+ */
+export function findRootCause(cause: RootCause): States {
+  const p = cause.prefix;
+  const scanEvent: States = {
+    HasToken: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.event.ClientRequestToken', IsPresent: true, Next: 'ThisOperation' }],
+      Default: 'Skip',
+    },
+    ThisOperation: {
+      Type: 'Choice',
+      Choices: [
+        {
+          And: [
+            { Variable: '$.event.ClientRequestToken', StringEqualsPath: '$.token' },
+            { Variable: '$.event.ResourceStatus', StringEquals: cause.failedStatus },
+            { Variable: '$.event.ResourceStatusReason', IsPresent: true },
+          ],
+          Next: 'Keep',
+        },
+      ],
+      Default: 'Skip',
+    },
+    Keep: {
+      Type: 'Pass',
+      Parameters: {
+        'logicalId.$': '$.event.LogicalResourceId',
+        'type.$': '$.event.ResourceType',
+        'reason.$': '$.event.ResourceStatusReason',
+      },
+      End: true,
+    },
+    Skip: { Type: 'Pass', Result: {}, End: true },
+  };
+  return {
+    [`${p}FirstEventsPage`]: {
+      Type: 'Task',
+      Resource: sdk('cloudformation', 'describeStackEvents'),
+      Parameters: { 'StackName.$': '$.stackId' },
+      ResultPath: '$.page',
+      Retry: [TRANSIENT_RETRY],
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: `${p}Explain` }],
+      Next: `${p}CountPage`,
+    },
+    [`${p}CountPage`]: {
+      Type: 'Pass',
+      Parameters: { 'count.$': 'States.MathAdd($.pages.count, 1)' },
+      ResultPath: '$.pages',
+      Next: `${p}ScanPage`,
+    },
+    [`${p}ScanPage`]: {
+      Type: 'Map',
+      ItemsPath: '$.page.StackEvents',
+      ItemSelector: { 'event.$': '$$.Map.Item.Value', 'token.$': '$$.Execution.Name' },
+      ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: 'HasToken', States: scanEvent },
+      MaxConcurrency: 40,
+      ResultPath: '$.scan',
+      Next: `${p}FailuresOnPage`,
+    },
+    [`${p}FailuresOnPage`]: {
+      Type: 'Pass',
+      Parameters: { 'list.$': '$.scan[?(@.logicalId)]' },
+      ResultPath: '$.failures',
+      Next: `${p}CountFailures`,
+    },
+    [`${p}CountFailures`]: {
+      Type: 'Pass',
+      Parameters: { 'list.$': '$.failures.list', 'count.$': 'States.ArrayLength($.failures.list)' },
+      ResultPath: '$.failures',
+      Next: `${p}AnyFailureOnPage`,
+    },
+    [`${p}AnyFailureOnPage`]: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.failures.count', NumericGreaterThan: 0, Next: `${p}RememberOldest` }],
+      Default: `${p}MorePages`,
+    },
+    // Pages run newest to oldest, so the last failure on the last page that has one is the first to happen.
+    [`${p}RememberOldest`]: {
+      Type: 'Pass',
+      Parameters: {
+        'resource.$': 'States.ArrayGetItem($.failures.list, States.MathAdd($.failures.count, -1))',
+      },
+      ResultPath: '$.rootCause',
+      Next: `${p}MorePages`,
+    },
+    [`${p}MorePages`]: {
+      Type: 'Choice',
+      Choices: [
+        {
+          And: [
+            { Variable: '$.page.NextToken', IsPresent: true },
+            { Variable: '$.pages.count', NumericLessThan: MAX_EVENT_PAGES },
+          ],
+          Next: `${p}NextEventsPage`,
+        },
+      ],
+      Default: `${p}Explain`,
+    },
+    [`${p}NextEventsPage`]: {
+      Type: 'Task',
+      Resource: sdk('cloudformation', 'describeStackEvents'),
+      Parameters: { 'StackName.$': '$.stackId', 'NextToken.$': '$.page.NextToken' },
+      ResultPath: '$.page',
+      Retry: [TRANSIENT_RETRY],
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: `${p}Explain` }],
+      Next: `${p}CountPage`,
+    },
+    [`${p}Explain`]: {
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.rootCause.resource', IsPresent: true, Next: `${p}BlameResource` },
+        { Variable: '$.describe.Stack.StackStatusReason', IsPresent: true, Next: `${p}BlameStack` },
+      ],
+      Default: `${p}StatusOnly`,
+    },
+    [`${p}BlameResource`]: {
+      Type: 'Pass',
+      Parameters: {
+        'text.$':
+          "States.Format('{} ({}) failed: {}', $.rootCause.resource.logicalId, $.rootCause.resource.type, $.rootCause.resource.reason)",
+      },
+      ResultPath: '$.reason',
+      Next: cause.next,
+    },
+    [`${p}BlameStack`]: {
+      Type: 'Pass',
+      Parameters: {
+        'text.$':
+          "States.Format('The stack ended {}: {}', $.describe.Stack.StackStatus, $.describe.Stack.StackStatusReason)",
+      },
+      ResultPath: '$.reason',
+      Next: cause.next,
+    },
+    [`${p}StatusOnly`]: {
+      Type: 'Pass',
+      Parameters: { 'text.$': "States.Format('The stack ended {}.', $.describe.Stack.StackStatus)" },
+      ResultPath: '$.reason',
+      Next: cause.next,
+    },
+  };
+}
+
+/** The counter the root-cause search pages with; set before the first page. */
+export function resetPageCount(name: string, next: string): States {
+  return { [name]: { Type: 'Pass', Result: { count: 0 }, ResultPath: '$.pages', Next: next } };
+}
+
+/**
+ * A cluster deleted while this workflow ran (DELETE during CREATING or UPDATING) is handed to the
+ * delete workflow now, in the status the record reached; otherwise the workflow ends.
+ */
+export function handOverPendingDelete(prefix: string, options: { recordPath: string; done: string }): States {
+  const record = options.recordPath;
+  return merge(
+    {
+      [`${prefix}DeleteRequested`]: {
+        Type: 'Choice',
+        Choices: [
+          {
+            Variable: `${record}.Attributes.deleteRequested`,
+            IsPresent: true,
+            Next: `${prefix}HandOverToDelete`,
+          },
+        ],
+        Default: options.done,
+      },
+    },
+    recordStatus(`${prefix}HandOverToDelete`, {
+      from: `${record}.Attributes.status.S`,
+      to: 'DELETING',
+      handOverTo: "States.Format('{}-d', $$.Execution.Name)",
+      set: { statusReason: { S: 'Deletion requested while the previous operation ran.' } },
+      next: `${prefix}StartDelete`,
+    }),
+    {
+      [`${prefix}StartDelete`]: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::states:startExecution',
+        Parameters: {
+          StateMachineArn: DELETE_MACHINE,
+          'Name.$': "States.Format('{}-d', $$.Execution.Name)",
+          Input: {
+            'clusterId.$': '$.clusterId',
+            'purge.$': `${record}.Attributes.deleteRequested.M.purge.BOOL`,
+            'recordTtl.$': `${record}.Attributes.deleteRequested.M.recordTtl.N`,
+            'timing.$': '$.timing',
+          },
+        },
+        ResultPath: null,
+        Retry: [TRANSIENT_RETRY],
+        Next: options.done,
+      },
+    },
+  );
+}

@@ -1,0 +1,209 @@
+/**
+ * Create: CloudFormation creates the stack (the record is already CREATING, written by the API);
+ * READY with the outputs, or CREATE_FAILED with the first failing resource and CloudFormation's reason.
+ * A failed stack left by an earlier attempt with the same id is deleted first.
+ */
+import { merge, sdk, STACK_ROLE, TRANSIENT_RETRY, type StateMachine } from './asl.ts';
+import { guarded } from './guard.ts';
+import {
+  findRootCause,
+  handOverPendingDelete,
+  logEvent,
+  recordStatus,
+  resetPageCount,
+  statusConflict,
+  waitForStack,
+} from './blocks.ts';
+
+const STABLE_FAILED = ['ROLLBACK_COMPLETE', 'ROLLBACK_FAILED', 'CREATE_FAILED', 'DELETE_FAILED'];
+
+export function createWorkflow(): StateMachine {
+  return guarded(workflowBody(), {
+    inProgress: 'CREATING',
+    failed: 'CREATE_FAILED',
+    recordedErrors: ['StackCreateFailed'],
+  });
+}
+
+function workflowBody(): StateMachine {
+  return {
+    Comment:
+      'Create a Determined cluster stack and record the result on the cluster (statemachines/src/create.ts)',
+    StartAt: 'CreateStack',
+    States: merge(
+      {
+        CreateStack: {
+          Type: 'Task',
+          Resource: sdk('cloudformation', 'createStack'),
+          Parameters: {
+            'StackName.$': '$.stack.name',
+            'TemplateURL.$': '$.stack.templateUrl',
+            'Parameters.$': '$.stack.parameters',
+            'Tags.$': '$.stack.tags',
+            Capabilities: ['CAPABILITY_IAM'],
+            RoleARN: STACK_ROLE,
+            // Retries of this call are idempotent, and every stack event of this create carries the token.
+            'ClientRequestToken.$': '$$.Execution.Name',
+          },
+          ResultSelector: { 'StackId.$': '$.StackId' },
+          ResultPath: '$.created',
+          Retry: [
+            { ErrorEquals: ['CloudFormation.AlreadyExistsException'], MaxAttempts: 0 },
+            TRANSIENT_RETRY,
+          ],
+          Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'CreateRejected' }],
+          Next: 'RememberStackId',
+        },
+        RememberStackId: {
+          Type: 'Pass',
+          InputPath: '$.created.StackId',
+          ResultPath: '$.stackId',
+          Next: 'RecordStackId',
+        },
+        CreateRejected: {
+          Type: 'Choice',
+          Choices: [
+            { Variable: '$.error.Cause', StringMatches: '*already exists*', Next: 'FindEarlierStack' },
+          ],
+          Default: 'ExplainRejection',
+        },
+        ExplainRejection: {
+          Type: 'Pass',
+          Parameters: {
+            'text.$': "States.Format('CloudFormation did not accept the stack: {}', $.error.Cause)",
+          },
+          ResultPath: '$.reason',
+          Next: 'RecordCreateFailed',
+        },
+        FindEarlierStack: {
+          Type: 'Task',
+          Resource: sdk('cloudformation', 'describeStacks'),
+          Parameters: { 'StackName.$': '$.stack.name' },
+          ResultSelector: { 'Stack.$': '$.Stacks[0]' },
+          ResultPath: '$.earlier',
+          Retry: [TRANSIENT_RETRY],
+          Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ExplainRejection' }],
+          Next: 'EarlierStackFailed',
+        },
+        EarlierStackFailed: {
+          Type: 'Choice',
+          Choices: [
+            {
+              Or: STABLE_FAILED.map((status) => ({
+                Variable: '$.earlier.Stack.StackStatus',
+                StringEquals: status,
+              })),
+              Next: 'RemoveEarlierStack',
+            },
+          ],
+          Default: 'ExplainStackInUse',
+        },
+        ExplainStackInUse: {
+          Type: 'Pass',
+          Parameters: {
+            'text.$':
+              "States.Format('A stack named {} already exists ({}) and is not from a failed create; delete it or choose another cluster id.', $.stack.name, $.earlier.Stack.StackStatus)",
+          },
+          ResultPath: '$.reason',
+          Next: 'RecordCreateFailed',
+        },
+        RemoveEarlierStack: {
+          Type: 'Task',
+          Resource: sdk('cloudformation', 'deleteStack'),
+          Parameters: { 'StackName.$': '$.earlier.Stack.StackId' },
+          ResultPath: null,
+          Retry: [TRANSIENT_RETRY],
+          Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ExplainRejection' }],
+          Next: 'AwaitEarlierStackRemoval',
+        },
+        AwaitEarlierStackRemoval: {
+          Type: 'Wait',
+          SecondsPath: '$.timing.pollSeconds',
+          Next: 'CheckEarlierStack',
+        },
+        CheckEarlierStack: {
+          Type: 'Task',
+          Resource: sdk('cloudformation', 'describeStacks'),
+          Parameters: { 'StackName.$': '$.earlier.Stack.StackId' },
+          ResultSelector: { 'Stack.$': '$.Stacks[0]' },
+          ResultPath: '$.earlier',
+          Retry: [TRANSIENT_RETRY],
+          Next: 'EarlierStackGone',
+        },
+        EarlierStackGone: {
+          Type: 'Choice',
+          Choices: [
+            { Variable: '$.earlier.Stack.StackStatus', StringEquals: 'DELETE_COMPLETE', Next: 'CreateStack' },
+            {
+              Variable: '$.earlier.Stack.StackStatus',
+              StringEquals: 'DELETE_IN_PROGRESS',
+              Next: 'AwaitEarlierStackRemoval',
+            },
+          ],
+          Default: 'ExplainStackInUse',
+        },
+        CreateTimedOut: {
+          Type: 'Pass',
+          Parameters: {
+            'text.$':
+              "States.Format('The stack did not finish creating within {} seconds (last status {}).', $.timing.budgetSeconds.create, $.describe.Stack.StackStatus)",
+          },
+          ResultPath: '$.reason',
+          Next: 'RecordCreateFailed',
+        },
+      },
+      waitForStack({
+        prefix: 'Create',
+        budget: '$.timing.budgetSeconds.create',
+        succeeded: ['CREATE_COMPLETE'],
+        inProgress: ['CREATE_IN_PROGRESS', 'ROLLBACK_IN_PROGRESS', 'REVIEW_IN_PROGRESS'],
+        onSucceeded: 'RecordReady',
+        onFailed: 'StartRootCause',
+        onTimeout: 'CreateTimedOut',
+      }),
+      resetPageCount('StartRootCause', 'CreateFirstEventsPage'),
+      findRootCause({ prefix: 'Create', failedStatus: 'CREATE_FAILED', next: 'RecordCreateFailed' }),
+      recordStatus('RecordStackId', {
+        from: 'CREATING',
+        set: { stackId: { 'S.$': '$.stackId' } },
+        next: 'CreateStartClock',
+      }),
+      recordStatus('RecordReady', {
+        from: 'CREATING',
+        to: 'READY',
+        set: { stackOutputs: { 'S.$': 'States.JsonToString($.describe.Stack.Outputs)' } },
+        remove: ['statusReason'],
+        resultPath: '$.record',
+        next: 'LogReady',
+      }),
+      logEvent(
+        'LogReady',
+        { kind: 'ready', status: 'READY', message: 'The stack is complete; the cluster is ready.' },
+        'ReadyDeleteRequested',
+      ),
+      handOverPendingDelete('Ready', { recordPath: '$.record', done: 'Created' }),
+      recordStatus('RecordCreateFailed', {
+        from: 'CREATING',
+        to: 'CREATE_FAILED',
+        set: { statusReason: { 'S.$': '$.reason.text' } },
+        resultPath: '$.record',
+        next: 'LogCreateFailed',
+      }),
+      logEvent(
+        'LogCreateFailed',
+        { kind: 'failed', status: 'CREATE_FAILED', message: '$.reason.text' },
+        'FailedDeleteRequested',
+      ),
+      handOverPendingDelete('Failed', { recordPath: '$.record', done: 'NotCreated' }),
+      statusConflict(),
+      {
+        Created: { Type: 'Pass', Parameters: { 'clusterId.$': '$.clusterId', status: 'READY' }, End: true },
+        NotCreated: {
+          Type: 'Fail',
+          Error: 'StackCreateFailed',
+          Cause: "The stack could not be created; the cluster's statusReason says why.",
+        },
+      },
+    ),
+  };
+}

@@ -1,0 +1,455 @@
+/**
+ * Delete: stop the master so it launches no more agents; terminate the agents it launched and cancel
+ * its spot requests (they are not part of the stack and would block the deletion of its security
+ * groups); delete the stack; record the retained checkpoint bucket and final DB snapshot. With purge,
+ * empty and delete the bucket, delete the snapshots and schedule the cluster secret for deletion.
+ */
+import { AGENT_TAG_KEY } from '../../core/cluster/naming.ts';
+import {
+  clusterKey,
+  DDB_GET,
+  DDB_UPDATE,
+  merge,
+  sdk,
+  TABLE,
+  TRANSIENT_RETRY,
+  type States,
+  type StateMachine,
+} from './asl.ts';
+import { guarded } from './guard.ts';
+import {
+  findRootCause,
+  logEvent,
+  recordStatus,
+  resetPageCount,
+  statusConflict,
+  waitForStack,
+} from './blocks.ts';
+
+const agentFilter = {
+  Name: `tag:${AGENT_TAG_KEY}`,
+  'Values.$': "States.Array(States.Format('det-agent-{}', $.clusterId))",
+};
+
+const output = (key: string) =>
+  `States.ArrayGetItem($.describe.Stack.Outputs[?(@.OutputKey == '${key}')].OutputValue, 0)`;
+
+/** The data the cluster leaves behind; each value is a literal or a path/intrinsic. */
+function retained(values: { bucket: string; snapshot: string; secret: string }) {
+  const dynamic = (value: string) => value.startsWith('$') || value.startsWith('States.');
+  return Object.fromEntries(
+    Object.entries(values).map(([name, value]) => (dynamic(value) ? [`${name}.$`, value] : [name, value])),
+  );
+}
+
+/** Agents first: the master may not start new ones, the running ones are terminated, spot requests cancelled. */
+function stopAgents(): States {
+  return {
+    StopMaster: {
+      Type: 'Task',
+      Comment: 'A stopped master launches no agents while the cluster is taken down',
+      Resource: sdk('ec2', 'stopInstances'),
+      Parameters: { 'InstanceIds.$': 'States.Array($.cleanup.masterId)' },
+      ResultPath: null,
+      Retry: [TRANSIENT_RETRY],
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: 'FindAgents' }],
+      Next: 'FindAgents',
+    },
+    FindAgents: {
+      Type: 'Task',
+      Resource: sdk('ec2', 'describeInstances'),
+      Parameters: {
+        Filters: [
+          agentFilter,
+          {
+            Name: 'instance-state-name',
+            Values: ['pending', 'running', 'stopping', 'stopped', 'shutting-down'],
+          },
+        ],
+      },
+      ResultSelector: { 'ids.$': '$.Reservations[*].Instances[*].InstanceId' },
+      ResultPath: '$.agents',
+      Retry: [TRANSIENT_RETRY],
+      Next: 'AnyAgents',
+    },
+    AnyAgents: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.agents.ids[0]', IsPresent: true, Next: 'TerminateAgents' }],
+      Default: 'FindSpotRequests',
+    },
+    TerminateAgents: {
+      Type: 'Task',
+      Resource: sdk('ec2', 'terminateInstances'),
+      Parameters: { 'InstanceIds.$': '$.agents.ids' },
+      ResultPath: null,
+      Retry: [TRANSIENT_RETRY],
+      Next: 'AgentsShuttingDown',
+    },
+    AgentsShuttingDown: { Type: 'Wait', SecondsPath: '$.timing.pollSeconds', Next: 'CountAgentWait' },
+    CountAgentWait: {
+      Type: 'Pass',
+      Parameters: {
+        'seconds.$': '$.wait.seconds',
+        'spent.$': 'States.MathAdd($.wait.spent, $.timing.pollSeconds)',
+      },
+      ResultPath: '$.wait',
+      Next: 'AgentBudget',
+    },
+    AgentBudget: {
+      Type: 'Choice',
+      Choices: [
+        {
+          Variable: '$.wait.spent',
+          NumericGreaterThanEqualsPath: '$.timing.budgetSeconds.delete',
+          Next: 'ExplainAgentsStuck',
+        },
+      ],
+      Default: 'FindAgents',
+    },
+    ExplainAgentsStuck: {
+      Type: 'Pass',
+      Parameters: {
+        'text.$':
+          "States.Format('Agents of the cluster were still running after {} seconds: {}', $.timing.budgetSeconds.delete, States.JsonToString($.agents.ids))",
+      },
+      ResultPath: '$.reason',
+      Next: 'RecordDeleteFailed',
+    },
+    FindSpotRequests: {
+      Type: 'Task',
+      Resource: sdk('ec2', 'describeSpotInstanceRequests'),
+      Parameters: { Filters: [agentFilter, { Name: 'state', Values: ['open', 'active'] }] },
+      ResultSelector: { 'ids.$': '$.SpotInstanceRequests[*].SpotInstanceRequestId' },
+      ResultPath: '$.spot',
+      Retry: [TRANSIENT_RETRY],
+      Next: 'AnySpotRequests',
+    },
+    AnySpotRequests: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.spot.ids[0]', IsPresent: true, Next: 'CancelSpotRequests' }],
+      Default: 'DeleteStack',
+    },
+    CancelSpotRequests: {
+      Type: 'Task',
+      Resource: sdk('ec2', 'cancelSpotInstanceRequests'),
+      Parameters: { 'SpotInstanceRequestIds.$': '$.spot.ids' },
+      ResultPath: null,
+      Retry: [TRANSIENT_RETRY],
+      // Instances of fulfilled requests outlive the request: look for agents again.
+      Next: 'FindAgents',
+    },
+  };
+}
+
+/** With purge: the bucket emptied and deleted, the snapshots deleted, the secret scheduled for deletion. */
+function purge(): States {
+  return {
+    PurgeRequested: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.purge', BooleanEquals: true, Next: 'PurgeBucket' }],
+      Default: 'RecordDeleted',
+    },
+    PurgeBucket: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.retained.bucket', StringEquals: '', Next: 'PurgeSnapshots' }],
+      Default: 'ListObjects',
+    },
+    ListObjects: {
+      Type: 'Task',
+      Resource: sdk('s3', 'listObjectsV2'),
+      Parameters: { 'Bucket.$': '$.retained.bucket', MaxKeys: 1000 },
+      ResultPath: '$.listing',
+      Retry: [TRANSIENT_RETRY],
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: 'PurgeSnapshots' }],
+      Next: 'AnyObjects',
+    },
+    AnyObjects: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.listing.Contents[0]', IsPresent: true, Next: 'DeleteObjects' }],
+      Default: 'DeleteBucket',
+    },
+    DeleteObjects: {
+      Type: 'Map',
+      ItemsPath: '$.listing.Contents',
+      ItemSelector: { 'bucket.$': '$.retained.bucket', 'key.$': '$$.Map.Item.Value.Key' },
+      MaxConcurrency: 20,
+      ItemProcessor: {
+        ProcessorConfig: { Mode: 'INLINE' },
+        StartAt: 'DeleteObject',
+        States: {
+          DeleteObject: {
+            Type: 'Task',
+            Resource: sdk('s3', 'deleteObject'),
+            Parameters: { 'Bucket.$': '$.bucket', 'Key.$': '$.key' },
+            Retry: [TRANSIENT_RETRY],
+            End: true,
+          },
+        },
+      },
+      ResultPath: null,
+      Next: 'ListObjects',
+    },
+    DeleteBucket: {
+      Type: 'Task',
+      Resource: sdk('s3', 'deleteBucket'),
+      Parameters: { 'Bucket.$': '$.retained.bucket' },
+      ResultPath: null,
+      Retry: [TRANSIENT_RETRY],
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: 'PurgeSnapshots' }],
+      Next: 'PurgeSnapshots',
+    },
+    PurgeSnapshots: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.snapshots.ids[0]', IsPresent: true, Next: 'DeleteSnapshots' }],
+      Default: 'DeleteSecret',
+    },
+    DeleteSnapshots: {
+      Type: 'Map',
+      ItemsPath: '$.snapshots.ids',
+      MaxConcurrency: 5,
+      ItemProcessor: {
+        ProcessorConfig: { Mode: 'INLINE' },
+        StartAt: 'DeleteSnapshot',
+        States: {
+          DeleteSnapshot: {
+            Type: 'Task',
+            Resource: sdk('rds', 'deleteDBSnapshot'),
+            Parameters: { 'DBSnapshotIdentifier.$': '$' },
+            Retry: [TRANSIENT_RETRY],
+            End: true,
+          },
+        },
+      },
+      ResultPath: null,
+      Next: 'DeleteSecret',
+    },
+    DeleteSecret: {
+      Type: 'Task',
+      Resource: sdk('secretsmanager', 'deleteSecret'),
+      Parameters: { 'SecretId.$': '$.retained.secret', RecoveryWindowInDays: 7 },
+      ResultPath: null,
+      Retry: [TRANSIENT_RETRY],
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: 'NothingRetained' }],
+      Next: 'NothingRetained',
+    },
+    NothingRetained: {
+      Type: 'Pass',
+      Parameters: retained({ bucket: '', snapshot: '', secret: '' }),
+      ResultPath: '$.retained',
+      Next: 'RecordDeleted',
+    },
+  };
+}
+
+export function deleteWorkflow(): StateMachine {
+  return guarded(workflowBody(), {
+    inProgress: 'DELETING',
+    failed: 'DELETE_FAILED',
+    recordedErrors: ['StackDeleteFailed'],
+  });
+}
+
+function workflowBody(): StateMachine {
+  return {
+    Comment: 'Tear down a Determined cluster, keeping its data unless purged (statemachines/src/delete.ts)',
+    StartAt: 'ReadCluster',
+    States: merge(
+      {
+        ReadCluster: {
+          Type: 'Task',
+          Resource: DDB_GET,
+          Parameters: { TableName: TABLE, Key: clusterKey, ConsistentRead: true },
+          ResultSelector: { 'team.$': '$.Item.team.S', 'secretName.$': '$.Item.secretName.S' },
+          ResultPath: '$.cluster',
+          Retry: [TRANSIENT_RETRY],
+          Next: 'NothingFoundYet',
+        },
+        NothingFoundYet: {
+          Type: 'Pass',
+          Parameters: retained({ bucket: '', snapshot: '', secret: '$.cluster.secretName' }),
+          ResultPath: '$.retained',
+          Next: 'StartAgentClock',
+        },
+        StartAgentClock: {
+          Type: 'Pass',
+          Parameters: { 'seconds.$': '$.timing.pollSeconds', spent: 0 },
+          ResultPath: '$.wait',
+          Next: 'FindStack',
+        },
+        FindStack: {
+          Type: 'Task',
+          Resource: sdk('cloudformation', 'describeStacks'),
+          Parameters: { 'StackName.$': '$.clusterId' },
+          ResultSelector: { 'Stack.$': '$.Stacks[0]' },
+          ResultPath: '$.describe',
+          Retry: [TRANSIENT_RETRY],
+          Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'StackMissing' }],
+          Next: 'RememberStackId',
+        },
+        StackMissing: {
+          Type: 'Choice',
+          Comment: 'No stack (a create that never got one): nothing to take down',
+          Choices: [{ Variable: '$.error.Cause', StringMatches: '*does not exist*', Next: 'PurgeRequested' }],
+          Default: 'ExplainRejection',
+        },
+        RememberStackId: {
+          Type: 'Pass',
+          InputPath: '$.describe.Stack.StackId',
+          ResultPath: '$.stackId',
+          Next: 'HasOutputs',
+        },
+        HasOutputs: {
+          Type: 'Choice',
+          Comment:
+            'A stack that never completed has no outputs: no master to stop, no bucket or database to keep',
+          Choices: [{ Variable: '$.describe.Stack.Outputs', IsPresent: true, Next: 'ReadOutputs' }],
+          Default: 'FindAgents',
+        },
+        ReadOutputs: {
+          Type: 'Pass',
+          Parameters: {
+            'masterId.$': output('MasterId'),
+            'database.$': output('DatabaseInstanceId'),
+            'bucket.$': output('CheckpointBucket'),
+          },
+          ResultPath: '$.cleanup',
+          Next: 'KeepBucket',
+        },
+        KeepBucket: {
+          Type: 'Pass',
+          Parameters: retained({ bucket: '$.cleanup.bucket', snapshot: '', secret: '$.retained.secret' }),
+          ResultPath: '$.retained',
+          Next: 'StopMaster',
+        },
+        DeleteStack: {
+          Type: 'Task',
+          Resource: sdk('cloudformation', 'deleteStack'),
+          Parameters: { 'StackName.$': '$.stackId', 'ClientRequestToken.$': '$$.Execution.Name' },
+          ResultPath: null,
+          Retry: [TRANSIENT_RETRY],
+          Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ExplainRejection' }],
+          Next: 'DeleteStartClock',
+        },
+        ExplainRejection: {
+          Type: 'Pass',
+          Parameters: {
+            'text.$': "States.Format('CloudFormation could not delete the stack: {}', $.error.Cause)",
+          },
+          ResultPath: '$.reason',
+          Next: 'RecordDeleteFailed',
+        },
+        DeleteTimedOut: {
+          Type: 'Pass',
+          Parameters: {
+            'text.$':
+              "States.Format('The stack was not deleted within {} seconds (last status {}).', $.timing.budgetSeconds.delete, $.describe.Stack.StackStatus)",
+          },
+          ResultPath: '$.reason',
+          Next: 'RecordDeleteFailed',
+        },
+        StackDeleted: {
+          Type: 'Choice',
+          Choices: [{ Variable: '$.cleanup.database', IsPresent: true, Next: 'FindFinalSnapshots' }],
+          Default: 'PurgeRequested',
+        },
+        FindFinalSnapshots: {
+          Type: 'Task',
+          Comment: "The database's DeletionPolicy is Snapshot: CloudFormation took a final snapshot",
+          Resource: sdk('rds', 'describeDBSnapshots'),
+          Parameters: { 'DBInstanceIdentifier.$': '$.cleanup.database', SnapshotType: 'manual' },
+          ResultSelector: { 'ids.$': '$.DBSnapshots[*].DBSnapshotIdentifier' },
+          ResultPath: '$.snapshots',
+          Retry: [TRANSIENT_RETRY],
+          Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: 'PurgeRequested' }],
+          Next: 'AnySnapshot',
+        },
+        AnySnapshot: {
+          Type: 'Choice',
+          Choices: [{ Variable: '$.snapshots.ids[0]', IsPresent: true, Next: 'KeepSnapshot' }],
+          Default: 'PurgeRequested',
+        },
+        KeepSnapshot: {
+          Type: 'Pass',
+          Parameters: retained({
+            bucket: '$.retained.bucket',
+            snapshot:
+              'States.ArrayGetItem($.snapshots.ids, States.MathAdd(States.ArrayLength($.snapshots.ids), -1))',
+            secret: '$.retained.secret',
+          }),
+          ResultPath: '$.retained',
+          Next: 'PurgeRequested',
+        },
+        ReleaseQuota: {
+          Type: 'Task',
+          Resource: DDB_UPDATE,
+          Parameters: {
+            TableName: TABLE,
+            Key: { pk: { 'S.$': "States.Format('TEAM#{}', $.cluster.team)" }, sk: { S: 'QUOTA' } },
+            UpdateExpression: 'ADD active :minusOne',
+            ExpressionAttributeValues: { ':minusOne': { N: '-1' } },
+          },
+          ResultPath: null,
+          Retry: [TRANSIENT_RETRY],
+          Next: 'LogDeleted',
+        },
+        Deleted: { Type: 'Pass', Parameters: { 'clusterId.$': '$.clusterId', status: 'DELETED' }, End: true },
+        NotDeleted: {
+          Type: 'Fail',
+          Error: 'StackDeleteFailed',
+          Cause: 'The cluster could not be deleted; its statusReason says why. Retry the delete.',
+        },
+      },
+      stopAgents(),
+      waitForStack({
+        prefix: 'Delete',
+        budget: '$.timing.budgetSeconds.delete',
+        succeeded: ['DELETE_COMPLETE'],
+        inProgress: ['DELETE_IN_PROGRESS'],
+        onSucceeded: 'StackDeleted',
+        onFailed: 'StartRootCause',
+        onTimeout: 'DeleteTimedOut',
+      }),
+      resetPageCount('StartRootCause', 'DeleteFirstEventsPage'),
+      findRootCause({ prefix: 'Delete', failedStatus: 'DELETE_FAILED', next: 'RecordDeleteFailed' }),
+      purge(),
+      recordStatus('RecordDeleted', {
+        from: 'DELETING',
+        to: 'DELETED',
+        set: {
+          retained: {
+            M: {
+              checkpointBucket: { 'S.$': '$.retained.bucket' },
+              dbSnapshot: { 'S.$': '$.retained.snapshot' },
+              secretName: { 'S.$': '$.retained.secret' },
+            },
+          },
+          ttl: { 'N.$': '$.recordTtl' },
+        },
+        remove: ['deleteRequested'],
+        next: 'ReleaseQuota',
+      }),
+      logEvent(
+        'LogDeleted',
+        {
+          kind: 'deleted',
+          status: 'DELETED',
+          message:
+            'States.Format(\'The stack is deleted; kept: bucket "{}", snapshot "{}".\', $.retained.bucket, $.retained.snapshot)',
+        },
+        'Deleted',
+      ),
+      recordStatus('RecordDeleteFailed', {
+        from: 'DELETING',
+        to: 'DELETE_FAILED',
+        set: { statusReason: { 'S.$': '$.reason.text' } },
+        next: 'LogDeleteFailed',
+      }),
+      logEvent(
+        'LogDeleteFailed',
+        { kind: 'failed', status: 'DELETE_FAILED', message: '$.reason.text' },
+        'NotDeleted',
+      ),
+      statusConflict(),
+    ),
+  };
+}

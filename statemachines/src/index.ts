@@ -1,0 +1,24 @@
+/** Every workflow definition, by the file it is rendered to in statemachines/. */
+import type { StateMachine } from './asl.ts';
+import { createWorkflow } from './create.ts';
+import { deleteWorkflow } from './delete.ts';
+import { stackEventRelay } from './relay.ts';
+import { updateWorkflow } from './update.ts';
+
+export const WORKFLOWS: Record<string, () => StateMachine> = {
+  create: createWorkflow,
+  update: updateWorkflow,
+  delete: deleteWorkflow,
+  'stack-event-relay': stackEventRelay,
+};
+
+/** The names in ${...} that CloudFormation (or the local runtime) fills in. */
+export const SUBSTITUTIONS = ['ClustersTable', 'DeleteStateMachineArn', 'StackRoleArn'] as const;
+export type Substitution = (typeof SUBSTITUTIONS)[number];
+
+/** A definition with its placeholders filled in, as DefinitionSubstitutions would. */
+export function substitute(definition: string, values: Record<Substitution, string>): string {
+  return definition.replace(/\$\{(\w+)\}/g, (match, name: string) =>
+    name in values ? values[name as Substitution] : match,
+  );
+}

@@ -1,0 +1,148 @@
+/**
+ * Update: UpdateStack with new values for what changed and UsePreviousValue for everything else
+ * (the API builds that list). "No updates are to be performed" is success. A failed update is
+ * rolled back by CloudFormation; the cluster keeps its previous parameters and says why it failed.
+ */
+import { merge, sdk, STACK_ROLE, TRANSIENT_RETRY, type StateMachine } from './asl.ts';
+import { guarded } from './guard.ts';
+import {
+  findRootCause,
+  handOverPendingDelete,
+  logEvent,
+  recordStatus,
+  resetPageCount,
+  statusConflict,
+  waitForStack,
+} from './blocks.ts';
+
+export function updateWorkflow(): StateMachine {
+  return guarded(workflowBody(), {
+    inProgress: 'UPDATING',
+    failed: 'UPDATE_FAILED',
+    recordedErrors: ['StackUpdateFailed'],
+  });
+}
+
+function workflowBody(): StateMachine {
+  return {
+    Comment: 'Update a Determined cluster stack in place and record the result (statemachines/src/update.ts)',
+    StartAt: 'UpdateStack',
+    States: merge(
+      {
+        UpdateStack: {
+          Type: 'Task',
+          Resource: sdk('cloudformation', 'updateStack'),
+          Parameters: {
+            'StackName.$': '$.stack.name',
+            UsePreviousTemplate: true,
+            'Parameters.$': '$.stack.parameters',
+            Capabilities: ['CAPABILITY_IAM'],
+            RoleARN: STACK_ROLE,
+            'ClientRequestToken.$': '$$.Execution.Name',
+          },
+          ResultSelector: { 'StackId.$': '$.StackId' },
+          ResultPath: '$.updated',
+          Retry: [TRANSIENT_RETRY],
+          Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'UpdateRejected' }],
+          Next: 'RememberStackId',
+        },
+        RememberStackId: {
+          Type: 'Pass',
+          InputPath: '$.updated.StackId',
+          ResultPath: '$.stackId',
+          Next: 'UpdateStartClock',
+        },
+        UpdateRejected: {
+          Type: 'Choice',
+          Choices: [
+            {
+              Variable: '$.error.Cause',
+              StringMatches: '*No updates are to be performed*',
+              Next: 'RecordUnchanged',
+            },
+          ],
+          Default: 'ExplainRejection',
+        },
+        ExplainRejection: {
+          Type: 'Pass',
+          Parameters: {
+            'text.$': "States.Format('CloudFormation did not accept the update: {}', $.error.Cause)",
+          },
+          ResultPath: '$.reason',
+          Next: 'RecordUpdateFailed',
+        },
+        UpdateTimedOut: {
+          Type: 'Pass',
+          Parameters: {
+            'text.$':
+              "States.Format('The stack did not finish updating within {} seconds (last status {}).', $.timing.budgetSeconds.update, $.describe.Stack.StackStatus)",
+          },
+          ResultPath: '$.reason',
+          Next: 'RecordUpdateFailed',
+        },
+      },
+      waitForStack({
+        prefix: 'Update',
+        budget: '$.timing.budgetSeconds.update',
+        succeeded: ['UPDATE_COMPLETE'],
+        inProgress: [
+          'UPDATE_IN_PROGRESS',
+          'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS',
+          'UPDATE_ROLLBACK_IN_PROGRESS',
+          'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS',
+        ],
+        onSucceeded: 'RecordUpdated',
+        onFailed: 'StartRootCause',
+        onTimeout: 'UpdateTimedOut',
+      }),
+      resetPageCount('StartRootCause', 'UpdateFirstEventsPage'),
+      findRootCause({ prefix: 'Update', failedStatus: 'UPDATE_FAILED', next: 'RecordUpdateFailed' }),
+      recordStatus('RecordUpdated', {
+        from: 'UPDATING',
+        to: 'READY',
+        copy: { parameters: 'pendingParameters' },
+        set: { stackOutputs: { 'S.$': 'States.JsonToString($.describe.Stack.Outputs)' } },
+        remove: ['pendingParameters', 'statusReason'],
+        resultPath: '$.record',
+        next: 'LogUpdated',
+      }),
+      recordStatus('RecordUnchanged', {
+        from: 'UPDATING',
+        to: 'READY',
+        copy: { parameters: 'pendingParameters' },
+        remove: ['pendingParameters', 'statusReason'],
+        resultPath: '$.record',
+        next: 'LogUpdated',
+      }),
+      logEvent(
+        'LogUpdated',
+        { kind: 'ready', status: 'READY', message: 'The update is complete; the cluster is ready.' },
+        'UpdatedDeleteRequested',
+      ),
+      handOverPendingDelete('Updated', { recordPath: '$.record', done: 'Updated' }),
+      recordStatus('RecordUpdateFailed', {
+        from: 'UPDATING',
+        to: 'UPDATE_FAILED',
+        set: { statusReason: { 'S.$': '$.reason.text' } },
+        remove: ['pendingParameters'],
+        resultPath: '$.record',
+        next: 'LogUpdateFailed',
+      }),
+      logEvent(
+        'LogUpdateFailed',
+        { kind: 'failed', status: 'UPDATE_FAILED', message: '$.reason.text' },
+        'FailedDeleteRequested',
+      ),
+      handOverPendingDelete('Failed', { recordPath: '$.record', done: 'NotUpdated' }),
+      statusConflict(),
+      {
+        Updated: { Type: 'Pass', Parameters: { 'clusterId.$': '$.clusterId', status: 'READY' }, End: true },
+        NotUpdated: {
+          Type: 'Fail',
+          Error: 'StackUpdateFailed',
+          Cause: "The stack update failed and was rolled back; the cluster's statusReason says why.",
+        },
+      },
+    ),
+  };
+}
