@@ -1,0 +1,237 @@
+"""Start moto_server with the few patches this project needs (see docs/adr/0003-emulator.md).
+
+Each patch makes moto 5.2.1 behave like AWS where the control plane depends on it:
+  1. Step Functions executions really run (moto's default only fakes them).
+  2. A second StartExecution no longer fails with "cannot pickle '_thread.RLock'".
+  3. StartExecution without a name gets a fresh UUID, as on AWS.
+  4. Stacks with route tables can be deleted (moto has no CloudFormation delete for them).
+  5. DeletionPolicy: Snapshot on an RDS DB instance leaves a final snapshot, as on AWS.
+  6. DynamoDB requests are serialised, so conditional writes are atomic under concurrency.
+  7. AWS::EC2::SecurityGroupEgress and AWS::FSx::FileSystem are created (moto skips them).
+  8. A JSONPath filter or wildcard that matches nothing yields [] (AWS does; moto raises for
+     filters and nested wildcards: getmoto/moto#10078).
+  9. $$.State.EnteredTime reads like AWS's (2026-01-31T12:00:00.123Z, not +00:00 microseconds).
+Usage: python3 launcher.py [moto_server args, e.g. -H 127.0.0.1 -p 4566]
+"""
+import sys
+import threading
+import uuid
+
+
+def main(argv):
+    try:
+        import moto  # noqa: F401
+    except ImportError:
+        sys.stderr.write(
+            "moto is not installed for this python3. Install it with:\n"
+            "  pip install 'moto[server]==5.2.1'\n"
+        )
+        return 3
+
+    from moto.core import config as moto_config
+
+    moto_config.default_user_config["stepfunctions"] = {"execute_state_machine": True}
+
+    from moto.stepfunctions.parser.backend import execution as sfn_execution
+    from moto.stepfunctions.parser import models as sfn_models
+
+    # 2. Deep-copying a state machine copies its executions, whose workers hold locks.
+    sfn_execution.Execution.__deepcopy__ = lambda self, memo: self
+
+    # 3. AWS names an unnamed execution with a UUID; moto uses "None" and then collides.
+    original_start = sfn_models.StepFunctionsParserBackend.start_execution
+
+    def start_execution(self, state_machine_arn, name=None, *args, **kwargs):
+        return original_start(self, state_machine_arn, name or str(uuid.uuid4()), *args, **kwargs)
+
+    sfn_models.StepFunctionsParserBackend.start_execution = start_execution
+
+    # 4. Route tables and their subnet associations have no CloudFormation delete in moto.
+    from moto.ec2.models import ec2_backends
+    from moto.ec2.models.route_tables import RouteTable
+    from moto.ec2.models.subnets import SubnetRouteTableAssociation
+
+    def delete_route_table(self, account_id, region_name):
+        backend = ec2_backends[account_id][region_name]
+        for association_id in list(self._associations):
+            backend.disassociate_route_table(association_id)
+        backend.delete_route_table(self.id)
+
+    def delete_subnet_association(self, account_id, region_name):
+        backend = ec2_backends[account_id][region_name]
+        backend.subnet_associations.pop(f"{self.route_table_id}:{self.subnet_id}", None)
+
+    RouteTable.delete = delete_route_table
+    SubnetRouteTableAssociation.delete = delete_subnet_association
+
+    # 5. CloudFormation takes a final snapshot of a DB instance whose DeletionPolicy is Snapshot.
+    from moto.cloudformation.parsing import ResourceMap
+    from moto.rds.models import DBInstance, rds_backends
+
+    original_delete_resource = ResourceMap._delete_resource
+
+    def delete_resource(self, parsed_resource, resource_json):
+        if isinstance(parsed_resource, DBInstance) and resource_json.get("DeletionPolicy") == "Snapshot":
+            backend = rds_backends[self._account_id][self._region_name]
+            identifier = parsed_resource.db_instance_identifier
+            backend.delete_db_instance(
+                identifier, final_db_snapshot_identifier=f"{identifier}-final-{uuid.uuid4().hex[:8]}"
+            )
+            return
+        original_delete_resource(self, parsed_resource, resource_json)
+
+    ResourceMap._delete_resource = delete_resource
+
+    # 6. moto checks a condition and then writes, without a lock: serialise DynamoDB calls.
+    from moto.dynamodb.responses import DynamoHandler
+
+    dynamodb_lock = threading.Lock()
+    original_call_action = DynamoHandler.call_action
+
+    def call_action(self):
+        with dynamodb_lock:
+            return original_call_action(self)
+
+    DynamoHandler.call_action = call_action
+
+    _add_cloudformation_models()
+    _align_step_functions_with_aws()
+
+    from moto.server import main as moto_main
+
+    return moto_main(argv)
+
+
+def _align_step_functions_with_aws():
+    import datetime as dt
+
+    from moto.stepfunctions.parser.asl.component.state import state as state_module
+    from moto.stepfunctions.parser.asl.utils import json_path
+
+    # 8. Filters ("[?(...)]") and wildcards ("[*]") with no match are an empty list on AWS.
+    original_extract = json_path.extract_json
+
+    def extract_json(path, data):
+        try:
+            return original_extract(path, data)
+        except json_path.NoSuchJsonPathError:
+            if "[?(" in path or "[*]" in path:
+                return []
+            raise
+
+    json_path.extract_json = extract_json
+    for module in list(sys.modules.values()):
+        if getattr(module, "extract_json", None) is original_extract and module is not json_path:
+            module.extract_json = extract_json
+
+    # 9. Millisecond UTC timestamps with a Z, as Step Functions writes them.
+    class AwsTimestamp(dt.datetime):
+        def isoformat(self, *args, **kwargs):
+            return self.strftime("%Y-%m-%dT%H:%M:%S.") + f"{self.microsecond // 1000:03d}Z"
+
+    class DatetimeModule:
+        datetime = AwsTimestamp
+        timezone = dt.timezone
+
+    state_module.datetime = DatetimeModule
+
+
+def _add_cloudformation_models():
+    """7. Teach moto's CloudFormation two resource types it would otherwise skip silently."""
+    from moto.core.common_models import CloudFormationModel
+    from moto.ec2.models import ec2_backends
+    from moto.fsx.models import fsx_backends
+
+    class SecurityGroupEgress(CloudFormationModel):
+        __module__ = "moto.ec2.models"  # moto files models by the service named in their module
+
+        def __init__(self, group_id, properties):
+            self.group_id = group_id
+            self.properties = properties
+
+        @staticmethod
+        def cloudformation_name_type():
+            return ""
+
+        @staticmethod
+        def cloudformation_type():
+            return "AWS::EC2::SecurityGroupEgress"
+
+        @classmethod
+        def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+            props = cloudformation_json["Properties"]
+            backend = ec2_backends[account_id][region_name]
+            destination = props.get("DestinationSecurityGroupId")
+            backend.authorize_security_group_egress(
+                group_name_or_id=props["GroupId"],
+                ip_protocol=props["IpProtocol"],
+                from_port=props.get("FromPort"),
+                to_port=props.get("ToPort"),
+                ip_ranges=[{"CidrIp": props["CidrIp"]}] if props.get("CidrIp") else [],
+                source_groups=[{"GroupId": destination}] if destination else [],
+            )
+            return cls(props["GroupId"], props)
+
+        @property
+        def physical_resource_id(self):
+            return f"{self.group_id}-egress"
+
+    class LustreFileSystem(CloudFormationModel):
+        __module__ = "moto.fsx.models"
+
+        def __init__(self, file_system):
+            self.file_system = file_system
+
+        @staticmethod
+        def cloudformation_name_type():
+            return ""
+
+        @staticmethod
+        def cloudformation_type():
+            return "AWS::FSx::FileSystem"
+
+        @classmethod
+        def has_cfn_attr(cls, attr):
+            return attr in ("LustreMountName", "DNSName")
+
+        def get_cfn_attribute(self, attribute_name):
+            if attribute_name == "DNSName":
+                return self.file_system.dns_name
+            return (self.file_system.lustre_configuration or {}).get("MountName", "fsx")
+
+        @classmethod
+        def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+            props = cloudformation_json["Properties"]
+            lustre = dict(props.get("LustreConfiguration") or {})
+            lustre.setdefault("MountName", uuid.uuid4().hex[:8])
+            file_system = fsx_backends[account_id][region_name].create_file_system(
+                client_request_token=str(uuid.uuid4()),
+                file_system_type=props["FileSystemType"],
+                storage_capacity=int(props.get("StorageCapacity", 1200)),
+                storage_type=props.get("StorageType", "SSD"),
+                subnet_ids=props.get("SubnetIds", []),
+                security_group_ids=props.get("SecurityGroupIds", []),
+                tags=props.get("Tags"),
+                kms_key_id=props.get("KmsKeyId"),
+                windows_configuration=None,
+                lustre_configuration=lustre,
+                ontap_configuration=None,
+                file_system_type_version=props.get("FileSystemTypeVersion"),
+                open_zfs_configuration=None,
+            )
+            return cls(file_system)
+
+        @property
+        def physical_resource_id(self):
+            return self.file_system.file_system_id
+
+        def delete(self, account_id, region_name):
+            fsx_backends[account_id][region_name].delete_file_system(
+                self.file_system.file_system_id, str(uuid.uuid4()), None, None, None
+            )
+
+    return SecurityGroupEgress, LustreFileSystem
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

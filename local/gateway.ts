@@ -1,0 +1,240 @@
+/**
+ * A local API Gateway (HTTP API): it turns HTTP requests into payload-v2 events for the very handlers
+ * serverless.yml deploys, on the routes serverless.yml declares, and checks bearer tokens the way
+ * the JWT authorizer would (against the local signing key).
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { parse } from 'yaml';
+import { verifyToken } from './auth.ts';
+import { projectRoot } from './paths.ts';
+
+type Handler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2 | string>;
+
+export interface Route {
+  method: string;
+  path: string;
+  pattern: RegExp;
+  parameters: string[];
+  /** module path and export, e.g. functions/http/health.handler */
+  handler: string;
+  functionName: string;
+  authorized: boolean;
+}
+
+interface ServerlessFunction {
+  handler: string;
+  events?: { httpApi?: { method: string; path: string; authorizer?: unknown } }[];
+}
+
+/** The HTTP routes of serverless.yml. CloudFormation tags are kept as plain values: only routes matter here. */
+export function readRoutes(file = join(projectRoot, 'serverless.yml')): Route[] {
+  const customTags = ['!Ref', '!GetAtt', '!Sub', '!Join', '!If'].map((tag) => ({
+    tag,
+    resolve: (value: string) => value,
+  }));
+  const config = parse(readFileSync(file, 'utf8'), { customTags }) as {
+    functions: Record<string, ServerlessFunction>;
+  };
+  const routes: Route[] = [];
+  for (const [functionName, definition] of Object.entries(config.functions)) {
+    for (const event of definition.events ?? []) {
+      if (!event.httpApi) continue;
+      const parameters: string[] = [];
+      const pattern = event.httpApi.path.replace(/\{(\w+)\}/g, (_match, name: string) => {
+        parameters.push(name);
+        return '([^/]+)';
+      });
+      routes.push({
+        method: event.httpApi.method.toUpperCase(),
+        path: event.httpApi.path,
+        pattern: new RegExp(`^${pattern}$`),
+        parameters,
+        handler: definition.handler,
+        functionName,
+        authorized: event.httpApi.authorizer !== undefined,
+      });
+    }
+  }
+  return routes;
+}
+
+async function loadHandler(route: Route): Promise<Handler> {
+  const dot = route.handler.lastIndexOf('.');
+  const modulePath = join(projectRoot, `${route.handler.slice(0, dot)}.ts`);
+  const module = (await import(pathToFileURL(modulePath).href)) as Record<string, Handler>;
+  const handler = module[route.handler.slice(dot + 1)];
+  if (!handler) throw new Error(`${route.handler} exports no handler`);
+  return handler;
+}
+
+export interface GatewayOptions {
+  port: number;
+  signingKey: Uint8Array;
+  log?: (line: string) => void;
+}
+
+export async function startGateway(options: GatewayOptions): Promise<Server> {
+  const routes = readRoutes();
+  const handlers = new Map<Route, Handler>();
+  for (const route of routes) handlers.set(route, await loadHandler(route));
+
+  const server = createServer((request, response) => {
+    serve(request, response).catch((error: unknown) => {
+      options.log?.(`gateway error: ${(error as Error).stack ?? String(error)}`);
+      if (!response.headersSent)
+        send(response, { statusCode: 500, body: JSON.stringify({ message: 'Internal Server Error' }) });
+    });
+  });
+
+  async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const started = Date.now();
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const method = (request.method ?? 'GET').toUpperCase();
+    const matches = routes.filter((route) => route.pattern.test(url.pathname));
+    const route = matches.find((candidate) => candidate.method === method);
+    if (!route) {
+      // API Gateway answers unknown routes itself, in its own format.
+      send(response, {
+        statusCode: 404,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ message: 'Not Found' }),
+      });
+      return;
+    }
+    const body = await readBody(request);
+    let claims: Record<string, string> | undefined;
+    if (route.authorized) {
+      const token = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '')?.[1];
+      claims = token ? await verifyToken(options.signingKey, token) : undefined;
+      if (!claims) {
+        send(response, unauthorized());
+        return;
+      }
+    }
+    const event = toEvent(request, url, route, body, claims);
+    const result = await (handlers.get(route) as Handler)(
+      event,
+      lambdaContext(route, event.requestContext.requestId),
+    );
+    send(response, typeof result === 'string' ? { statusCode: 200, body: result } : result);
+    options.log?.(
+      `${method} ${url.pathname} -> ${typeof result === 'string' ? 200 : result.statusCode} ${Date.now() - started}ms`,
+    );
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => resolve());
+  });
+  return server;
+}
+
+function unauthorized(): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode: 401,
+    headers: { 'content-type': 'application/problem+json', 'www-authenticate': 'Bearer' },
+    body: JSON.stringify({
+      type: 'urn:det-control-plane:problem:unauthorized',
+      title: 'Unauthorized',
+      status: 401,
+      detail:
+        'Send a valid bearer token in the Authorization header (locally: npm run token -- --team NAME).',
+    }),
+  };
+}
+
+function readBody(request: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
+}
+
+export function toEvent(
+  request: IncomingMessage,
+  url: URL,
+  route: Route,
+  body: Buffer,
+  claims: Record<string, string> | undefined,
+): APIGatewayProxyEventV2 {
+  const match = route.pattern.exec(url.pathname);
+  const pathParameters = Object.fromEntries(
+    route.parameters.map((name, index) => [name, decodeURIComponent(match?.[index + 1] ?? '')]),
+  );
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams)
+    query[name] = name in query ? `${query[name]},${value}` : value;
+  const now = new Date();
+  const requestId = randomUUID();
+  const text = body.toString('utf8');
+  const binary = body.length > 0 && Buffer.from(text, 'utf8').length !== body.length;
+  return {
+    version: '2.0',
+    routeKey: `${route.method} ${route.path}`,
+    rawPath: url.pathname,
+    rawQueryString: url.search.replace(/^\?/, ''),
+    headers,
+    ...(Object.keys(query).length > 0 ? { queryStringParameters: query } : {}),
+    ...(route.parameters.length > 0 ? { pathParameters } : {}),
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'local',
+      domainName: url.host,
+      domainPrefix: 'local',
+      http: {
+        method: route.method,
+        path: url.pathname,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId,
+      routeKey: `${route.method} ${route.path}`,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+      ...(claims ? { authorizer: { jwt: { claims, scopes: null } } } : {}),
+    } as APIGatewayProxyEventV2['requestContext'],
+    ...(body.length > 0 ? { body: binary ? body.toString('base64') : text } : {}),
+    isBase64Encoded: binary,
+  };
+}
+
+function lambdaContext(route: Route, requestId: string): Context {
+  const deadline = Date.now() + 29_000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: route.functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${route.functionName}`,
+    memoryLimitInMB: '512',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${route.functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => deadline - Date.now(),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+function send(response: ServerResponse, result: APIGatewayProxyStructuredResultV2): void {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
+  response.writeHead(result.statusCode ?? 200, headers);
+  response.end(result.body ?? '');
+}

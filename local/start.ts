@@ -1,0 +1,106 @@
+/**
+ * npm start: the whole control plane on this machine. The emulator (moto, through our launcher) on
+ * 127.0.0.1:$AWS_EMULATOR_PORT (4566), the control plane's resources and workflows created in it,
+ * the API on 127.0.0.1:$PORT (3000) served by the same handler code as on AWS, and the idle reaper
+ * every $REAPER_INTERVAL_SECONDS. Ctrl-C stops everything it started.
+ */
+import type { Server } from 'node:http';
+import { signingKey } from './auth.ts';
+import { bootstrap, DEMO_KEY_PAIR } from './bootstrap.ts';
+import { EmulatorMissingError, startEmulator, type Emulator } from './emulator.ts';
+import { startGateway } from './gateway.ts';
+import { projectRoot } from './paths.ts';
+
+const REGION = 'us-east-1';
+
+export interface LocalRuntime {
+  apiUrl: string;
+  emulatorUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startLocal(options: {
+  port: number;
+  emulatorPort: number;
+  log: (line: string) => void;
+}): Promise<LocalRuntime> {
+  const started = Date.now();
+  const emulator: Emulator = await startEmulator(options.emulatorPort);
+  let server: Server | undefined;
+  try {
+    const resources = await bootstrap(emulator.endpoint, REGION);
+    // The handlers read their configuration from the environment, as on Lambda.
+    const defaults: Record<string, string> = {
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_EMULATOR: 'true',
+      CLUSTERS_TABLE: resources.clustersTable,
+      TEMPLATES_BUCKET: resources.templatesBucket,
+      CREATE_STATE_MACHINE_ARN: resources.stateMachines.create,
+      UPDATE_STATE_MACHINE_ARN: resources.stateMachines.update,
+      DELETE_STATE_MACHINE_ARN: resources.stateMachines.delete,
+      WORKFLOW_POLL_SECONDS: '1',
+      WORKFLOW_POLL_INCREMENT_SECONDS: '0',
+      WORKFLOW_MAX_POLL_SECONDS: '2',
+      WORKFLOW_FAST_PATH: 'false',
+      TEARDOWN_GRACE_SECONDS: '60',
+      POWERTOOLS_LOG_LEVEL: 'WARN',
+    };
+    for (const [name, value] of Object.entries(defaults)) process.env[name] ??= value;
+    // The emulator's endpoint always wins: nothing local may reach a real account.
+    process.env.AWS_ENDPOINT_URL = emulator.endpoint;
+    server = await startGateway({
+      port: options.port,
+      signingKey: signingKey(projectRoot),
+      log: options.log,
+    });
+    options.log(`control plane ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  } catch (error) {
+    await emulator.stop();
+    throw error;
+  }
+  const gateway = server;
+  return {
+    apiUrl: `http://127.0.0.1:${options.port}`,
+    emulatorUrl: emulator.endpoint,
+    stop: async () => {
+      await new Promise<void>((resolve) => gateway.close(() => resolve()));
+      await emulator.stop();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const port = Number(process.env.PORT ?? 3000);
+  const emulatorPort = Number(process.env.AWS_EMULATOR_PORT ?? 4566);
+  const quiet = process.env.LOCAL_LOG === 'off';
+  const log = (line: string) => {
+    if (!quiet) console.log(line);
+  };
+  let runtime: LocalRuntime;
+  try {
+    runtime = await startLocal({ port, emulatorPort, log });
+  } catch (error) {
+    console.error(
+      error instanceof EmulatorMissingError ? error.message : `npm start failed: ${(error as Error).message}`,
+    );
+    process.exit(1);
+  }
+  console.log(`API            ${runtime.apiUrl}   (try: curl ${runtime.apiUrl}/health)`);
+  console.log(`AWS emulator   ${runtime.emulatorUrl}   (aws --endpoint-url ${runtime.emulatorUrl} ...)`);
+  console.log(`demo key pair  ${DEMO_KEY_PAIR}`);
+  console.log('token          npm run token -- --team my-team');
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('stopping...');
+    await runtime.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();

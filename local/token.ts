@@ -1,0 +1,30 @@
+/**
+ * npm run token -- --team NAME [--sub USER] [--admin] [--hours N]
+ * Prints a bearer token that the local API (npm start) accepts.
+ */
+import { parseArgs } from 'node:util';
+import { issueToken, signingKey } from './auth.ts';
+import { projectRoot } from './paths.ts';
+
+const { values } = parseArgs({
+  options: {
+    team: { type: 'string' },
+    sub: { type: 'string' },
+    admin: { type: 'boolean', default: false },
+    hours: { type: 'string', default: '12' },
+  },
+});
+
+if (!values.team) {
+  console.error('usage: npm run token -- --team NAME [--sub USER] [--admin] [--hours N]');
+  process.exit(2);
+}
+
+const token = await issueToken(signingKey(projectRoot), {
+  team: values.team,
+  sub: values.sub ?? `${values.team}-user`,
+  admin: values.admin,
+  teamClaim: process.env.AUTH_TEAM_CLAIM ?? 'team',
+  hours: Number(values.hours),
+});
+console.log(token);
