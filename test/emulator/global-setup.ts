@@ -1,0 +1,54 @@
+/**
+ * Starts the local runtime (`npm start`'s code: moto through the launcher, the control plane's
+ * resources, the API) on free ports, once for all emulator tests. Tests find it through
+ * API_URL and EMULATOR_URL, and the emulator's region and test credentials in the usual variables.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { freePort } from '../support/ports.ts';
+
+declare global {
+  var localRuntime: import('node:child_process').ChildProcess | undefined;
+}
+
+export default async function globalSetup(): Promise<void> {
+  const [port, emulatorPort] = await Promise.all([freePort(), freePort()]);
+  const root = join(import.meta.dirname, '..', '..');
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    AWS_EMULATOR_PORT: String(emulatorPort),
+    LOCAL_LOG: 'off',
+    // The reaper test drives its own runs with an injected clock; keep the background one quiet.
+    REAPER_INTERVAL_SECONDS: process.env.REAPER_INTERVAL_SECONDS ?? '3600',
+  };
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'local', 'start.ts')], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: false,
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  globalThis.localRuntime = child;
+  const apiUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the local runtime exited: ${stderr}`);
+    try {
+      const response = await fetch(`${apiUrl}/health`, { signal: AbortSignal.timeout(500) });
+      if (response.ok) break;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error(`the local runtime did not start within 60 s: ${stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  process.env.API_URL = apiUrl;
+  process.env.EMULATOR_URL = `http://127.0.0.1:${emulatorPort}`;
+  process.env.AWS_REGION = 'us-east-1';
+  process.env.AWS_ACCESS_KEY_ID = 'test';
+  process.env.AWS_SECRET_ACCESS_KEY = 'test';
+}
