@@ -324,8 +324,11 @@ export function toItem(record: ClusterRecord): Record<string, unknown> {
 }
 
 export function fromItem(item: Record<string, unknown>): ClusterRecord {
-  const record = { ...item } as Record<string, unknown>;
-  for (const attribute of STORAGE_ATTRIBUTES) delete record[attribute];
+  const record = Object.fromEntries(
+    Object.entries(item).filter(
+      ([attribute]) => !(STORAGE_ATTRIBUTES as readonly string[]).includes(attribute),
+    ),
+  );
   const cluster = { ...(record as unknown as ClusterRecord), outputs: camelCaseOutputs(item.stackOutputs) };
   // The delete workflow writes every retained field, empty when that data was not kept.
   if (cluster.retained) {

@@ -8,7 +8,6 @@ import { ConfigurationError, booleanFromEnv, jsonFromEnv, numberFromEnv, stringF
 export interface Config {
   region: string;
   clustersTable: string;
-  templatesBucket: string;
   stateMachines: { create: string; update: string; delete: string };
   eventBusName: string;
   policies: PolicyConfig;
@@ -24,8 +23,8 @@ export interface Config {
   };
   retention: { deletedDays: number; idempotencyHours: number };
   reaper: { graceSeconds: number; dryRun: boolean; masterTimeoutMs: number };
-  /** True against the local emulator: S3 needs path-style addressing there. */
-  emulator: boolean;
+  /** Endpoint overrides (the SDK clients read AWS_ENDPOINT_URL themselves; the EC2 query client does not). */
+  endpoints: { ec2?: string };
 }
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
@@ -38,7 +37,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   return {
     region: stringFromEnv(env, 'AWS_REGION'),
     clustersTable: stringFromEnv(env, 'CLUSTERS_TABLE'),
-    templatesBucket: stringFromEnv(env, 'TEMPLATES_BUCKET'),
     stateMachines: {
       create: stringFromEnv(env, 'CREATE_STATE_MACHINE_ARN'),
       update: stringFromEnv(env, 'UPDATE_STATE_MACHINE_ARN'),
@@ -71,7 +69,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       dryRun: booleanFromEnv(env, 'REAPER_DRY_RUN', false),
       masterTimeoutMs: numberFromEnv(env, 'MASTER_PROBE_TIMEOUT_MS', 3000),
     },
-    emulator: booleanFromEnv(env, 'AWS_EMULATOR', false),
+    endpoints: {
+      ...((env.AWS_ENDPOINT_URL_EC2 ?? env.AWS_ENDPOINT_URL)
+        ? { ec2: env.AWS_ENDPOINT_URL_EC2 ?? env.AWS_ENDPOINT_URL }
+        : {}),
+    },
   };
 }
 

@@ -1,16 +1,18 @@
 /** det-deploy's preflight: the EC2 key pair must exist in the target region before anything is written. */
-import { DescribeKeyPairsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import type { KeyPairs } from '../core/ports.ts';
+import { Ec2QueryError, items, pick, type Ec2Query } from './ec2-query.ts';
 
 export class Ec2KeyPairs implements KeyPairs {
-  constructor(private readonly ec2: EC2Client) {}
+  constructor(private readonly ec2: Ec2Query) {}
 
   async exists(name: string): Promise<boolean> {
     try {
-      const { KeyPairs = [] } = await this.ec2.send(new DescribeKeyPairsCommand({ KeyNames: [name] }));
-      return KeyPairs.length > 0;
+      const response = await this.ec2.call('DescribeKeyPairs', { 'KeyName.1': name });
+      return items(pick(response, 'DescribeKeyPairsResponse', 'keySet')).some(
+        (pair) => pair.keyName === name,
+      );
     } catch (error) {
-      if ((error as { name?: string }).name === 'InvalidKeyPair.NotFound') return false;
+      if (error instanceof Ec2QueryError && error.code === 'InvalidKeyPair.NotFound') return false;
       throw error;
     }
   }

@@ -81,11 +81,6 @@ export interface KeyPairs {
   exists(name: string): Promise<boolean>;
 }
 
-export interface TemplateStore {
-  /** Store a rendered template where CloudFormation can read it; returns its TemplateURL. */
-  publish(template: object): Promise<string>;
-}
-
 export interface StackReader {
   /** Stack events, newest first, as timeline entries (one page of CloudFormation's). */
   events(stackId: string, nextToken?: string): Promise<Page<TimelineEntry>>;

@@ -1,4 +1,4 @@
-import * as z from 'zod/mini';
+import type * as z from 'zod/mini';
 import { ValidationError, type FieldError } from './errors.ts';
 
 /** Parse input with a schema; on failure throw a ValidationError naming every bad field. */

@@ -1,58 +1,81 @@
-/** Production wiring: adapters over the AWS SDK, built once per Lambda container on first use. */
+/**
+ * Production wiring: one function per adapter, built on first use and kept for the container's
+ * life. Each handler asks only for what it uses, so its bundle holds only those clients.
+ */
 import { randomBytes } from 'node:crypto';
-import { CloudFormationStackReader } from '../adapters/stack-reader.ts';
+import {
+  cloudFormationClient,
+  dynamoClient,
+  ec2Client,
+  secretsClient,
+  sfnClient,
+} from '../adapters/aws-clients.ts';
 import { DynamoClusterStore } from '../adapters/cluster-store.ts';
-import { awsClients } from '../adapters/aws-clients.ts';
 import { config } from '../adapters/config.ts';
 import { DynamoIdempotencyStore } from '../adapters/idempotency-store.ts';
 import { Ec2KeyPairs } from '../adapters/key-pairs.ts';
 import { SecretsManagerSecrets } from '../adapters/secrets.ts';
-import { S3TemplateStore } from '../adapters/template-store.ts';
+import { CloudFormationStackReader } from '../adapters/stack-reader.ts';
 import { StepFunctionsWorkflows } from '../adapters/workflows.ts';
 import type { OperationDeps } from '../core/operations/deps.ts';
-import { systemClock, type IdempotencyStore } from '../core/ports.ts';
+import {
+  systemClock,
+  type ClusterStore,
+  type IdempotencyStore,
+  type KeyPairs,
+  type Secrets,
+  type StackReader,
+  type Workflows,
+} from '../core/ports.ts';
 import { timingFrom } from '../core/workflow/inputs.ts';
-import { renderTemplate } from '../templates/src/index.ts';
 
-let operations: OperationDeps | undefined;
-let idempotency: IdempotencyStore | undefined;
-
-export function operationDeps(): OperationDeps {
-  if (operations) return operations;
-  const settings = config();
-  const now = () => systemClock.now();
-  operations = {
-    store: new DynamoClusterStore(awsClients.dynamo(), {
-      tableName: settings.clustersTable,
-      deletedRetentionDays: settings.retention.deletedDays,
-      now,
-    }),
-    workflows: new StepFunctionsWorkflows(awsClients.sfn(), settings.stateMachines),
-    secrets: new SecretsManagerSecrets(awsClients.secrets()),
-    keyPairs: new Ec2KeyPairs(awsClients.ec2()),
-    templates: new S3TemplateStore(awsClients.s3(), {
-      bucket: settings.templatesBucket,
-      region: settings.region,
-    }),
-    stacks: new CloudFormationStackReader(awsClients.cloudFormation()),
-    renderTemplate,
-    generatePassword: () => randomBytes(24).toString('base64url'),
-    clock: systemClock,
-    settings: {
-      region: settings.region,
-      policies: settings.policies,
-      timing: timingFrom(settings.workflow),
-      deletedRetentionDays: settings.retention.deletedDays,
-    },
-  };
-  return operations;
+let store: ClusterStore | undefined;
+export function clusterStore(): ClusterStore {
+  return (store ??= new DynamoClusterStore(dynamoClient(), {
+    tableName: config().clustersTable,
+    deletedRetentionDays: config().retention.deletedDays,
+    now: () => systemClock.now(),
+  }));
 }
 
+let workflowStarter: Workflows | undefined;
+export function workflows(): Workflows {
+  return (workflowStarter ??= new StepFunctionsWorkflows(sfnClient(), config().stateMachines));
+}
+
+let secretStore: Secrets | undefined;
+export function secrets(): Secrets {
+  return (secretStore ??= new SecretsManagerSecrets(secretsClient()));
+}
+
+let keyPairChecker: KeyPairs | undefined;
+export function keyPairs(): KeyPairs {
+  return (keyPairChecker ??= new Ec2KeyPairs(ec2Client()));
+}
+
+let stackReader: StackReader | undefined;
+export function stacks(): StackReader {
+  return (stackReader ??= new CloudFormationStackReader(cloudFormationClient()));
+}
+
+let idempotency: IdempotencyStore | undefined;
 export function idempotencyStore(): IdempotencyStore {
-  idempotency ??= new DynamoIdempotencyStore(awsClients.dynamo(), {
+  return (idempotency ??= new DynamoIdempotencyStore(dynamoClient(), {
     tableName: config().clustersTable,
     ttlHours: config().retention.idempotencyHours,
     now: () => systemClock.now(),
-  });
-  return idempotency;
+  }));
 }
+
+export function settings(): OperationDeps['settings'] {
+  const current = config();
+  return {
+    region: current.region,
+    policies: current.policies,
+    timing: timingFrom(current.workflow),
+    deletedRetentionDays: current.retention.deletedDays,
+  };
+}
+
+export const generatePassword = () => randomBytes(24).toString('base64url');
+export const clock = systemClock;

@@ -50,6 +50,8 @@ export async function bootstrap(endpoint: string, region: string): Promise<Local
     ClustersTable: clustersTable,
     DeleteStateMachineArn: '',
     StackRoleArn: `arn:aws:iam::${ACCOUNT}:role/${LOCAL_STACK}-stacks`,
+    TemplatesBucket: templatesBucket,
+    TemplatesBucketDomain: `${templatesBucket}.s3.${region}.amazonaws.com`,
   };
   const machine = async (file: string, name: string, type: 'STANDARD' | 'EXPRESS' = 'STANDARD') => {
     const definition = substitute(

@@ -36,7 +36,6 @@ export async function startLocal(options: {
       AWS_SECRET_ACCESS_KEY: 'test',
       AWS_EMULATOR: 'true',
       CLUSTERS_TABLE: resources.clustersTable,
-      TEMPLATES_BUCKET: resources.templatesBucket,
       CREATE_STATE_MACHINE_ARN: resources.stateMachines.create,
       UPDATE_STATE_MACHINE_ARN: resources.stateMachines.update,
       DELETE_STATE_MACHINE_ARN: resources.stateMachines.delete,

@@ -14,13 +14,25 @@ import type { OperationDeps } from './deps.ts';
 
 export const MASKED = '****';
 
+export type CreateDeps = Pick<
+  OperationDeps,
+  | 'store'
+  | 'workflows'
+  | 'secrets'
+  | 'keyPairs'
+  | 'renderTemplate'
+  | 'generatePassword'
+  | 'clock'
+  | 'settings'
+>;
+
 export interface DryRunResult {
   template: object;
   parameters: Record<string, string>;
 }
 
 export async function dryRunCreate(
-  deps: OperationDeps,
+  deps: CreateDeps,
   principal: Principal,
   request: CreateClusterRequest,
 ): Promise<DryRunResult> {
@@ -35,7 +47,7 @@ export async function dryRunCreate(
 }
 
 export async function createCluster(
-  deps: OperationDeps,
+  deps: CreateDeps,
   principal: Principal,
   request: CreateClusterRequest,
 ): Promise<ClusterView> {
@@ -75,7 +87,7 @@ export async function createCluster(
       clusterId: record.clusterId,
       stack: {
         name: stackName(record.clusterId),
-        templateUrl: await deps.templates.publish(deps.renderTemplate(parameters.deploymentType)),
+        template: deps.renderTemplate(parameters.deploymentType),
         parameters: asCfnParameters(toStackParameters(parameters, inputs)),
         tags: stackTags(record),
       },
@@ -112,7 +124,7 @@ interface CheckedCreate {
 
 /** Everything that can reject a create, before anything is written. */
 async function checkCreate(
-  deps: OperationDeps,
+  deps: CreateDeps,
   principal: Principal,
   request: CreateClusterRequest,
 ): Promise<CheckedCreate> {
@@ -140,7 +152,7 @@ async function checkCreate(
   return { parameters, existing, restore };
 }
 
-async function restorable(deps: OperationDeps, principal: Principal, sourceId: string) {
+async function restorable(deps: CreateDeps, principal: Principal, sourceId: string) {
   const source = await deps.store.get(sourceId);
   const invalid = (message: string) => new ValidationError([{ field: 'restoreFrom', message }]);
   if (!source || (!principal.admin && source.team !== principal.team))

@@ -9,7 +9,7 @@ import { assertCanSee, type Principal } from '../principal.ts';
 import type { DeleteInput } from '../workflow/inputs.ts';
 import type { OperationDeps } from './deps.ts';
 
-type DeleteDeps = Pick<OperationDeps, 'store' | 'workflows' | 'clock' | 'settings'>;
+export type DeleteDeps = Pick<OperationDeps, 'store' | 'workflows' | 'clock' | 'settings'>;
 
 export async function deleteCluster(
   deps: DeleteDeps,

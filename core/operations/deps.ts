@@ -1,15 +1,7 @@
 /** Everything the cluster operations need, injected: adapters on AWS, fakes in unit tests. */
 import type { DeploymentType } from '../cluster/request.ts';
 import type { PolicyConfig } from '../policy.ts';
-import type {
-  Clock,
-  ClusterStore,
-  KeyPairs,
-  Secrets,
-  StackReader,
-  TemplateStore,
-  Workflows,
-} from '../ports.ts';
+import type { Clock, ClusterStore, KeyPairs, Secrets, StackReader, Workflows } from '../ports.ts';
 import type { WorkflowTiming } from '../workflow/inputs.ts';
 
 export interface OperationDeps {
@@ -17,7 +9,6 @@ export interface OperationDeps {
   workflows: Workflows;
   secrets: Secrets;
   keyPairs: KeyPairs;
-  templates: TemplateStore;
   stacks: StackReader;
   /** The CloudFormation template of a deployment type (templates/src). */
   renderTemplate: (type: DeploymentType) => object;

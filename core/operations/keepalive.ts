@@ -6,8 +6,10 @@ import { ValidationError } from '../errors.ts';
 import { assertCanSee, type Principal } from '../principal.ts';
 import type { OperationDeps } from './deps.ts';
 
+export type KeepaliveDeps = Pick<OperationDeps, 'store' | 'clock'>;
+
 export async function keepalive(
-  deps: Pick<OperationDeps, 'store' | 'clock'>,
+  deps: KeepaliveDeps,
   principal: Principal,
   clusterId: string,
   request: KeepaliveRequest,

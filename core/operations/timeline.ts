@@ -13,8 +13,10 @@ interface Cursor {
   id: string;
 }
 
+export type TimelineDeps = Pick<OperationDeps, 'store' | 'stacks'>;
+
 export async function clusterTimeline(
-  deps: Pick<OperationDeps, 'store' | 'stacks'>,
+  deps: TimelineDeps,
   principal: Principal,
   clusterId: string,
   query: { limit: number; nextToken?: string },

@@ -10,8 +10,10 @@ import { assertCanSee, type Principal } from '../principal.ts';
 import type { UpdateInput } from '../workflow/inputs.ts';
 import type { OperationDeps } from './deps.ts';
 
+export type UpdateDeps = Pick<OperationDeps, 'store' | 'workflows' | 'clock' | 'settings'>;
+
 export async function updateCluster(
-  deps: OperationDeps,
+  deps: UpdateDeps,
   principal: Principal,
   clusterId: string,
   patch: UpdateClusterRequest,

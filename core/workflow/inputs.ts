@@ -20,7 +20,8 @@ export interface CreateInput {
   clusterId: string;
   stack: {
     name: string;
-    templateUrl: string;
+    /** The workflow stores it in the templates bucket (a record of what was deployed) and creates from there. */
+    template: object;
     parameters: CfnParameter[];
     tags: { Key: string; Value: string }[];
   };

@@ -5,8 +5,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { logger } from '../../adapters/logger.ts';
-import type { OperationDeps } from '../../core/operations/deps.ts';
-import { idempotencyStore, operationDeps } from '../deps.ts';
+import { idempotencyStore } from '../deps.ts';
 import { readApiRequest, type ApiRequest } from './api-request.ts';
 import { idempotency } from './middleware/idempotency.ts';
 import { problemDetails } from './middleware/problem-details.ts';
@@ -17,9 +16,10 @@ export interface ApiResponse {
   headers?: Record<string, string>;
 }
 
-export type ApiMain = (request: ApiRequest, deps: OperationDeps) => Promise<ApiResponse>;
+export type ApiMain<D> = (request: ApiRequest, deps: D) => Promise<ApiResponse>;
 
-export function apiHandler(main: ApiMain, options: { idempotent?: boolean } = {}) {
+/** `deps` builds what `main` needs (adapters from ../deps.ts); tests call `main` with their own. */
+export function apiHandler<D>(main: ApiMain<D>, options: { deps: () => D; idempotent?: boolean }) {
   const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(problemDetails())
     .use({
@@ -34,7 +34,7 @@ export function apiHandler(main: ApiMain, options: { idempotent?: boolean } = {}
       },
     });
   if (options.idempotent) handler.use(idempotency(idempotencyStore));
-  return handler.handler(async (event) => toHttp(await main(readApiRequest(event), operationDeps())));
+  return handler.handler(async (event) => toHttp(await main(readApiRequest(event), options.deps())));
 }
 
 export function toHttp(response: ApiResponse): APIGatewayProxyStructuredResultV2 {

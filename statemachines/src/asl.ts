@@ -16,6 +16,9 @@ export interface StateMachine {
 /** Placeholders filled in by CloudFormation's DefinitionSubstitutions (or the local runtime). */
 export const TABLE = '${ClustersTable}';
 export const DELETE_MACHINE = '${DeleteStateMachineArn}';
+/** The bucket of rendered templates, and its regional domain name (for TemplateURL). */
+export const TEMPLATES_BUCKET = '${TemplatesBucket}';
+export const TEMPLATES_DOMAIN = '${TemplatesBucketDomain}';
 /** The role CloudFormation assumes to build cluster stacks (the workflows only pass it). */
 export const STACK_ROLE = '${StackRoleArn}';
 

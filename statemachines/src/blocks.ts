@@ -49,6 +49,8 @@ export interface StatusWrite {
   resultPath?: string;
   /** Set `execution` to this value (a path), handing the record to another workflow. */
   handOverTo?: string;
+  /** Where to go when the record is no longer this workflow's (default: the StatusConflict state). */
+  onConflict?: string;
 }
 
 /**
@@ -109,7 +111,7 @@ export function recordStatus(name: string, write: StatusWrite): States {
     },
     ResultPath: write.resultPath ?? null,
     Retry: [NO_RETRY_ON_CONDITION, TRANSIENT_RETRY],
-    Catch: [{ ErrorEquals: CONDITION_FAILED, Next: STATUS_CONFLICT }],
+    Catch: [{ ErrorEquals: CONDITION_FAILED, Next: write.onConflict ?? STATUS_CONFLICT }],
     Next: write.next,
   };
   return { [name]: state };

@@ -3,7 +3,15 @@
  * READY with the outputs, or CREATE_FAILED with the first failing resource and CloudFormation's reason.
  * A failed stack left by an earlier attempt with the same id is deleted first.
  */
-import { merge, sdk, STACK_ROLE, TRANSIENT_RETRY, type StateMachine } from './asl.ts';
+import {
+  merge,
+  sdk,
+  STACK_ROLE,
+  TEMPLATES_BUCKET,
+  TEMPLATES_DOMAIN,
+  TRANSIENT_RETRY,
+  type StateMachine,
+} from './asl.ts';
 import { guarded } from './guard.ts';
 import {
   findRootCause,
@@ -29,15 +37,29 @@ function workflowBody(): StateMachine {
   return {
     Comment:
       'Create a Determined cluster stack and record the result on the cluster (statemachines/src/create.ts)',
-    StartAt: 'CreateStack',
+    StartAt: 'StoreTemplate',
     States: merge(
       {
+        StoreTemplate: {
+          Type: 'Task',
+          Comment: 'Keep the exact template of this create; CloudFormation reads it from here (up to 1 MB)',
+          Resource: sdk('s3', 'putObject'),
+          Parameters: {
+            Bucket: TEMPLATES_BUCKET,
+            'Key.$': "States.Format('clusters/{}/{}.json', $.clusterId, $$.Execution.Name)",
+            'Body.$': 'States.JsonToString($.stack.template)',
+            ContentType: 'application/json',
+          },
+          ResultPath: null,
+          Retry: [TRANSIENT_RETRY],
+          Next: 'CreateStack',
+        },
         CreateStack: {
           Type: 'Task',
           Resource: sdk('cloudformation', 'createStack'),
           Parameters: {
             'StackName.$': '$.stack.name',
-            'TemplateURL.$': '$.stack.templateUrl',
+            'TemplateURL.$': `States.Format('https://${TEMPLATES_DOMAIN}/clusters/{}/{}.json', $.clusterId, $$.Execution.Name)`,
             'Parameters.$': '$.stack.parameters',
             'Tags.$': '$.stack.tags',
             Capabilities: ['CAPABILITY_IAM'],

@@ -50,16 +50,10 @@ export function guarded(workflow: StateMachine, guard: Guard): StateMachine {
         to: guard.failed,
         set: { statusReason: { 'S.$': '$.reason.text' } },
         next: 'LogCrash',
+        onConflict: 'Crashed',
       }),
       ...logEvent('LogCrash', { kind: 'failed', status: guard.failed, message: '$.reason.text' }, 'Crashed'),
       Crashed: { Type: 'Fail', ErrorPath: '$.crash.Error', CausePath: '$.crash.Cause' },
-      ...{
-        [STATUS_CONFLICT]: {
-          Type: 'Fail',
-          Error: STATUS_CONFLICT,
-          Cause: 'The cluster record changed under this workflow.',
-        },
-      },
     },
   };
 }

@@ -13,7 +13,13 @@ export const WORKFLOWS: Record<string, () => StateMachine> = {
 };
 
 /** The names in ${...} that CloudFormation (or the local runtime) fills in. */
-export const SUBSTITUTIONS = ['ClustersTable', 'DeleteStateMachineArn', 'StackRoleArn'] as const;
+export const SUBSTITUTIONS = [
+  'ClustersTable',
+  'DeleteStateMachineArn',
+  'StackRoleArn',
+  'TemplatesBucket',
+  'TemplatesBucketDomain',
+] as const;
 export type Substitution = (typeof SUBSTITUTIONS)[number];
 
 /** A definition with its placeholders filled in, as DefinitionSubstitutions would. */

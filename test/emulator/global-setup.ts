@@ -3,12 +3,12 @@
  * resources, the API) on free ports, once for all emulator tests. Tests find it through
  * API_URL and EMULATOR_URL, and the emulator's region and test credentials in the usual variables.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { freePort } from '../support/ports.ts';
 
 declare global {
-  var localRuntime: import('node:child_process').ChildProcess | undefined;
+  var localRuntime: ChildProcess | undefined;
 }
 
 export default async function globalSetup(): Promise<void> {

@@ -1,10 +1,12 @@
 /** POST /clusters (and ?dryRun=true): request a new cluster. */
 import { createClusterSchema, createQuerySchema } from '../../../core/cluster/request.ts';
-import { createCluster, dryRunCreate } from '../../../core/operations/create-cluster.ts';
+import { createCluster, dryRunCreate, type CreateDeps } from '../../../core/operations/create-cluster.ts';
+import { renderTemplate } from '../../../templates/src/index.ts';
+import { clock, clusterStore, generatePassword, keyPairs, secrets, settings, workflows } from '../../deps.ts';
 import { parseWith } from '../../../core/validation.ts';
 import { apiHandler, type ApiMain } from '../api-handler.ts';
 
-export const main: ApiMain = async (request, deps) => {
+export const main: ApiMain<CreateDeps> = async (request, deps) => {
   const query = parseWith(createQuerySchema, request.query);
   const body = parseWith(createClusterSchema, request.body);
   if (query.dryRun === 'true') {
@@ -18,4 +20,16 @@ export const main: ApiMain = async (request, deps) => {
   };
 };
 
-export const handler = apiHandler(main, { idempotent: true });
+export const handler = apiHandler(main, {
+  idempotent: true,
+  deps: () => ({
+    store: clusterStore(),
+    workflows: workflows(),
+    secrets: secrets(),
+    keyPairs: keyPairs(),
+    renderTemplate,
+    generatePassword,
+    clock,
+    settings: settings(),
+  }),
+});

@@ -1,12 +1,13 @@
 /** GET /clusters/{clusterId}/events: the timeline, newest first. */
 import { eventsQuerySchema } from '../../../core/cluster/request.ts';
-import { clusterTimeline } from '../../../core/operations/timeline.ts';
+import { clusterTimeline, type TimelineDeps } from '../../../core/operations/timeline.ts';
 import { parseWith } from '../../../core/validation.ts';
+import { clusterStore, stacks } from '../../deps.ts';
 import { apiHandler, type ApiMain } from '../api-handler.ts';
 import { clusterIdOf } from './path.ts';
 import { DEFAULT_PAGE_SIZE } from './list.ts';
 
-export const main: ApiMain = async (request, deps) => {
+export const main: ApiMain<TimelineDeps> = async (request, deps) => {
   const clusterId = clusterIdOf(request);
   const query = parseWith(eventsQuerySchema, request.query);
   const page = await clusterTimeline(deps, request.principal, clusterId, {
@@ -16,4 +17,4 @@ export const main: ApiMain = async (request, deps) => {
   return { status: 200, body: page };
 };
 
-export const handler = apiHandler(main);
+export const handler = apiHandler(main, { deps: () => ({ store: clusterStore(), stacks: stacks() }) });

@@ -2,11 +2,13 @@
 import { listQuerySchema } from '../../../core/cluster/request.ts';
 import { listClusters } from '../../../core/operations/read-clusters.ts';
 import { parseWith } from '../../../core/validation.ts';
+import { clusterStore } from '../../deps.ts';
 import { apiHandler, type ApiMain } from '../api-handler.ts';
+import type { StoreDeps } from './path.ts';
 
 export const DEFAULT_PAGE_SIZE = 20;
 
-export const main: ApiMain = async (request, deps) => {
+export const main: ApiMain<StoreDeps> = async (request, deps) => {
   const query = parseWith(listQuerySchema, request.query);
   const page = await listClusters(deps, request.principal, {
     limit: query.limit ? Number(query.limit) : DEFAULT_PAGE_SIZE,
@@ -16,4 +18,4 @@ export const main: ApiMain = async (request, deps) => {
   return { status: 200, body: page };
 };
 
-export const handler = apiHandler(main);
+export const handler = apiHandler(main, { deps: () => ({ store: clusterStore() }) });

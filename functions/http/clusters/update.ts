@@ -1,15 +1,19 @@
 /** PATCH /clusters/{clusterId}: change instance types, agent limits, spot, idle settings. */
 import { updateClusterSchema } from '../../../core/cluster/request.ts';
-import { updateCluster } from '../../../core/operations/update-cluster.ts';
+import { updateCluster, type UpdateDeps } from '../../../core/operations/update-cluster.ts';
+import { clock, clusterStore, settings, workflows } from '../../deps.ts';
 import { parseWith } from '../../../core/validation.ts';
 import { apiHandler, type ApiMain } from '../api-handler.ts';
 import { clusterIdOf } from './path.ts';
 
-export const main: ApiMain = async (request, deps) => {
+export const main: ApiMain<UpdateDeps> = async (request, deps) => {
   const clusterId = clusterIdOf(request);
   const patch = parseWith(updateClusterSchema, request.body ?? {});
   const cluster = await updateCluster(deps, request.principal, clusterId, patch);
   return { status: 202, headers: { location: `/clusters/${clusterId}` }, body: cluster };
 };
 
-export const handler = apiHandler(main, { idempotent: true });
+export const handler = apiHandler(main, {
+  idempotent: true,
+  deps: () => ({ store: clusterStore(), workflows: workflows(), clock, settings: settings() }),
+});

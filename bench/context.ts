@@ -1,0 +1,37 @@
+/** What benchmark sections share: one local runtime, started on first use, and a results record. */
+import { startLocal, type LocalRuntime } from '../local/start.ts';
+import { freePort } from '../test/support/ports.ts';
+
+export interface BenchContext {
+  /** The local runtime (emulator + API), started once on first use. */
+  local(): Promise<LocalRuntime>;
+}
+
+export interface BenchSection {
+  name: string;
+  run(context: BenchContext): Promise<Record<string, unknown>>;
+}
+
+export function createContext(): BenchContext & { stop(): Promise<void> } {
+  let runtime: Promise<LocalRuntime> | undefined;
+  return {
+    local() {
+      runtime ??= (async () => {
+        process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+        process.env.REAPER_INTERVAL_SECONDS ??= '3600';
+        return startLocal({ port: await freePort(), emulatorPort: await freePort(), log: () => undefined });
+      })();
+      return runtime;
+    },
+    async stop() {
+      if (runtime) await (await runtime).stop();
+    },
+  };
+}
+
+/** Percentile of a list of numbers (nearest rank). */
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index] ?? Number.NaN;
+}
