@@ -7,6 +7,9 @@ import { AGENT_TAG_KEY } from '../../core/cluster/naming.ts';
 import { getAtt, ifThen, noValue, ref, sub, type Fragment, type Value } from './cfn.ts';
 import { checkpointBucketName } from './storage.ts';
 
+/** The only path the control plane's CloudFormation role may create roles under (resources/workflow-roles.yml). */
+export const ROLE_PATH = '/det-clusters/';
+
 const assumedByEc2 = {
   Version: '2012-10-17',
   Statement: [{ Effect: 'Allow', Principal: { Service: ['ec2.amazonaws.com'] }, Action: ['sts:AssumeRole'] }],
@@ -47,6 +50,7 @@ export function iam(): Fragment {
       AgentRole: {
         Type: 'AWS::IAM::Role',
         Properties: {
+          Path: ROLE_PATH,
           AssumeRolePolicyDocument: assumedByEc2,
           Policies: [
             {
@@ -80,10 +84,14 @@ export function iam(): Fragment {
           ],
         },
       },
-      AgentInstanceProfile: { Type: 'AWS::IAM::InstanceProfile', Properties: { Roles: [ref('AgentRole')] } },
+      AgentInstanceProfile: {
+        Type: 'AWS::IAM::InstanceProfile',
+        Properties: { Path: ROLE_PATH, Roles: [ref('AgentRole')] },
+      },
       MasterRole: {
         Type: 'AWS::IAM::Role',
         Properties: {
+          Path: ROLE_PATH,
           AssumeRolePolicyDocument: assumedByEc2,
           Policies: [
             {
