@@ -3,6 +3,7 @@
  * Usage: tsx templates/render.ts [--check]
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { stringify } from 'yaml';
 import { DEPLOYMENT_TYPES } from '../core/cluster/request.ts';
 import { renderTemplate } from './src/index.ts';
@@ -13,25 +14,32 @@ export function renderedYaml(type: (typeof DEPLOYMENT_TYPES)[number]): string {
   return HEADER + stringify(renderTemplate(type), { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
-const check = process.argv.includes('--check');
-let stale = 0;
-for (const type of DEPLOYMENT_TYPES) {
-  const path = new URL(`./${type}.yaml`, import.meta.url);
-  const text = renderedYaml(type);
-  if (check) {
-    let current = '';
-    try {
-      current = readFileSync(path, 'utf8');
-    } catch {
-      // missing counts as stale
+/** Writes every rendered file, or with check only compares; returns the number of stale files. */
+export function renderAll(check: boolean): number {
+  let stale = 0;
+  for (const type of DEPLOYMENT_TYPES) {
+    const path = new URL(`./${type}.yaml`, import.meta.url);
+    const text = renderedYaml(type);
+    if (check) {
+      let current = '';
+      try {
+        current = readFileSync(path, 'utf8');
+      } catch {
+        // missing counts as stale
+      }
+      if (current !== text) {
+        console.error(`templates/${type}.yaml is stale: run npm run templates`);
+        stale++;
+      }
+    } else {
+      writeFileSync(path, text);
+      console.log(`wrote templates/${type}.yaml`);
     }
-    if (current !== text) {
-      console.error(`templates/${type}.yaml is stale: run npm run templates`);
-      stale++;
-    }
-  } else {
-    writeFileSync(path, text);
-    console.log(`wrote templates/${type}.yaml`);
   }
+  return stale;
 }
-process.exitCode = stale > 0 ? 1 : 0;
+
+// Run only as a script, so tests can import renderedYaml without writing files.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = renderAll(process.argv.includes('--check')) > 0 ? 1 : 0;
+}

@@ -2,7 +2,12 @@
 import { findInMap, getAtt, ref, region, sub, tags, type Fragment, type Value } from './cfn.ts';
 import { encryptedRootVolume, launchTemplateSpec } from './master.ts';
 
-export function bastion(options: { subnetId: Value }): Fragment {
+/**
+ * The bastion's public address is an Elastic IP: it survives a stop and start (an auto-assigned
+ * public IP does not), and it is a resource whose Ref is the address, which moto also reports
+ * (moto's CloudFormation ignores MapPublicIpOnLaunch, so GetAtt PublicIp came back empty there).
+ */
+export function bastion(options: { subnetId: Value; gatewayAttachment: string }): Fragment {
   return {
     Resources: {
       BastionInstance: {
@@ -18,12 +23,21 @@ export function bastion(options: { subnetId: Value }): Fragment {
           Tags: tags({ Name: sub('det-bastion-${AWS::StackName}') }),
         },
       },
+      BastionAddress: {
+        Type: 'AWS::EC2::EIP',
+        DependsOn: options.gatewayAttachment,
+        Properties: {
+          Domain: 'vpc',
+          InstanceId: ref('BastionInstance'),
+          Tags: tags({ Name: sub('det-bastion-${AWS::StackName}') }),
+        },
+      },
     },
     Outputs: {
       BastionId: { Description: 'EC2 instance of the bastion host', Value: ref('BastionInstance') },
       BastionAddress: {
         Description: 'Public address of the bastion host (ssh -L 8080:<master>:8080)',
-        Value: getAtt('BastionInstance', 'PublicIp'),
+        Value: ref('BastionAddress'),
       },
     },
   };

@@ -3,9 +3,18 @@
  * end-of-life), private, encrypted, reachable from the master only. Deleting the stack leaves a final
  * snapshot; a restored cluster starts from the snapshot of its predecessor.
  */
-import { getAtt, ifThen, noValue, ref, sub, type Fragment, type Value } from './cfn.ts';
+import { getAtt, ifThen, noValue, ref, select, sub, type Fragment, type Value } from './cfn.ts';
 
 export const POSTGRES_VERSION = '16.8';
+
+/**
+ * det-db-<the stack's UUID>: valid for every cluster id (RDS wants <= 63 characters, no double or
+ * trailing hyphen), where a name generated from a 64-character stack name can break those rules.
+ * Updates never replace the instance (its snapshot and subnets do not change), so a fixed name is safe.
+ */
+const databaseIdentifier: Value = sub('det-db-${StackUuid}', {
+  StackUuid: select(2, { 'Fn::Split': ['/', ref('AWS::StackId')] }),
+});
 
 export function database(options: { subnetIds?: [Value, Value] }): Fragment {
   const subnetGroup: Fragment = options.subnetIds
@@ -29,6 +38,7 @@ export function database(options: { subnetIds?: [Value, Value] }): Fragment {
         DeletionPolicy: 'Snapshot',
         UpdateReplacePolicy: 'Snapshot',
         Properties: {
+          DBInstanceIdentifier: databaseIdentifier,
           Engine: 'postgres',
           EngineVersion: POSTGRES_VERSION,
           DBInstanceClass: 'db.t4g.medium',

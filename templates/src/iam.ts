@@ -139,6 +139,23 @@ export function iam(): Fragment {
                     },
                     noValue,
                   ),
+                  ifThen(
+                    'SpotEnabled',
+                    {
+                      // Spot requests do not pass their tags on: the master tags fulfilled instances
+                      // afterwards, and may only write this cluster's agent tag.
+                      Sid: 'TagSpotAgents',
+                      Effect: 'Allow',
+                      Action: ['ec2:CreateTags'],
+                      Resource: sub('arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:instance/*'),
+                      Condition: {
+                        StringEquals: {
+                          [`aws:RequestTag/${AGENT_TAG_KEY}`]: sub('det-agent-${AWS::StackName}'),
+                        },
+                      },
+                    },
+                    noValue,
+                  ),
                   {
                     Sid: 'PassAgentRole',
                     Effect: 'Allow',

@@ -75,6 +75,8 @@ export function renderTemplate(type: DeploymentType): Template {
       ...(placement.masterSubnetId ? { subnetId: placement.masterSubnetId } : {}),
       publicAddress: placement.publicCluster,
       publicAgents: placement.publicCluster,
+      ...(placement.outboundRoute ? { outboundRoute: placement.outboundRoute } : {}),
+      ...(placement.gatewayAttachment ? { gatewayAttachment: placement.gatewayAttachment } : {}),
       ...(agentSubnet ? { agentSubnet } : {}),
       ...(sharedFs
         ? {
@@ -89,6 +91,13 @@ export function renderTemplate(type: DeploymentType): Template {
     identity(type),
   ];
   if (sharedFs) fragments.push(sharedFs.fragment);
-  if (placement.bastionSubnetId) fragments.push(bastion({ subnetId: placement.bastionSubnetId }));
+  if (placement.bastionSubnetId) {
+    fragments.push(
+      bastion({
+        subnetId: placement.bastionSubnetId,
+        gatewayAttachment: placement.gatewayAttachment ?? 'InternetGatewayAttachment',
+      }),
+    );
+  }
   return compose(DESCRIPTIONS[type], fragments);
 }

@@ -1,8 +1,9 @@
 /**
  * master.yaml for the Determined master, as text inside the master's user data. ${...} are
- * CloudFormation substitutions (filled in when the stack is created or updated); the two @@...@@
- * placeholders are filled in on the instance at boot from Secrets Manager, so no password ever
- * appears in the template, the stack or the user data.
+ * CloudFormation substitutions (filled in when the stack is created or updated); the two quoted
+ * @@...@@ placeholders are replaced on the instance at boot by JSON strings read from Secrets Manager,
+ * so no password ever appears in the template, the stack or the user data, and the file parses as
+ * YAML both before and after.
  */
 import { AGENT_TAG_KEY } from '../../core/cluster/naming.ts';
 
@@ -62,14 +63,22 @@ function provider(options: MasterConfigOptions, pool: 'Cpu' | 'Gpu'): string {
   return lines.join('\n');
 }
 
-/** Runs on every agent before it starts: require IMDSv2 on itself, then mount the shared file system. */
+/**
+ * Runs on every agent before it starts. The master launches on-demand agents with IMDSv2 required,
+ * but a spot request cannot say so: each agent requires it on itself (its role may do that only to
+ * instances with this cluster's agent tag, which the master adds to spot instances a few seconds
+ * after launch, hence the retries). A failure there is logged, not fatal, so a slow tag cannot
+ * keep the pool from starting; the shared file system mount is fatal.
+ */
 function agentStartupScript(options: MasterConfigOptions): string {
   return [
-    'set -e',
-    'token=$(curl -sf -X PUT http://169.254.169.254/latest/api/token -H "X-aws-ec2-metadata-token-ttl-seconds: 300")',
-    'instance=$(curl -sf -H "X-aws-ec2-metadata-token: $token" http://169.254.169.254/latest/meta-data/instance-id)',
-    'docker run --rm --network host public.ecr.aws/aws-cli/aws-cli:latest ec2 modify-instance-metadata-options --region ${AWS::Region} --instance-id "$instance" --http-tokens required --http-put-response-hop-limit 2 --http-endpoint enabled',
-    ...(options.sharedFs ? [options.sharedFs.mountScript] : []),
+    'imds_v2() {',
+    '  token=$(curl -sf -X PUT http://169.254.169.254/latest/api/token -H "X-aws-ec2-metadata-token-ttl-seconds: 300")',
+    '  instance=$(curl -sf -H "X-aws-ec2-metadata-token: $token" http://169.254.169.254/latest/meta-data/instance-id)',
+    '  docker run --rm --network host public.ecr.aws/aws-cli/aws-cli:latest ec2 modify-instance-metadata-options --region ${AWS::Region} --instance-id "$instance" --http-tokens required --http-put-response-hop-limit 2 --http-endpoint enabled',
+    '}',
+    'for attempt in 1 2 3 4 5 6 7 8 9 10; do imds_v2 && break; echo "IMDSv2 not required yet (attempt $attempt)" >&2; sleep 15; done',
+    ...(options.sharedFs ? ['set -e', options.sharedFs.mountScript] : []),
   ].join('\n');
 }
 
@@ -84,13 +93,13 @@ export function masterConfig(options: MasterConfigOptions): string {
     '  save_trial_latest: 1',
     'db:',
     '  user: postgres',
-    `  password: ${DB_PASSWORD_PLACEHOLDER}`,
+    `  password: "${DB_PASSWORD_PLACEHOLDER}"`,
     '  host: ${DatabaseAddress}',
     '  port: 5432',
     '  name: determined',
     '  ssl_mode: require',
     'security:',
-    `  initial_user_password: ${ADMIN_PASSWORD_PLACEHOLDER}`,
+    `  initial_user_password: "${ADMIN_PASSWORD_PLACEHOLDER}"`,
     'resource_manager:',
     '  type: agent',
     '  default_aux_resource_pool: cpu-pool',

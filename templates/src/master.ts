@@ -17,7 +17,13 @@ import {
   type Fragment,
   type Value,
 } from './cfn.ts';
-import { masterConfig, MASTER_PORT, type MasterConfigOptions } from './master-config.ts';
+import {
+  ADMIN_PASSWORD_PLACEHOLDER,
+  DB_PASSWORD_PLACEHOLDER,
+  masterConfig,
+  MASTER_PORT,
+  type MasterConfigOptions,
+} from './master-config.ts';
 import { checkpointBucketName } from './storage.ts';
 
 export const IMDS_LAUNCH_TEMPLATE = 'ImdsV2LaunchTemplate';
@@ -89,8 +95,8 @@ import json, os, sys
 secret = json.loads(os.environ["SECRET"])
 folder = sys.argv[1]
 text = open(folder + "/master.yaml.template").read()
-text = text.replace("@@DB_PASSWORD@@", json.dumps(secret["dbPassword"]))
-text = text.replace("@@ADMIN_PASSWORD@@", json.dumps(secret["adminPassword"]))
+text = text.replace('"${DB_PASSWORD_PLACEHOLDER}"', json.dumps(secret["dbPassword"]))
+text = text.replace('"${ADMIN_PASSWORD_PLACEHOLDER}"', json.dumps(secret["adminPassword"]))
 fd = os.open(folder + "/master.yaml", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
 os.write(fd, text.encode())
 os.close(fd)
@@ -110,6 +116,10 @@ export interface MasterOptions extends MasterConfigOptions {
   subnetId?: Value;
   /** An Elastic IP and a public master URL (every type but secure). */
   publicAddress: boolean;
+  /** The route the user data needs at boot (a VPC of the stack; none in the default VPC). */
+  outboundRoute?: string;
+  /** The internet gateway attachment an Elastic IP needs (a VPC of the stack). */
+  gatewayAttachment?: string;
 }
 
 export function master(options: MasterOptions): Fragment {
@@ -134,6 +144,7 @@ export function master(options: MasterOptions): Fragment {
       },
       MasterInstance: {
         Type: 'AWS::EC2::Instance',
+        ...(options.outboundRoute ? { DependsOn: options.outboundRoute } : {}),
         Properties: {
           ImageId: findInMap('RegionMap', region, 'Master'),
           InstanceType: ref('MasterInstanceType'),
@@ -164,6 +175,7 @@ export function master(options: MasterOptions): Fragment {
         ? {
             MasterAddress: {
               Type: 'AWS::EC2::EIP',
+              ...(options.gatewayAttachment ? { DependsOn: options.gatewayAttachment } : {}),
               Properties: {
                 Domain: 'vpc',
                 InstanceId: ref('MasterInstance'),

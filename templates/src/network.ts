@@ -28,6 +28,12 @@ export interface Placement {
   publicCluster: boolean;
   /** Subnet of the bastion host (secure only). */
   bastionSubnetId?: Value;
+  /**
+   * Resources an instance must wait for in a VPC of the stack: an Elastic IP needs the internet
+   * gateway attached, and the master's user data needs its outbound route (apt, Docker Hub) at boot.
+   */
+  gatewayAttachment?: string;
+  outboundRoute?: string;
 }
 
 const VPC_CIDR = '10.192.0.0/16';
@@ -108,6 +114,8 @@ export function publicVpc(): Placement {
     agentSubnetId: ref('Subnet1'),
     privateSubnetIds: [ref('Subnet1'), ref('Subnet2')],
     publicCluster: true,
+    gatewayAttachment: 'InternetGatewayAttachment',
+    outboundRoute: 'DefaultPublicRoute',
   };
 }
 
@@ -172,5 +180,7 @@ export function secureVpc(): Placement {
     privateSubnetIds: [ref('PrivateSubnet1'), ref('PrivateSubnet2')],
     publicCluster: false,
     bastionSubnetId: ref('PublicSubnet'),
+    gatewayAttachment: 'InternetGatewayAttachment',
+    outboundRoute: 'DefaultPrivateRoute',
   };
 }

@@ -12,6 +12,12 @@ export interface SharedFileSystem {
 }
 
 const CONTAINER_PATH = '/run/determined/workdir/shared_fs';
+
+/**
+ * Scratch space shared by tasks, not the users' data of record (the bucket and the database are):
+ * it goes with the cluster, as in det-deploy. Explicit, so the choice is visible (cfn-lint I3011).
+ */
+const GOES_WITH_THE_CLUSTER = { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' } as const;
 export const SHARED_FS_CONTAINER_PATH = CONTAINER_PATH;
 
 function accessGroup(
@@ -60,6 +66,7 @@ export function efs(options: { vpcId: Value; subnetId: Value }): SharedFileSyste
         ...accessGroup('EFS access from the Determined agents', options.vpcId, [[2049, 2049]], false),
         EfsFileSystem: {
           Type: 'AWS::EFS::FileSystem',
+          ...GOES_WITH_THE_CLUSTER,
           Properties: {
             Encrypted: true,
             PerformanceMode: 'generalPurpose',
@@ -83,6 +90,7 @@ export function efs(options: { vpcId: Value; subnetId: Value }): SharedFileSyste
       },
     },
     mountScript: [
+      'apt-get update',
       'apt-get install -y nfs-common',
       'mkdir -p /mnt/efs',
       'mount -t nfs4 -o nfsvers=4.1,rsize=1048576,wsize=1048576,hard,timeo=600,retrans=2,noresvport ${EfsFileSystem}.efs.${AWS::Region}.amazonaws.com:/ /mnt/efs',
@@ -106,6 +114,7 @@ export function fsx(options: { vpcId: Value; subnetId: Value }): SharedFileSyste
         ),
         FsxFileSystem: {
           Type: 'AWS::FSx::FileSystem',
+          ...GOES_WITH_THE_CLUSTER,
           Properties: {
             FileSystemType: 'LUSTRE',
             FileSystemTypeVersion: '2.15',
@@ -133,7 +142,11 @@ export function fsx(options: { vpcId: Value; subnetId: Value }): SharedFileSyste
         },
       },
     },
+    // The Lustre client comes from AWS's own apt repository (not in Ubuntu's).
     mountScript: [
+      'curl -fsSL https://fsx-lustre-client-repo-public-keys.s3.amazonaws.com/fsx-ubuntu-public-key.asc | gpg --dearmor --yes -o /usr/share/keyrings/fsx-ubuntu-public-key.gpg',
+      'echo "deb [signed-by=/usr/share/keyrings/fsx-ubuntu-public-key.gpg] https://fsx-lustre-client-repo.s3.amazonaws.com/ubuntu $(. /etc/os-release && echo $VERSION_CODENAME) main" >/etc/apt/sources.list.d/fsxlustreclientrepo.list',
+      'apt-get update',
       'apt-get install -y lustre-client-modules-$(uname -r) || apt-get install -y lustre-client-modules-aws',
       'mkdir -p /mnt/fsx',
       'mount -t lustre -o relatime,flock ${FsxFileSystem}.fsx.${AWS::Region}.amazonaws.com@tcp:/${FsxFileSystem.LustreMountName} /mnt/fsx',

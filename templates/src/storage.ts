@@ -37,8 +37,13 @@ export function storage(): Fragment {
       },
       CheckpointBucketPolicy: {
         Type: 'AWS::S3::BucketPolicy',
+        // The policy belongs to the bucket: it stays when the bucket is retained, so kept data is
+        // still reachable over TLS only, and a restored cluster finds it there instead of adding one.
+        Condition: 'CreateCheckpointBucket',
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
         Properties: {
-          Bucket: checkpointBucketName,
+          Bucket: ref('CheckpointBucket'),
           PolicyDocument: {
             Version: '2012-10-17',
             Statement: [
@@ -48,8 +53,8 @@ export function storage(): Fragment {
                 Principal: '*',
                 Action: 's3:*',
                 Resource: [
-                  sub('arn:${AWS::Partition}:s3:::${Bucket}', { Bucket: checkpointBucketName }),
-                  sub('arn:${AWS::Partition}:s3:::${Bucket}/*', { Bucket: checkpointBucketName }),
+                  sub('arn:${AWS::Partition}:s3:::${CheckpointBucket}'),
+                  sub('arn:${AWS::Partition}:s3:::${CheckpointBucket}/*'),
                 ],
                 Condition: { Bool: { 'aws:SecureTransport': 'false' } },
               },
@@ -59,6 +64,9 @@ export function storage(): Fragment {
       },
       LogGroup: {
         Type: 'AWS::Logs::LogGroup',
+        // Deleted with the stack: its name is fixed, and a retained group would block re-creating the id.
+        DeletionPolicy: 'Delete',
+        UpdateReplacePolicy: 'Delete',
         Properties: { LogGroupName: sub('/determined/${AWS::StackName}'), RetentionInDays: 30 },
       },
     },
