@@ -2,9 +2,15 @@
  * npm start: the whole control plane on this machine. The emulator (moto, through our launcher) on
  * 127.0.0.1:$AWS_EMULATOR_PORT (4566), the control plane's resources and workflows created in it,
  * the API on 127.0.0.1:$PORT (3000) served by the same handler code as on AWS, and the idle reaper
- * every $REAPER_INTERVAL_SECONDS. Ctrl-C stops everything it started.
+ * every $REAPER_INTERVAL_SECONDS. In a terminal it runs in the foreground and Ctrl-C stops
+ * everything it started. Started by a script (stdin not a terminal), it returns once the control
+ * plane is ready and leaves it running in its own process group: signal the group, or `npm stop`.
  */
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { signingKey } from './auth.ts';
 import { bootstrap, DEMO_KEY_PAIR } from './bootstrap.ts';
 import { EmulatorMissingError, startEmulator, type Emulator } from './emulator.ts';
@@ -70,7 +76,41 @@ export async function startLocal(options: {
   };
 }
 
+const PID_FILE = join(projectRoot, '.local', 'runtime.pid');
+
+/** Runs the control plane in a child of this process group and returns once it is ready. */
+async function startInBackground(): Promise<void> {
+  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
+    env: { ...process.env, LOCAL_BACKGROUND_CHILD: '1' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const outcome = await new Promise<string>((resolve) => {
+    child.once('message', (message) => resolve(String(message)));
+    child.once('exit', (code) => resolve(`exited ${code}`));
+  });
+  if (outcome !== 'ready') process.exit(1);
+  mkdirSync(join(projectRoot, '.local'), { recursive: true });
+  writeFileSync(PID_FILE, String(child.pid));
+  child.disconnect();
+  child.unref();
+}
+
+/** npm stop: ends a control plane that npm start left running in the background. */
+export function stopBackground(): boolean {
+  try {
+    process.kill(Number(readFileSync(PID_FILE, 'utf8')), 'SIGTERM');
+    rmSync(PID_FILE, { force: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function main(): Promise<void> {
+  if (!process.stdin.isTTY && !process.env.LOCAL_BACKGROUND_CHILD && process.env.LOCAL_FOREGROUND !== '1') {
+    await startInBackground();
+    return;
+  }
   const port = Number(process.env.PORT ?? 3000);
   const emulatorPort = Number(process.env.AWS_EMULATOR_PORT ?? 4566);
   const quiet = process.env.LOCAL_LOG === 'off';
@@ -90,6 +130,7 @@ async function main(): Promise<void> {
   console.log(`AWS emulator   ${runtime.emulatorUrl}   (aws --endpoint-url ${runtime.emulatorUrl} ...)`);
   console.log(`demo key pair  ${DEMO_KEY_PAIR}`);
   console.log('token          npm run token -- --team my-team');
+  process.send?.('ready');
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

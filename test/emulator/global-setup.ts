@@ -19,6 +19,7 @@ export default async function globalSetup(): Promise<void> {
     PORT: String(port),
     AWS_EMULATOR_PORT: String(emulatorPort),
     LOCAL_LOG: 'off',
+    LOCAL_FOREGROUND: '1',
     // The reaper test drives its own runs with an injected clock; keep the background one quiet.
     REAPER_INTERVAL_SECONDS: process.env.REAPER_INTERVAL_SECONDS ?? '3600',
   };
