@@ -273,6 +273,8 @@ describe.each(DEPLOYMENT_TYPES)('a %s cluster in the emulator', (type) => {
     const { resources, cluster } = get(type);
     const ec2 = emulator.ec2();
     const master = await instance(resources.MasterInstance as string);
+    expect(master.InstanceType).toBe(common.masterInstanceType);
+    expect(master.KeyName).toBe(DEMO_KEY_PAIR);
     const { Addresses = [] } = await ec2.send(
       new DescribeAddressesCommand({
         Filters: [{ Name: 'instance-id', Values: [resources.MasterInstance as string] }],
