@@ -3,6 +3,8 @@
 // in Fn::Sub, so CloudFormation fills in the deployed names (like DefinitionSubstitutions would).
 // The local runtime fills the same placeholders with the emulator's names (local/bootstrap.ts):
 // both run the very same statemachines/*.asl.json.
+/* global require, module, __dirname */
+/* eslint-disable @typescript-eslint/no-require-imports -- serverless loads this file with require() */
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 

@@ -3,13 +3,7 @@
  * stale. Usage: tsx statemachines/render.ts [--check]
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { WORKFLOWS } from './src/index.ts';
-
-export function renderedAsl(name: string): string {
-  const build = WORKFLOWS[name];
-  if (!build) throw new Error(`no workflow ${name}`);
-  return `${JSON.stringify(build(), null, 2)}\n`;
-}
+import { renderedAsl, WORKFLOWS } from './src/index.ts';
 
 const check = process.argv.includes('--check');
 let stale = 0;

@@ -148,6 +148,55 @@ export function logEvent(
   };
 }
 
+/**
+ * `$.reason.text` from an error a Catch put at `$.error`: "<message>: <its Cause>", or the error's
+ * name when it came without a Cause (a path that matches nothing would be a States.Runtime error).
+ */
+export function explainError(name: string, message: string, next: string): States {
+  return {
+    [name]: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.error.Cause', IsPresent: true, Next: `${name}Cause` }],
+      Default: `${name}Name`,
+    },
+    [`${name}Cause`]: {
+      Type: 'Pass',
+      Parameters: { 'text.$': `States.Format('${message}: {}', $.error.Cause)` },
+      ResultPath: '$.reason',
+      Next: next,
+    },
+    [`${name}Name`]: {
+      Type: 'Pass',
+      Parameters: { 'text.$': `States.Format('${message} ({}).', $.error.Error)` },
+      ResultPath: '$.reason',
+      Next: next,
+    },
+  };
+}
+
+/**
+ * Route on the Cause of the error at `$.error`: `onMatch` when it matches `pattern`, else `otherwise`.
+ * Two Choice states, because a rule on a missing path fails the execution and Step Functions does not
+ * promise to skip the rest of an And once one part is false.
+ */
+export function routeOnCause(
+  name: string,
+  rule: { pattern: string; onMatch: string; otherwise: string },
+): States {
+  return {
+    [name]: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.error.Cause', IsPresent: true, Next: `${name}Cause` }],
+      Default: rule.otherwise,
+    },
+    [`${name}Cause`]: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.error.Cause', StringMatches: rule.pattern, Next: rule.onMatch }],
+      Default: rule.otherwise,
+    },
+  };
+}
+
 export interface StackWait {
   /** Prefix of the loop's state names, e.g. "Create". */
   prefix: string;
@@ -273,8 +322,6 @@ export function waitForStack(wait: StackWait): States {
 
 export interface RootCause {
   prefix: string;
-  /** The resource status that marks a failure in this operation (CREATE_FAILED, UPDATE_FAILED, ...). */
-  failedStatus: string;
   next: string;
 }
 
@@ -282,7 +329,9 @@ const MAX_EVENT_PAGES = 5;
 
 /**
  * Find why the operation failed: the oldest event of this operation (its ClientRequestToken is the
- * execution name) whose resource reached `failedStatus`. Writes `$.reason.text` as
+ * execution name) whose resource reached a *_FAILED status. Any of them: an update that adds or
+ * replaces a resource fails it with CREATE_FAILED, not UPDATE_FAILED; the cancellations and rollback
+ * failures that follow the first failure are newer, so the oldest is the cause. Writes `$.reason.text` as
  * "<logical id> (<type>) failed: <CloudFormation's reason>", or the stack's own status reason
  * when no resource failed.
  */
@@ -300,7 +349,7 @@ export function findRootCause(cause: RootCause): States {
         {
           And: [
             { Variable: '$.event.ClientRequestToken', StringEqualsPath: '$.token' },
-            { Variable: '$.event.ResourceStatus', StringEquals: cause.failedStatus },
+            { Variable: '$.event.ResourceStatus', StringMatches: '*_FAILED' },
             { Variable: '$.event.ResourceStatusReason', IsPresent: true },
           ],
           Next: 'Keep',

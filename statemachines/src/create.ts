@@ -14,6 +14,8 @@ import {
 } from './asl.ts';
 import { guarded } from './guard.ts';
 import {
+  explainError,
+  routeOnCause,
   findRootCause,
   handOverPendingDelete,
   logEvent,
@@ -81,21 +83,6 @@ function workflowBody(): StateMachine {
           InputPath: '$.created.StackId',
           ResultPath: '$.stackId',
           Next: 'RecordStackId',
-        },
-        CreateRejected: {
-          Type: 'Choice',
-          Choices: [
-            { Variable: '$.error.Cause', StringMatches: '*already exists*', Next: 'FindEarlierStack' },
-          ],
-          Default: 'ExplainRejection',
-        },
-        ExplainRejection: {
-          Type: 'Pass',
-          Parameters: {
-            'text.$': "States.Format('CloudFormation did not accept the stack: {}', $.error.Cause)",
-          },
-          ResultPath: '$.reason',
-          Next: 'RecordCreateFailed',
         },
         FindEarlierStack: {
           Type: 'Task',
@@ -183,8 +170,14 @@ function workflowBody(): StateMachine {
         onFailed: 'StartRootCause',
         onTimeout: 'CreateTimedOut',
       }),
+      routeOnCause('CreateRejected', {
+        pattern: '*already exists*',
+        onMatch: 'FindEarlierStack',
+        otherwise: 'ExplainRejection',
+      }),
+      explainError('ExplainRejection', 'CloudFormation did not accept the stack', 'RecordCreateFailed'),
       resetPageCount('StartRootCause', 'CreateFirstEventsPage'),
-      findRootCause({ prefix: 'Create', failedStatus: 'CREATE_FAILED', next: 'RecordCreateFailed' }),
+      findRootCause({ prefix: 'Create', next: 'RecordCreateFailed' }),
       recordStatus('RecordStackId', {
         from: 'CREATING',
         set: { stackId: { 'S.$': '$.stackId' } },

@@ -18,6 +18,8 @@ import {
 } from './asl.ts';
 import { guarded } from './guard.ts';
 import {
+  explainError,
+  routeOnCause,
   findRootCause,
   logEvent,
   recordStatus,
@@ -141,8 +143,20 @@ function stopAgents(): States {
   };
 }
 
-/** With purge: the bucket emptied and deleted, the snapshots deleted, the secret scheduled for deletion. */
+/**
+ * With purge: the bucket emptied and deleted, the snapshots deleted, the secret scheduled for deletion.
+ * Each is forgotten only once it is gone: what could not be removed stays recorded as retained, so
+ * no data outlives the cluster without the record saying where it is. The secret holds the database
+ * password, so it stays while a snapshot does.
+ */
 function purge(): States {
+  const keep = (changes: Partial<Record<'bucket' | 'snapshot' | 'secret', string>>) =>
+    retained({
+      bucket: '$.retained.bucket',
+      snapshot: '$.retained.snapshot',
+      secret: '$.retained.secret',
+      ...changes,
+    });
   return {
     PurgeRequested: {
       Type: 'Choice',
@@ -187,6 +201,7 @@ function purge(): States {
         },
       },
       ResultPath: null,
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: 'PurgeSnapshots' }],
       Next: 'ListObjects',
     },
     DeleteBucket: {
@@ -196,12 +211,18 @@ function purge(): States {
       ResultPath: null,
       Retry: [TRANSIENT_RETRY],
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: 'PurgeSnapshots' }],
+      Next: 'ForgetBucket',
+    },
+    ForgetBucket: {
+      Type: 'Pass',
+      Parameters: keep({ bucket: '' }),
+      ResultPath: '$.retained',
       Next: 'PurgeSnapshots',
     },
     PurgeSnapshots: {
       Type: 'Choice',
       Choices: [{ Variable: '$.snapshots.ids[0]', IsPresent: true, Next: 'DeleteSnapshots' }],
-      Default: 'DeleteSecret',
+      Default: 'PurgeSecret',
     },
     DeleteSnapshots: {
       Type: 'Map',
@@ -221,7 +242,19 @@ function purge(): States {
         },
       },
       ResultPath: null,
-      Next: 'DeleteSecret',
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: 'PurgeSecret' }],
+      Next: 'ForgetSnapshot',
+    },
+    ForgetSnapshot: {
+      Type: 'Pass',
+      Parameters: keep({ snapshot: '' }),
+      ResultPath: '$.retained',
+      Next: 'PurgeSecret',
+    },
+    PurgeSecret: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.retained.snapshot', StringEquals: '', Next: 'DeleteSecret' }],
+      Default: 'RecordDeleted',
     },
     DeleteSecret: {
       Type: 'Task',
@@ -229,12 +262,12 @@ function purge(): States {
       Parameters: { 'SecretId.$': '$.retained.secret', RecoveryWindowInDays: 7 },
       ResultPath: null,
       Retry: [TRANSIENT_RETRY],
-      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: 'NothingRetained' }],
-      Next: 'NothingRetained',
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: 'RecordDeleted' }],
+      Next: 'ForgetSecret',
     },
-    NothingRetained: {
+    ForgetSecret: {
       Type: 'Pass',
-      Parameters: retained({ bucket: '', snapshot: '', secret: '' }),
+      Parameters: keep({ secret: '' }),
       ResultPath: '$.retained',
       Next: 'RecordDeleted',
     },
@@ -286,12 +319,6 @@ function workflowBody(): StateMachine {
           Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'StackMissing' }],
           Next: 'RememberStackId',
         },
-        StackMissing: {
-          Type: 'Choice',
-          Comment: 'No stack (a create that never got one): nothing to take down',
-          Choices: [{ Variable: '$.error.Cause', StringMatches: '*does not exist*', Next: 'PurgeRequested' }],
-          Default: 'ExplainRejection',
-        },
         RememberStackId: {
           Type: 'Pass',
           InputPath: '$.describe.Stack.StackId',
@@ -329,14 +356,6 @@ function workflowBody(): StateMachine {
           Retry: [TRANSIENT_RETRY],
           Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ExplainRejection' }],
           Next: 'DeleteStartClock',
-        },
-        ExplainRejection: {
-          Type: 'Pass',
-          Parameters: {
-            'text.$': "States.Format('CloudFormation could not delete the stack: {}', $.error.Cause)",
-          },
-          ResultPath: '$.reason',
-          Next: 'RecordDeleteFailed',
         },
         DeleteTimedOut: {
           Type: 'Pass',
@@ -404,13 +423,21 @@ function workflowBody(): StateMachine {
         prefix: 'Delete',
         budget: '$.timing.budgetSeconds.delete',
         succeeded: ['DELETE_COMPLETE'],
-        inProgress: ['DELETE_IN_PROGRESS'],
+        // A stack still creating when the delete begins (a create that ran out of time) gets there too.
+        inProgress: ['DELETE_IN_PROGRESS', 'CREATE_IN_PROGRESS', 'ROLLBACK_IN_PROGRESS'],
         onSucceeded: 'StackDeleted',
         onFailed: 'StartRootCause',
         onTimeout: 'DeleteTimedOut',
       }),
+      // No stack (a create that never got one): nothing to take down.
+      routeOnCause('StackMissing', {
+        pattern: '*does not exist*',
+        onMatch: 'PurgeRequested',
+        otherwise: 'ExplainRejection',
+      }),
+      explainError('ExplainRejection', 'CloudFormation could not delete the stack', 'RecordDeleteFailed'),
       resetPageCount('StartRootCause', 'DeleteFirstEventsPage'),
-      findRootCause({ prefix: 'Delete', failedStatus: 'DELETE_FAILED', next: 'RecordDeleteFailed' }),
+      findRootCause({ prefix: 'Delete', next: 'RecordDeleteFailed' }),
       purge(),
       recordStatus('RecordDeleted', {
         from: 'DELETING',

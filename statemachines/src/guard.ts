@@ -1,8 +1,11 @@
 /**
  * Every workflow runs inside one Parallel branch whose Catch is the safety net: whatever fails
- * unexpectedly (a malformed response, an exhausted retry), the cluster still ends in the operation's
- * *_FAILED status with the failing state and error as its reason, ready to be retried.
- * Failures the workflow already recorded pass through unchanged.
+ * unexpectedly (a service error that outlasts its retries, a task timeout), the cluster still ends in
+ * the operation's *_FAILED status, ready to be retried. The reason names the error and the execution,
+ * not the error's text: that text can name the control plane's own roles and resources, and the
+ * operators read it in the execution history. Failures the workflow already recorded pass through.
+ * States.Runtime (a path that matches nothing) is beyond any Catch on AWS: the workflows read only
+ * what the services always return, and check optional fields with IsPresent first.
  */
 import type { StateMachine } from './asl.ts';
 import { logEvent, recordStatus, STATUS_CONFLICT } from './blocks.ts';
@@ -40,7 +43,7 @@ export function guarded(workflow: StateMachine, guard: Guard): StateMachine {
         Type: 'Pass',
         Parameters: {
           'text.$':
-            "States.Format('The control plane workflow stopped unexpectedly ({}): {}', $.crash.Error, $.crash.Cause)",
+            "States.Format('The control plane workflow stopped unexpectedly ({}); retry the operation. Operators find the details in execution {}.', $.crash.Error, $$.Execution.Name)",
         },
         ResultPath: '$.reason',
         Next: 'RecordCrash',
@@ -53,7 +56,12 @@ export function guarded(workflow: StateMachine, guard: Guard): StateMachine {
         onConflict: 'Crashed',
       }),
       ...logEvent('LogCrash', { kind: 'failed', status: guard.failed, message: '$.reason.text' }, 'Crashed'),
-      Crashed: { Type: 'Fail', ErrorPath: '$.crash.Error', CausePath: '$.crash.Cause' },
+      // Not every error has a Cause, and a CausePath that matches nothing would fail this state.
+      Crashed: {
+        Type: 'Fail',
+        ErrorPath: '$.crash.Error',
+        Cause: 'The workflow stopped unexpectedly; the cluster records the failure.',
+      },
     },
   };
 }

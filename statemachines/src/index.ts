@@ -12,6 +12,13 @@ export const WORKFLOWS: Record<string, () => StateMachine> = {
   'stack-event-relay': stackEventRelay,
 };
 
+/** The text of statemachines/<name>.asl.json (npm run statemachines writes it, a test checks it). */
+export function renderedAsl(name: string): string {
+  const build = WORKFLOWS[name];
+  if (!build) throw new Error(`no workflow ${name}`);
+  return `${JSON.stringify(build(), null, 2)}\n`;
+}
+
 /** The names in ${...} that CloudFormation (or the local runtime) fills in. */
 export const SUBSTITUTIONS = [
   'ClustersTable',

@@ -6,6 +6,8 @@
 import { merge, sdk, STACK_ROLE, TRANSIENT_RETRY, type StateMachine } from './asl.ts';
 import { guarded } from './guard.ts';
 import {
+  explainError,
+  routeOnCause,
   findRootCause,
   handOverPendingDelete,
   logEvent,
@@ -52,25 +54,6 @@ function workflowBody(): StateMachine {
           ResultPath: '$.stackId',
           Next: 'UpdateStartClock',
         },
-        UpdateRejected: {
-          Type: 'Choice',
-          Choices: [
-            {
-              Variable: '$.error.Cause',
-              StringMatches: '*No updates are to be performed*',
-              Next: 'RecordUnchanged',
-            },
-          ],
-          Default: 'ExplainRejection',
-        },
-        ExplainRejection: {
-          Type: 'Pass',
-          Parameters: {
-            'text.$': "States.Format('CloudFormation did not accept the update: {}', $.error.Cause)",
-          },
-          ResultPath: '$.reason',
-          Next: 'RecordUpdateFailed',
-        },
         UpdateTimedOut: {
           Type: 'Pass',
           Parameters: {
@@ -95,8 +78,14 @@ function workflowBody(): StateMachine {
         onFailed: 'StartRootCause',
         onTimeout: 'UpdateTimedOut',
       }),
+      routeOnCause('UpdateRejected', {
+        pattern: '*No updates are to be performed*',
+        onMatch: 'RecordUnchanged',
+        otherwise: 'ExplainRejection',
+      }),
+      explainError('ExplainRejection', 'CloudFormation did not accept the update', 'RecordUpdateFailed'),
       resetPageCount('StartRootCause', 'UpdateFirstEventsPage'),
-      findRootCause({ prefix: 'Update', failedStatus: 'UPDATE_FAILED', next: 'RecordUpdateFailed' }),
+      findRootCause({ prefix: 'Update', next: 'RecordUpdateFailed' }),
       recordStatus('RecordUpdated', {
         from: 'UPDATING',
         to: 'READY',
