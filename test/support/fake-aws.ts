@@ -1,0 +1,970 @@
+/**
+ * A small, stateful model of the AWS services the workflows call, in virtual time, for the scenario
+ * tests and the bench: CloudFormation stacks that take time, fail with resource events and roll back,
+ * EC2 agents and spot requests, RDS final snapshots, S3 buckets, Secrets Manager, Step Functions task
+ * tokens, EventBridge delivering stack status changes to the real relay workflow, and the cluster table
+ * (fake-dynamodb.ts). Outcomes follow from the model (an agent left running makes DeleteStack fail, an
+ * open spot request launches an agent), not from a script of responses. Tests may still inject faults
+ * (throttling) or replace a response.
+ */
+import { fromItem as recordFromItem, toItem as recordToItem } from '../../adapters/cluster-store.ts';
+import type { ClusterRecord } from '../../core/cluster/model.ts';
+import { AGENT_TAG_KEY, agentTag } from '../../core/cluster/naming.ts';
+import type { WorkflowTiming } from '../../core/workflow/inputs.ts';
+import { RELAYED_STATUSES, stackStatusChangeEvent } from './cloudformation-events.ts';
+import { FakeTable, fromItem, toAttribute, toItem, type AttributeValue } from './fake-dynamodb.ts';
+import {
+  ACCOUNT,
+  REGION,
+  startExecution,
+  TABLE,
+  TEMPLATES_BUCKET,
+  VirtualClock,
+  type ExecutionResult,
+  type TaskInvocation,
+  type WorkflowName,
+} from './workflow-harness.ts';
+
+export class ServiceError extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+/** Production timing (adapters/config.ts defaults). */
+export const PRODUCTION_TIMING: WorkflowTiming = {
+  pollSeconds: 10,
+  pollIncrementSeconds: 5,
+  maxPollSeconds: 60,
+  fastPath: false,
+  fallbackPollSeconds: 600,
+  budgetSeconds: { create: 3600, update: 3600, delete: 3600 },
+};
+
+export const throttling = (service = 'CloudFormation') =>
+  new ServiceError(`${service}.${service}Exception`, `Rate exceeded (Service: ${service}, Status Code: 400)`);
+
+export interface Call {
+  execution: string;
+  state: string;
+  action: string;
+  params: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- whatever the state sent
+  /** Seconds since the model was made. */
+  at: number;
+  /** The error the call failed with, if it did. */
+  error?: string;
+}
+
+export interface ResourceFailure {
+  logicalId: string;
+  type: string;
+  reason: string;
+  /** The resource status; CREATE_FAILED, UPDATE_FAILED or DELETE_FAILED by operation. */
+  status?: string;
+}
+
+export interface OperationPlan {
+  /** Seconds until the stack operation ends. */
+  seconds?: number;
+  /** Resources that fail, in the order they fail; none means the operation succeeds. */
+  failures?: ResourceFailure[];
+  /** Events of other operations to put in the stack's history, with their own time (epoch ms). */
+  foreignEvents?: Partial<StackEvent>[];
+}
+
+export interface StackEvent {
+  StackId: string;
+  StackName: string;
+  EventId: string;
+  LogicalResourceId: string;
+  PhysicalResourceId?: string;
+  ResourceType: string;
+  ResourceStatus: string;
+  ResourceStatusReason?: string;
+  Timestamp: string;
+  ClientRequestToken?: string;
+}
+
+export interface FakeStack {
+  StackId: string;
+  StackName: string;
+  parameters: Record<string, string>;
+  tags: { Key: string; Value: string }[];
+  outputs?: Record<string, string>;
+  roleArn?: string;
+  templateUrl?: string;
+  /** The status over time: the last entry not in the future is the current one. */
+  history: { at: number; status: string; reason?: string; token?: string }[];
+  events: (StackEvent & { at: number })[];
+}
+
+interface Instance {
+  InstanceId: string;
+  tags: Record<string, string>;
+  state: 'pending' | 'running' | 'stopping' | 'stopped' | 'shutting-down' | 'terminated';
+}
+
+interface SpotRequest {
+  SpotInstanceRequestId: string;
+  tags: Record<string, string>;
+  state: 'open' | 'active' | 'cancelled' | 'closed';
+}
+
+interface Pending {
+  resolve: (output: unknown) => void;
+  expiresAt: number;
+  execution: string;
+}
+
+const RESOURCES_CREATED = [
+  ['MasterSecurityGroup', 'AWS::EC2::SecurityGroup'],
+  ['AgentSecurityGroup', 'AWS::EC2::SecurityGroup'],
+  ['CheckpointBucket', 'AWS::S3::Bucket'],
+  ['Database', 'AWS::RDS::DBInstance'],
+  ['MasterInstance', 'AWS::EC2::Instance'],
+] as const;
+
+export class FakeAws {
+  readonly clock = new VirtualClock();
+  readonly started = this.clock.now();
+  readonly table = new FakeTable(TABLE);
+  readonly calls: Call[] = [];
+  readonly stacks: FakeStack[] = [];
+  readonly instances: Instance[] = [];
+  readonly spotRequests: SpotRequest[] = [];
+  readonly snapshots: { DBSnapshotIdentifier: string; DBInstanceIdentifier: string }[] = [];
+  readonly buckets = new Map<string, string[]>([[TEMPLATES_BUCKET, []]]);
+  readonly secrets = new Map<string, { deletionDate?: string }>();
+  readonly startedExecutions: { stateMachineArn: string; name: string; input: any }[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any -- workflow input
+  readonly relayRuns: Promise<ExecutionResult>[] = [];
+  /** Plans for the next stack operations, used in order; without one an operation succeeds in 5 minutes. */
+  readonly plans: { create: OperationPlan[]; update: OperationPlan[]; delete: OperationPlan[] } = {
+    create: [],
+    update: [],
+    delete: [],
+  };
+  /** Whether EventBridge delivers stack status changes to the stack-event relay, and after how long. */
+  eventBridge: { deliver: boolean; delaySeconds: number } = { deliver: false, delaySeconds: 1 };
+  /** DescribeStackEvents page size (CloudFormation's is 100). */
+  eventsPageSize = 100;
+  /** Seconds a terminated instance spends shutting down. */
+  shutdownSeconds = 30;
+
+  private readonly faults = new Map<string, (ServiceError | (() => unknown))[]>();
+  private readonly pending = new Map<string, Pending>();
+  private ids = 0;
+
+  constructor() {
+    this.table.write(toItem({ pk: 'TEAM#ml', sk: 'QUOTA', active: 1 }));
+  }
+
+  // ------------------------------------------------------------------ running workflows
+
+  /** Start an execution that runs while the clock is driven. */
+  execute(workflow: WorkflowName, input: unknown, name: string): Promise<ExecutionResult> {
+    return startExecution({ workflow, input, name, clock: this.clock, handle: (call) => this.invoke(call) });
+  }
+
+  /** Run an execution to its end, in virtual time. */
+  run(workflow: WorkflowName, input: unknown, name: string): Promise<ExecutionResult> {
+    return this.clock.drive(this.execute(workflow, input, name));
+  }
+
+  /** Let virtual time pass (scheduled events happen, started executions advance). */
+  async advance(seconds: number): Promise<void> {
+    await this.clock.drive(new Promise<void>((resolve) => this.clock.schedule(seconds * 1000, resolve)));
+  }
+
+  /** Do something at a moment of virtual time, e.g. a DELETE arriving during a create. */
+  at(secondsFromNow: number, action: () => void): void {
+    this.clock.schedule(secondsFromNow * 1000, action);
+  }
+
+  /** The next `times` calls of `action` fail with `error`, or answer what `respond` returns. */
+  fail(action: string, error: ServiceError, times = 1): void {
+    this.faults.set(action, [...(this.faults.get(action) ?? []), ...Array<ServiceError>(times).fill(error)]);
+  }
+
+  respond(action: string, respond: () => unknown, times = 1): void {
+    this.faults.set(action, [
+      ...(this.faults.get(action) ?? []),
+      ...Array<() => unknown>(times).fill(respond),
+    ]);
+  }
+
+  /** The calls an execution made, as "service:action" in order (retries included). */
+  actions(execution: string, options: { timeline?: boolean } = {}): string[] {
+    return this.calls
+      .filter((call) => call.execution === execution)
+      .filter((call) => options.timeline !== false || !this.isTimelineWrite(call))
+      .map((call) => call.action);
+  }
+
+  private isTimelineWrite(call: Call): boolean {
+    return call.action === 'dynamodb:putItem' && String(call.params?.Item?.sk?.S ?? '').startsWith('EVENT#');
+  }
+
+  // ------------------------------------------------------------------ the cluster table
+
+  seedCluster(record: ClusterRecord): void {
+    this.table.write(toItem(recordToItem(record)));
+  }
+
+  /** The record as the API reads it (adapters/cluster-store.ts). */
+  cluster(clusterId: string): ClusterRecord {
+    const item = this.table.read(`CLUSTER#${clusterId}`, 'CLUSTER');
+    if (!item) throw new Error(`no record for ${clusterId}`);
+    return recordFromItem(fromItem(item));
+  }
+
+  /** Raw attributes of the record, including the workflow-only ones (waitToken, reapShard, ttl). */
+  rawCluster(clusterId: string): Record<string, unknown> {
+    return fromItem(this.table.read(`CLUSTER#${clusterId}`, 'CLUSTER') ?? {});
+  }
+
+  /** Change the record the way the API does (adapters/cluster-store.ts): conditional on its version, bumping it. */
+  apiUpdate(clusterId: string, changes: Record<string, unknown>): void {
+    const { version } = this.rawCluster(clusterId);
+    const names: Record<string, string> = { '#version': 'version' };
+    const values: Record<string, AttributeValue> = { ':expected': toAttribute(version), ':one': { N: '1' } };
+    const sets = ['#version = #version + :one'];
+    for (const [field, value] of Object.entries(changes)) {
+      names[`#${field}`] = field;
+      values[`:${field}`] = toAttribute(value);
+      sets.push(`#${field} = :${field}`);
+    }
+    this.table.updateItem({
+      TableName: TABLE,
+      Key: toItem({ pk: `CLUSTER#${clusterId}`, sk: 'CLUSTER' }),
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ConditionExpression: '#version = :expected',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    });
+  }
+
+  timeline(clusterId: string): Record<string, unknown>[] {
+    return this.table.query(`CLUSTER#${clusterId}`, 'EVENT#').map(fromItem);
+  }
+
+  quota(team = 'ml'): number {
+    return Number(fromItem(this.table.read(`TEAM#${team}`, 'QUOTA') ?? {}).active);
+  }
+
+  // ------------------------------------------------------------------ world setup
+
+  /** A stack as an earlier operation left it, e.g. ROLLBACK_COMPLETE from a failed create. */
+  addStack(options: {
+    name: string;
+    status: string;
+    outputs?: Record<string, string>;
+    parameters?: Record<string, string>;
+  }): FakeStack {
+    const stack = this.newStack(options.name, options.parameters ?? {}, [], undefined);
+    stack.history.push({ at: this.clock.now() - 3_600_000, status: options.status });
+    if (options.outputs) stack.outputs = options.outputs;
+    return stack;
+  }
+
+  /** An event of another operation in a stack's history (another token, e.g. an earlier update). */
+  addStackEvent(
+    stack: FakeStack,
+    event: { at: number; logicalId: string; type: string; status: string; reason?: string; token: string },
+  ): void {
+    this.event(stack, event.at, event);
+  }
+
+  /** A created, complete cluster stack with its master, bucket (with objects) and database. */
+  addCompleteStack(name: string, parameters: Record<string, string> = {}): FakeStack {
+    const stack = this.addStack({ name, status: 'CREATE_COMPLETE', parameters });
+    this.materialise(stack);
+    return stack;
+  }
+
+  /** An agent the master launched for the cluster. */
+  addAgent(clusterId: string): string {
+    const id = `i-agent${String(++this.ids).padStart(4, '0')}`;
+    this.instances.push({
+      InstanceId: id,
+      tags: { [AGENT_TAG_KEY]: agentTag(clusterId).value },
+      state: 'running',
+    });
+    return id;
+  }
+
+  /** A spot request for an agent: an open one launches its agent after `fulfilAfterSeconds`. */
+  addSpotRequest(clusterId: string, options: { fulfilAfterSeconds?: number } = {}): string {
+    const id = `sir-${String(++this.ids).padStart(6, '0')}`;
+    const request: SpotRequest = {
+      SpotInstanceRequestId: id,
+      tags: { [AGENT_TAG_KEY]: agentTag(clusterId).value },
+      state: 'open',
+    };
+    this.spotRequests.push(request);
+    if (options.fulfilAfterSeconds !== undefined) {
+      this.at(options.fulfilAfterSeconds, () => {
+        if (request.state !== 'open') return;
+        request.state = 'active';
+        this.addAgent(clusterId);
+      });
+    }
+    return id;
+  }
+
+  stack(nameOrId: string): FakeStack | undefined {
+    return (
+      this.stacks.find((stack) => stack.StackId === nameOrId) ??
+      this.stacks.findLast(
+        (stack) => stack.StackName === nameOrId && this.statusOf(stack) !== 'DELETE_COMPLETE',
+      )
+    );
+  }
+
+  statusOf(stack: FakeStack): string {
+    const now = this.clock.now();
+    return stack.history.filter((entry) => entry.at <= now).at(-1)?.status ?? 'REVIEW_IN_PROGRESS';
+  }
+
+  instance(id: string): Instance | undefined {
+    return this.instances.find((instance) => instance.InstanceId === id);
+  }
+
+  agentsOf(clusterId: string): Instance[] {
+    return this.instances.filter((instance) => instance.tags[AGENT_TAG_KEY] === agentTag(clusterId).value);
+  }
+
+  // ------------------------------------------------------------------ dispatch
+
+  private async invoke(invocation: TaskInvocation): Promise<unknown> {
+    const call: Call = {
+      execution: invocation.execution,
+      state: invocation.state,
+      action: invocation.action,
+      params: invocation.params,
+      at: this.clock.secondsSince(this.started),
+    };
+    this.calls.push(call);
+    try {
+      const fault = this.faults.get(invocation.action)?.shift();
+      if (fault instanceof ServiceError) throw fault;
+      const action = invocation.action.replace(/\.waitForTaskToken$/, '');
+      const result = fault ? fault() : this.serve(action, invocation.params as never);
+      if (invocation.callback) {
+        const { token, expiresAt } = invocation.callback;
+        return await new Promise((resolve) => {
+          this.pending.set(token, { resolve, expiresAt, execution: invocation.execution });
+        });
+      }
+      return structuredClone(result);
+    } catch (error) {
+      call.error = (error as Error).name;
+      throw error;
+    }
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each action has its own parameters
+  private serve(action: string, params: any): unknown {
+    switch (action) {
+      case 'dynamodb:getItem':
+        return this.table.getItem(params);
+      case 'dynamodb:putItem':
+        return this.table.putItem(params);
+      case 'dynamodb:updateItem':
+        return this.table.updateItem(params);
+      case 's3:putObject':
+        return this.putObject(params);
+      case 's3:listObjectsV2':
+        return this.listObjects(params);
+      case 's3:deleteObject':
+        return this.deleteObject(params);
+      case 's3:deleteBucket':
+        return this.deleteBucket(params);
+      case 'cloudformation:createStack':
+        return this.createStack(params);
+      case 'cloudformation:updateStack':
+        return this.updateStack(params);
+      case 'cloudformation:deleteStack':
+        return this.deleteStack(params);
+      case 'cloudformation:describeStacks':
+        return this.describeStacks(params);
+      case 'cloudformation:describeStackEvents':
+        return this.describeStackEvents(params);
+      case 'ec2:describeInstances':
+        return this.describeInstances(params);
+      case 'ec2:stopInstances':
+        return this.setInstances(params.InstanceIds, 'stopped');
+      case 'ec2:terminateInstances':
+        return this.terminateInstances(params);
+      case 'ec2:describeSpotInstanceRequests':
+        return this.describeSpotRequests(params);
+      case 'ec2:cancelSpotInstanceRequests':
+        return this.cancelSpotRequests(params);
+      case 'rds:describeDBSnapshots':
+        return {
+          DBSnapshots: this.snapshots.filter(
+            (snapshot) => snapshot.DBInstanceIdentifier === params.DBInstanceIdentifier,
+          ),
+        };
+      case 'rds:deleteDBSnapshot':
+        return this.deleteSnapshot(params);
+      case 'secretsmanager:deleteSecret':
+        return this.deleteSecret(params);
+      case 'states:startExecution':
+        return this.startExecutionCall(params);
+      case 'sfn:sendTaskSuccess':
+        return this.sendTaskSuccess(params);
+      default:
+        throw new Error(`the fake has no ${action}`);
+    }
+  }
+
+  // ------------------------------------------------------------------ CloudFormation
+
+  private newStack(
+    name: string,
+    parameters: Record<string, string>,
+    tags: { Key: string; Value: string }[],
+    roleArn: string | undefined,
+  ): FakeStack {
+    const stack: FakeStack = {
+      StackId: `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/${name}/${String(++this.ids).padStart(8, '0')}-0000-4000-8000-000000000000`,
+      StackName: name,
+      parameters,
+      tags,
+      history: [],
+      events: [],
+      ...(roleArn ? { roleArn } : {}),
+    };
+    this.stacks.push(stack);
+    return stack;
+  }
+
+  private event(
+    stack: FakeStack,
+    at: number,
+    fields: { logicalId?: string; type?: string; status: string; reason?: string; token?: string },
+  ): void {
+    const logicalId = fields.logicalId ?? stack.StackName;
+    stack.events.push({
+      at,
+      StackId: stack.StackId,
+      StackName: stack.StackName,
+      EventId: `${logicalId}-${String(++this.ids)}`,
+      LogicalResourceId: logicalId,
+      ResourceType: fields.type ?? 'AWS::CloudFormation::Stack',
+      ResourceStatus: fields.status,
+      Timestamp: new Date(at).toISOString(),
+      ...(fields.reason !== undefined ? { ResourceStatusReason: fields.reason } : {}),
+      ...(fields.token ? { ClientRequestToken: fields.token } : {}),
+    });
+  }
+
+  /** Record a stack status at a time, and have EventBridge relay it if it is one the rule sends. */
+  private status(stack: FakeStack, at: number, status: string, token: string, reason?: string): void {
+    stack.history.push({ at, status, token, ...(reason ? { reason } : {}) });
+    stack.history.sort((a, b) => a.at - b.at);
+    this.event(stack, at, { status, token, ...(reason ? { reason } : {}) });
+    if (RELAYED_STATUSES.includes(status)) {
+      this.at((at - this.clock.now()) / 1000 + this.eventBridge.delaySeconds, () => {
+        if (!this.eventBridge.deliver) return;
+        const event = stackStatusChangeEvent({
+          stackId: stack.StackId,
+          status,
+          reason: reason ?? '',
+          clientRequestToken: token,
+          time: new Date(at).toISOString(),
+        });
+        this.relayRuns.push(this.execute('stack-event-relay', event, `relay-${++this.ids}`));
+      });
+    }
+  }
+
+  /** What a complete cluster stack has: outputs, the master, the checkpoint bucket with data. */
+  private materialise(stack: FakeStack): void {
+    const masterId = `i-master${String(++this.ids).padStart(4, '0')}`;
+    const bucket = `${stack.StackName.toLowerCase()}-checkpointbucket-${String(this.ids).padStart(6, '0')}`;
+    const database = `${stack.StackName.toLowerCase()}-database-${String(this.ids).padStart(6, '0')}`;
+    stack.outputs = {
+      MasterId: masterId,
+      MasterUrl: 'http://203.0.113.10:8080',
+      CheckpointBucket: bucket,
+      DatabaseInstanceId: database,
+      AgentSecurityGroupId: 'sg-0agents',
+    };
+    this.instances.push({ InstanceId: masterId, tags: { 'managed-by': 'determined' }, state: 'running' });
+    this.buckets.set(bucket, [
+      'checkpoints/trial-1/state.pt',
+      'checkpoints/trial-2/state.pt',
+      'logs/run.txt',
+    ]);
+  }
+
+  private createStack(params: {
+    StackName: string;
+    TemplateURL?: string;
+    Parameters?: { ParameterKey: string; ParameterValue?: string }[];
+    Tags?: { Key: string; Value: string }[];
+    RoleARN?: string;
+    ClientRequestToken?: string;
+  }): { StackId: string } {
+    const existing = this.stack(params.StackName);
+    if (existing) {
+      // The same token is the same request: CloudFormation answers it again.
+      if (existing.history[0]?.token && existing.history[0].token === params.ClientRequestToken) {
+        return { StackId: existing.StackId };
+      }
+      throw new ServiceError(
+        'CloudFormation.AlreadyExistsException',
+        `Stack [${params.StackName}] already exists (Service: CloudFormation, Status Code: 400)`,
+      );
+    }
+    if (params.TemplateURL && !this.templateExists(params.TemplateURL)) {
+      throw new ServiceError(
+        'CloudFormation.CloudFormationException',
+        `TemplateURL must reference a valid S3 object`,
+      );
+    }
+    const plan = this.plans.create.shift() ?? {};
+    const token = params.ClientRequestToken ?? '';
+    const parameters = Object.fromEntries(
+      (params.Parameters ?? []).map((parameter) => [parameter.ParameterKey, parameter.ParameterValue ?? '']),
+    );
+    const stack = this.newStack(params.StackName, parameters, params.Tags ?? [], params.RoleARN);
+    stack.templateUrl = params.TemplateURL ?? '';
+    const t0 = this.clock.now();
+    const end = t0 + (plan.seconds ?? 300) * 1000;
+    this.status(stack, t0, 'CREATE_IN_PROGRESS', token, 'User Initiated');
+    RESOURCES_CREATED.forEach(([logicalId, type], index) =>
+      this.event(stack, t0 + 1000 + index, { logicalId, type, status: 'CREATE_IN_PROGRESS', token }),
+    );
+    for (const foreign of plan.foreignEvents ?? []) {
+      this.event(stack, Number(foreign.Timestamp ? Date.parse(foreign.Timestamp) : t0), {
+        logicalId: foreign.LogicalResourceId ?? 'Unknown',
+        type: foreign.ResourceType ?? 'AWS::EC2::Instance',
+        status: foreign.ResourceStatus ?? 'CREATE_FAILED',
+        reason: foreign.ResourceStatusReason ?? 'failed',
+        token: foreign.ClientRequestToken ?? 'Console-CreateStack-00000000',
+      });
+    }
+    const failures = plan.failures ?? [];
+    if (failures.length === 0) {
+      // The resources exist while the stack builds; DescribeStacks shows the outputs once it is complete.
+      this.materialise(stack);
+      for (const [logicalId, type] of RESOURCES_CREATED) {
+        this.event(stack, end - 1000, { logicalId, type, status: 'CREATE_COMPLETE', token });
+      }
+      this.status(stack, end, 'CREATE_COMPLETE', token);
+      return { StackId: stack.StackId };
+    }
+    // The first failures, then the resources still in progress are cancelled, then the rollback.
+    const failedAt = t0 + ((end - t0) * 2) / 3;
+    failures.forEach((failure, index) =>
+      this.event(stack, failedAt + index * 1000, {
+        logicalId: failure.logicalId,
+        type: failure.type,
+        status: failure.status ?? 'CREATE_FAILED',
+        reason: failure.reason,
+        token,
+      }),
+    );
+    const cancelledAt = failedAt + failures.length * 1000;
+    for (const [logicalId, type] of RESOURCES_CREATED.filter(
+      ([logicalId]) => !failures.some((failure) => failure.logicalId === logicalId),
+    )) {
+      this.event(stack, cancelledAt, {
+        logicalId,
+        type,
+        status: 'CREATE_FAILED',
+        reason: 'Resource creation cancelled',
+        token,
+      });
+    }
+    const names = failures.map((failure) => failure.logicalId).join(', ');
+    this.status(
+      stack,
+      cancelledAt + 1000,
+      'ROLLBACK_IN_PROGRESS',
+      token,
+      `The following resource(s) failed to create: [${names}]. Rollback requested by user.`,
+    );
+    for (const [logicalId, type] of RESOURCES_CREATED) {
+      this.event(stack, end - 1000, { logicalId, type, status: 'DELETE_COMPLETE', token });
+    }
+    this.status(stack, end, 'ROLLBACK_COMPLETE', token);
+    return { StackId: stack.StackId };
+  }
+
+  private templateExists(url: string): boolean {
+    const match = /^https:\/\/([^.]+(?:\.[^.]+)*?)\.s3\.[^/]+\/(.+)$/.exec(url);
+    return Boolean(match && this.buckets.get(match[1] ?? '')?.includes(match[2] ?? ''));
+  }
+
+  private updateStack(params: {
+    StackName: string;
+    UsePreviousTemplate?: boolean;
+    Parameters?: { ParameterKey: string; ParameterValue?: string; UsePreviousValue?: boolean }[];
+    ClientRequestToken?: string;
+  }): { StackId: string } {
+    const stack = this.stack(params.StackName);
+    if (!stack) throw this.noStack(params.StackName);
+    const status = this.statusOf(stack);
+    if (!['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE'].includes(status)) {
+      throw new ServiceError(
+        'CloudFormation.CloudFormationException',
+        `Stack:${stack.StackId} is in ${status} state and can not be updated.`,
+      );
+    }
+    const next = { ...stack.parameters };
+    for (const parameter of params.Parameters ?? []) {
+      if (parameter.UsePreviousValue && parameter.ParameterValue !== undefined) {
+        throw new ServiceError(
+          'CloudFormation.CloudFormationException',
+          'Cannot specify UsePreviousValue and a value',
+        );
+      }
+      if (!parameter.UsePreviousValue) next[parameter.ParameterKey] = parameter.ParameterValue ?? '';
+      else if (!(parameter.ParameterKey in stack.parameters)) {
+        throw new ServiceError(
+          'CloudFormation.CloudFormationException',
+          `Parameter ${parameter.ParameterKey} has no previous value`,
+        );
+      }
+    }
+    if (JSON.stringify(next) === JSON.stringify(stack.parameters)) {
+      throw new ServiceError(
+        'CloudFormation.CloudFormationException',
+        'No updates are to be performed. (Service: CloudFormation, Status Code: 400)',
+      );
+    }
+    const plan = this.plans.update.shift() ?? {};
+    const token = params.ClientRequestToken ?? '';
+    const t0 = this.clock.now();
+    const end = t0 + (plan.seconds ?? 180) * 1000;
+    this.status(stack, t0, 'UPDATE_IN_PROGRESS', token, 'User Initiated');
+    this.event(stack, t0 + 1000, {
+      logicalId: 'MasterInstance',
+      type: 'AWS::EC2::Instance',
+      status: 'UPDATE_IN_PROGRESS',
+      token,
+    });
+    const failures = plan.failures ?? [];
+    if (failures.length === 0) {
+      this.event(stack, end - 2000, {
+        logicalId: 'MasterInstance',
+        type: 'AWS::EC2::Instance',
+        status: 'UPDATE_COMPLETE',
+        token,
+      });
+      this.status(stack, end - 1000, 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', token);
+      this.status(stack, end, 'UPDATE_COMPLETE', token);
+      this.justBefore(end, () => (stack.parameters = next));
+      return { StackId: stack.StackId };
+    }
+    const failedAt = t0 + (end - t0) / 3;
+    failures.forEach((failure, index) =>
+      this.event(stack, failedAt + index * 1000, {
+        logicalId: failure.logicalId,
+        type: failure.type,
+        status: failure.status ?? 'UPDATE_FAILED',
+        reason: failure.reason,
+        token,
+      }),
+    );
+    const names = failures.map((failure) => failure.logicalId).join(', ');
+    this.status(
+      stack,
+      failedAt + failures.length * 1000,
+      'UPDATE_ROLLBACK_IN_PROGRESS',
+      token,
+      `The following resource(s) failed to update: [${names}].`,
+    );
+    this.status(stack, end - 1000, 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS', token);
+    this.status(stack, end, 'UPDATE_ROLLBACK_COMPLETE', token);
+    return { StackId: stack.StackId };
+  }
+
+  private deleteStack(params: { StackName: string; ClientRequestToken?: string }): Record<string, never> {
+    const stack = this.stack(params.StackName);
+    if (!stack || this.statusOf(stack) === 'DELETE_COMPLETE') return {}; // deleting nothing succeeds
+    if (this.statusOf(stack) === 'DELETE_IN_PROGRESS') return {};
+    const plan = this.plans.delete.shift() ?? {};
+    const token = params.ClientRequestToken ?? '';
+    const t0 = this.clock.now();
+    const end = t0 + (plan.seconds ?? 240) * 1000;
+    this.status(stack, t0, 'DELETE_IN_PROGRESS', token, 'User Initiated');
+    // Agents the stack does not know about keep its security group in use.
+    const blocking = this.agentsOf(stack.StackName).filter((agent) => agent.state !== 'terminated');
+    const failures: ResourceFailure[] = [
+      ...(plan.failures ?? []),
+      ...(blocking.length > 0
+        ? [
+            {
+              logicalId: 'AgentSecurityGroup',
+              type: 'AWS::EC2::SecurityGroup',
+              reason: `resource sg-0agents has a dependent object (Service: Ec2, Status Code: 400, Request ID: 1b2c)`,
+            },
+          ]
+        : []),
+    ];
+    if (failures.length > 0) {
+      failures.forEach((failure, index) =>
+        this.event(stack, t0 + (end - t0) / 2 + index * 1000, {
+          logicalId: failure.logicalId,
+          type: failure.type,
+          status: failure.status ?? 'DELETE_FAILED',
+          reason: failure.reason,
+          token,
+        }),
+      );
+      const names = failures.map((failure) => failure.logicalId).join(', ');
+      this.status(
+        stack,
+        end,
+        'DELETE_FAILED',
+        token,
+        `The following resource(s) failed to delete: [${names}]. `,
+      );
+      return {};
+    }
+    this.status(stack, end, 'DELETE_COMPLETE', token);
+    this.justBefore(end, () => {
+      // The master goes with the stack; the database leaves its final snapshot (DeletionPolicy: Snapshot).
+      const master = stack.outputs?.MasterId;
+      if (master) this.setInstances([master], 'terminated');
+      const database = stack.outputs?.DatabaseInstanceId;
+      if (database) {
+        this.snapshots.push({
+          DBSnapshotIdentifier: `${database}-final-${String(++this.ids)}`,
+          DBInstanceIdentifier: database,
+        });
+      }
+    });
+    return {};
+  }
+
+  /** Side effects of an operation happen a moment before the status that reports them. */
+  private justBefore(at: number, action: () => void): void {
+    this.clock.schedule(at - this.clock.now() - 1, action);
+  }
+
+  private noStack(name: string): ServiceError {
+    return new ServiceError(
+      'CloudFormation.CloudFormationException',
+      `Stack with id ${name} does not exist (Service: CloudFormation, Status Code: 400)`,
+    );
+  }
+
+  private describeStacks(params: { StackName: string }): unknown {
+    const stack =
+      this.stacks.find((candidate) => candidate.StackId === params.StackName) ?? this.stack(params.StackName);
+    if (!stack) throw this.noStack(params.StackName);
+    const status = this.statusOf(stack);
+    const reason = stack.history.filter((entry) => entry.at <= this.clock.now()).at(-1)?.reason;
+    const complete = ![
+      'CREATE_IN_PROGRESS',
+      'ROLLBACK_IN_PROGRESS',
+      'ROLLBACK_COMPLETE',
+      'ROLLBACK_FAILED',
+      'CREATE_FAILED',
+    ].includes(status);
+    return {
+      Stacks: [
+        {
+          StackId: stack.StackId,
+          StackName: stack.StackName,
+          StackStatus: status,
+          ...(reason ? { StackStatusReason: reason } : {}),
+          CreationTime: new Date(stack.history[0]?.at ?? this.clock.now()).toISOString(),
+          Parameters: Object.entries(stack.parameters).map(([ParameterKey, ParameterValue]) => ({
+            ParameterKey,
+            ParameterValue,
+          })),
+          Tags: stack.tags,
+          ...(complete && stack.outputs
+            ? {
+                Outputs: Object.entries(stack.outputs).map(([OutputKey, OutputValue]) => ({
+                  OutputKey,
+                  OutputValue,
+                })),
+              }
+            : {}),
+        },
+      ],
+    };
+  }
+
+  private describeStackEvents(params: { StackName: string; NextToken?: string }): unknown {
+    const stack =
+      this.stacks.find((candidate) => candidate.StackId === params.StackName) ?? this.stack(params.StackName);
+    if (!stack) throw this.noStack(params.StackName);
+    const now = this.clock.now();
+    const events = stack.events
+      .filter((event) => event.at <= now)
+      .sort((a, b) => b.at - a.at)
+      .map(({ at: _at, ...event }) => event);
+    const from = Number(params.NextToken ?? 0);
+    const page = events.slice(from, from + this.eventsPageSize);
+    const next = from + this.eventsPageSize;
+    return { StackEvents: page, ...(next < events.length ? { NextToken: String(next) } : {}) };
+  }
+
+  // ------------------------------------------------------------------ EC2, RDS, S3, Secrets Manager
+
+  private matches(
+    tags: Record<string, string>,
+    filters: { Name: string; Values: string[] }[],
+    state: string,
+    stateFilter: string,
+  ) {
+    return filters.every((filter) => {
+      if (filter.Name.startsWith('tag:'))
+        return filter.Values.includes(tags[filter.Name.slice(4)] ?? '\u0000');
+      if (filter.Name === stateFilter) return filter.Values.includes(state);
+      throw new ServiceError('Ec2.InvalidParameterValue', `The filter '${filter.Name}' is invalid`);
+    });
+  }
+
+  private describeInstances(params: { Filters?: { Name: string; Values: string[] }[] }): unknown {
+    const found = this.instances.filter((instance) =>
+      this.matches(instance.tags, params.Filters ?? [], instance.state, 'instance-state-name'),
+    );
+    return {
+      Reservations: found.map((instance) => ({
+        ReservationId: `r-${instance.InstanceId}`,
+        Instances: [{ InstanceId: instance.InstanceId, State: { Name: instance.state } }],
+      })),
+    };
+  }
+
+  private setInstances(ids: string[], state: Instance['state']): unknown {
+    for (const id of ids) {
+      const instance = this.instance(id);
+      if (!instance)
+        throw new ServiceError('Ec2.InvalidInstanceIDNotFound', `The instance ID '${id}' does not exist`);
+      instance.state = state;
+    }
+    return {};
+  }
+
+  private terminateInstances(params: { InstanceIds: string[] }): unknown {
+    this.setInstances(params.InstanceIds, 'shutting-down');
+    this.at(this.shutdownSeconds, () => this.setInstances(params.InstanceIds, 'terminated'));
+    return { TerminatingInstances: params.InstanceIds.map((InstanceId) => ({ InstanceId })) };
+  }
+
+  private describeSpotRequests(params: { Filters?: { Name: string; Values: string[] }[] }): unknown {
+    return {
+      SpotInstanceRequests: this.spotRequests
+        .filter((request) => this.matches(request.tags, params.Filters ?? [], request.state, 'state'))
+        .map((request) => ({ SpotInstanceRequestId: request.SpotInstanceRequestId, State: request.state })),
+    };
+  }
+
+  private cancelSpotRequests(params: { SpotInstanceRequestIds: string[] }): unknown {
+    for (const id of params.SpotInstanceRequestIds) {
+      const request = this.spotRequests.find((candidate) => candidate.SpotInstanceRequestId === id);
+      if (request) request.state = 'cancelled';
+    }
+    return {
+      CancelledSpotInstanceRequests: params.SpotInstanceRequestIds.map((SpotInstanceRequestId) => ({
+        SpotInstanceRequestId,
+      })),
+    };
+  }
+
+  private deleteSnapshot(params: { DBSnapshotIdentifier: string }): unknown {
+    const index = this.snapshots.findIndex(
+      (snapshot) => snapshot.DBSnapshotIdentifier === params.DBSnapshotIdentifier,
+    );
+    if (index < 0)
+      throw new ServiceError(
+        'Rds.DbSnapshotNotFoundException',
+        `DBSnapshot ${params.DBSnapshotIdentifier} not found.`,
+      );
+    const [deleted] = this.snapshots.splice(index, 1);
+    return { DBSnapshot: { ...deleted, Status: 'deleted' } };
+  }
+
+  private putObject(params: { Bucket: string; Key: string }): unknown {
+    const keys = this.buckets.get(params.Bucket);
+    if (!keys) throw new ServiceError('S3.NoSuchBucketException', 'The specified bucket does not exist');
+    if (!keys.includes(params.Key)) keys.push(params.Key);
+    return { ETag: '"0"' };
+  }
+
+  private listObjects(params: { Bucket: string; MaxKeys?: number }): unknown {
+    const keys = this.buckets.get(params.Bucket);
+    if (!keys) throw new ServiceError('S3.NoSuchBucketException', 'The specified bucket does not exist');
+    const page = keys.slice(0, params.MaxKeys ?? 1000);
+    return {
+      Name: params.Bucket,
+      KeyCount: page.length,
+      IsTruncated: page.length < keys.length,
+      ...(page.length > 0 ? { Contents: page.map((Key) => ({ Key, Size: 1 })) } : {}),
+    };
+  }
+
+  private deleteObject(params: { Bucket: string; Key: string }): unknown {
+    const keys = this.buckets.get(params.Bucket);
+    if (!keys) throw new ServiceError('S3.NoSuchBucketException', 'The specified bucket does not exist');
+    this.buckets.set(
+      params.Bucket,
+      keys.filter((key) => key !== params.Key),
+    );
+    return {};
+  }
+
+  private deleteBucket(params: { Bucket: string }): unknown {
+    const keys = this.buckets.get(params.Bucket);
+    if (!keys) throw new ServiceError('S3.NoSuchBucketException', 'The specified bucket does not exist');
+    if (keys.length > 0)
+      throw new ServiceError('S3.S3Exception', 'The bucket you tried to delete is not empty');
+    this.buckets.delete(params.Bucket);
+    return {};
+  }
+
+  private deleteSecret(params: { SecretId: string; RecoveryWindowInDays?: number }): unknown {
+    const secret = this.secrets.get(params.SecretId);
+    if (!secret)
+      throw new ServiceError(
+        'SecretsManager.ResourceNotFoundException',
+        "Secrets Manager can't find the specified secret.",
+      );
+    secret.deletionDate = new Date(
+      this.clock.now() + (params.RecoveryWindowInDays ?? 30) * 86_400_000,
+    ).toISOString();
+    return { Name: params.SecretId, DeletionDate: secret.deletionDate };
+  }
+
+  // ------------------------------------------------------------------ Step Functions
+
+  private startExecutionCall(params: { StateMachineArn: string; Name: string; Input: unknown }): unknown {
+    if (this.startedExecutions.some((execution) => execution.name === params.Name)) {
+      throw new ServiceError(
+        'StepFunctions.ExecutionAlreadyExistsException',
+        `Execution Already Exists: '${params.Name}'`,
+      );
+    }
+    this.startedExecutions.push({
+      stateMachineArn: params.StateMachineArn,
+      name: params.Name,
+      input: params.Input,
+    });
+    return {
+      ExecutionArn: `${params.StateMachineArn.replace(':stateMachine:', ':execution:')}:${params.Name}`,
+      StartDate: this.clock.iso(),
+    };
+  }
+
+  private sendTaskSuccess(params: { TaskToken: string; Output: string }): unknown {
+    const waiting = this.pending.get(params.TaskToken);
+    if (!waiting) throw new ServiceError('Sfn.InvalidTokenException', 'Invalid Token');
+    this.pending.delete(params.TaskToken);
+    if (this.clock.now() >= waiting.expiresAt) {
+      throw new ServiceError('Sfn.TaskTimedOutException', 'Task Timed Out');
+    }
+    waiting.resolve(JSON.parse(params.Output));
+    return {};
+  }
+}
