@@ -6,6 +6,7 @@
 import {
   BatchGetSecretValueCommand,
   CreateSecretCommand,
+  DeleteSecretCommand,
   GetSecretValueCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
@@ -27,6 +28,10 @@ export class SecretsManagerSecrets implements Secrets {
     );
     if (!ARN) throw new Error('Secrets Manager returned no ARN for a new secret');
     return ARN;
+  }
+
+  async remove(secretId: string): Promise<void> {
+    await this.client.send(new DeleteSecretCommand({ SecretId: secretId, ForceDeleteWithoutRecovery: true }));
   }
 
   async read(secretId: string): Promise<ClusterSecret> {

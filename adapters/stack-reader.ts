@@ -9,8 +9,6 @@ import {
 import type { Page, StackReader } from '../core/ports.ts';
 import type { TimelineEntry } from '../core/timeline.ts';
 
-const SETTLED = /_COMPLETE$/;
-
 export class CloudFormationStackReader implements StackReader {
   constructor(private readonly cfn: CloudFormationClient) {}
 
@@ -21,14 +19,13 @@ export class CloudFormationStackReader implements StackReader {
     return { items: StackEvents.map(toEntry), nextToken: NextToken };
   }
 
-  async progress(stackId: string): Promise<{ status: string; done: number } | undefined> {
-    const [{ Stacks = [] }, resources] = await Promise.all([
+  async resources(stackId: string): Promise<{ stackStatus: string; resourceStatuses: string[] } | undefined> {
+    const [{ Stacks = [] }, resourceStatuses] = await Promise.all([
       this.cfn.send(new DescribeStacksCommand({ StackName: stackId })),
       this.listResources(stackId),
     ]);
-    const status = Stacks[0]?.StackStatus;
-    if (!status) return undefined;
-    return { status, done: resources.filter((state) => SETTLED.test(state)).length };
+    const stackStatus = Stacks[0]?.StackStatus;
+    return stackStatus ? { stackStatus, resourceStatuses } : undefined;
   }
 
   private async listResources(stackId: string): Promise<string[]> {

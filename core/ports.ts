@@ -73,6 +73,8 @@ export interface ClusterSecret {
 export interface Secrets {
   create(name: string, secret: ClusterSecret, tags: Record<string, string>): Promise<string>;
   read(secretId: string): Promise<ClusterSecret>;
+  /** Delete at once, without a recovery window (for a secret nothing ever used). */
+  remove(secretId: string): Promise<void>;
   /** Secrets by name or ARN, keyed by the id asked for; missing ones are left out. */
   readMany(secretIds: string[]): Promise<Map<string, ClusterSecret>>;
 }
@@ -84,8 +86,8 @@ export interface KeyPairs {
 export interface StackReader {
   /** Stack events, newest first, as timeline entries (one page of CloudFormation's). */
   events(stackId: string, nextToken?: string): Promise<Page<TimelineEntry>>;
-  /** How far the stack's current operation is: resources in a completed state out of the template's. */
-  progress(stackId: string): Promise<{ status: string; done: number } | undefined>;
+  /** The stack's status and the status of each resource it has started on. */
+  resources(stackId: string): Promise<{ stackStatus: string; resourceStatuses: string[] } | undefined>;
 }
 
 export interface StoredResponse {

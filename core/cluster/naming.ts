@@ -32,6 +32,7 @@ export function executionName(clusterId: string, operation: Operation, now: Date
 }
 
 /** Secrets Manager name of the secret that holds a cluster's database and admin passwords. */
-export function secretName(clusterId: string, now: Date): string {
-  return `det-control-plane/clusters/${clusterId}/${now.getTime().toString(36)}`;
+/** Unique per incarnation of a cluster id (the version grows with every re-create). */
+export function secretName(clusterId: string, version: number, now: Date): string {
+  return `det-control-plane/clusters/${clusterId}/v${version}-${now.getTime().toString(36)}`;
 }

@@ -53,6 +53,7 @@ export async function createCluster(
 ): Promise<ClusterView> {
   const { parameters, existing, restore } = await checkCreate(deps, principal, request);
   const now = deps.clock.now();
+  const version = (existing?.version ?? 0) + 1;
   const record: ClusterRecord = {
     clusterId: request.clusterId,
     team: principal.team,
@@ -61,10 +62,10 @@ export async function createCluster(
     status: 'CREATING',
     parameters,
     outputs: {},
-    secretName: secretName(request.clusterId, now),
+    secretName: secretName(request.clusterId, version, now),
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
-    version: (existing?.version ?? 0) + 1,
+    version,
     idle: idleFrom(parameters),
     execution: executionName(request.clusterId, 'create', now),
     ...(parameters.restoreFrom ? { restoredFrom: parameters.restoreFrom } : {}),
@@ -73,6 +74,7 @@ export async function createCluster(
   await deps.store.insert(record, { replacing: existing, maxClusters: policy.maxClusters });
 
   let input: CreateInput;
+  let secretStored = false;
   try {
     const secret: ClusterSecret = restore
       ? await deps.secrets.read(restore.secretName)
@@ -82,6 +84,7 @@ export async function createCluster(
       team: record.team,
       'cluster-id': record.clusterId,
     });
+    secretStored = true;
     const inputs: StackInputs = { secretName: record.secretName ?? '', ...(restore ? { restore } : {}) };
     input = {
       clusterId: record.clusterId,
@@ -95,7 +98,9 @@ export async function createCluster(
     };
     await deps.workflows.start('create', record.execution ?? '', input);
   } catch (error) {
-    // The record is written; leave it in a state the user can act on (delete or re-create).
+    // The record is written; leave it in a state the user can act on (delete or re-create),
+    // and take back the passwords no stack will ever read.
+    if (secretStored) await deps.secrets.remove(record.secretName ?? '').catch(() => undefined);
     await deps.store.update(
       record.clusterId,
       { version: record.version, statuses: ['CREATING'] },

@@ -1,17 +1,40 @@
 /** GET /clusters and GET /clusters/{id}. */
 import { toView, type ClusterView } from '../cluster/model.ts';
-import type { ClusterStatus } from '../cluster/status.ts';
+import { resourcesCreated, resourcesDone, type Progress } from '../cluster/progress.ts';
+import { toStackParameters } from '../cluster/stack-parameters.ts';
+import { IN_PROGRESS, type ClusterStatus } from '../cluster/status.ts';
 import { assertCanSee, type Principal } from '../principal.ts';
 import type { Page } from '../ports.ts';
 import type { OperationDeps } from './deps.ts';
 
+export type GetDeps = Pick<OperationDeps, 'store' | 'stacks' | 'renderTemplate'>;
+
+/** One cluster; while a stack operation runs, with its progress (one CloudFormation read). */
 export async function getCluster(
-  deps: Pick<OperationDeps, 'store'>,
+  deps: GetDeps,
   principal: Principal,
   clusterId: string,
-): Promise<ClusterView> {
+): Promise<ClusterView & { progress?: Progress }> {
   const record = assertCanSee(principal, await deps.store.get(clusterId), clusterId);
-  return toView(record);
+  const view = toView(record);
+  if (!IN_PROGRESS.includes(record.status) || !record.stackId) return view;
+  const stack = await deps.stacks.resources(record.stackId).catch(() => undefined);
+  if (!stack) return view;
+  const parameters = toStackParameters(record.pendingParameters ?? record.parameters, {
+    secretName: record.secretName ?? '',
+    ...(record.parameters.restoreFrom
+      ? { restore: { checkpointBucket: 'restored', dbSnapshot: 'restored' } }
+      : {}),
+  });
+  const template = deps.renderTemplate(record.deploymentType) as Parameters<typeof resourcesCreated>[0];
+  return {
+    ...view,
+    progress: {
+      stackStatus: stack.stackStatus,
+      resourcesDone: resourcesDone(record.status, stack.resourceStatuses),
+      resourcesTotal: resourcesCreated(template, parameters),
+    },
+  };
 }
 
 export async function listClusters(

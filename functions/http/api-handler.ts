@@ -5,7 +5,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { logger } from '../../adapters/logger.ts';
-import { idempotencyStore } from '../deps.ts';
+import type { IdempotencyStore } from '../../core/ports.ts';
 import { readApiRequest, type ApiRequest } from './api-request.ts';
 import { idempotency } from './middleware/idempotency.ts';
 import { problemDetails } from './middleware/problem-details.ts';
@@ -18,8 +18,14 @@ export interface ApiResponse {
 
 export type ApiMain<D> = (request: ApiRequest, deps: D) => Promise<ApiResponse>;
 
-/** `deps` builds what `main` needs (adapters from ../deps.ts); tests call `main` with their own. */
-export function apiHandler<D>(main: ApiMain<D>, options: { deps: () => D; idempotent?: boolean }) {
+export interface ApiHandlerOptions<D> {
+  /** Builds what `main` needs (adapters from ../deps.ts); tests pass fakes. */
+  deps: () => D;
+  /** Mutating endpoints honour Idempotency-Key with this store. */
+  idempotency?: () => IdempotencyStore;
+}
+
+export function apiHandler<D>(main: ApiMain<D>, options: ApiHandlerOptions<D>) {
   const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(problemDetails())
     .use({
@@ -33,7 +39,7 @@ export function apiHandler<D>(main: ApiMain<D>, options: { deps: () => D; idempo
         });
       },
     });
-  if (options.idempotent) handler.use(idempotency(idempotencyStore));
+  if (options.idempotency) handler.use(idempotency(options.idempotency));
   return handler.handler(async (event) => toHttp(await main(readApiRequest(event), options.deps())));
 }
 

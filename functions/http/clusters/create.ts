@@ -2,7 +2,16 @@
 import { createClusterSchema, createQuerySchema } from '../../../core/cluster/request.ts';
 import { createCluster, dryRunCreate, type CreateDeps } from '../../../core/operations/create-cluster.ts';
 import { renderTemplate } from '../../../templates/src/index.ts';
-import { clock, clusterStore, generatePassword, keyPairs, secrets, settings, workflows } from '../../deps.ts';
+import {
+  clock,
+  clusterStore,
+  generatePassword,
+  idempotencyStore,
+  keyPairs,
+  secrets,
+  settings,
+  workflows,
+} from '../../deps.ts';
 import { parseWith } from '../../../core/validation.ts';
 import { apiHandler, type ApiMain } from '../api-handler.ts';
 
@@ -21,7 +30,7 @@ export const main: ApiMain<CreateDeps> = async (request, deps) => {
 };
 
 export const handler = apiHandler(main, {
-  idempotent: true,
+  idempotency: idempotencyStore,
   deps: () => ({
     store: clusterStore(),
     workflows: workflows(),

@@ -1,7 +1,7 @@
 /** DELETE /clusters/{clusterId}[?purge=true]: tear down, keeping the data unless purged. */
 import { deleteQuerySchema } from '../../../core/cluster/request.ts';
 import { deleteCluster, type DeleteDeps } from '../../../core/operations/delete-cluster.ts';
-import { clock, clusterStore, settings, workflows } from '../../deps.ts';
+import { clock, clusterStore, idempotencyStore, settings, workflows } from '../../deps.ts';
 import { parseWith } from '../../../core/validation.ts';
 import { apiHandler, type ApiMain } from '../api-handler.ts';
 import { clusterIdOf } from './path.ts';
@@ -14,6 +14,6 @@ export const main: ApiMain<DeleteDeps> = async (request, deps) => {
 };
 
 export const handler = apiHandler(main, {
-  idempotent: true,
+  idempotency: idempotencyStore,
   deps: () => ({ store: clusterStore(), workflows: workflows(), clock, settings: settings() }),
 });

@@ -1,7 +1,7 @@
 /** PATCH /clusters/{clusterId}: change instance types, agent limits, spot, idle settings. */
 import { updateClusterSchema } from '../../../core/cluster/request.ts';
 import { updateCluster, type UpdateDeps } from '../../../core/operations/update-cluster.ts';
-import { clock, clusterStore, settings, workflows } from '../../deps.ts';
+import { clock, clusterStore, idempotencyStore, settings, workflows } from '../../deps.ts';
 import { parseWith } from '../../../core/validation.ts';
 import { apiHandler, type ApiMain } from '../api-handler.ts';
 import { clusterIdOf } from './path.ts';
@@ -14,6 +14,6 @@ export const main: ApiMain<UpdateDeps> = async (request, deps) => {
 };
 
 export const handler = apiHandler(main, {
-  idempotent: true,
+  idempotency: idempotencyStore,
   deps: () => ({ store: clusterStore(), workflows: workflows(), clock, settings: settings() }),
 });

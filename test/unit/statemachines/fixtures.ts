@@ -49,7 +49,7 @@ export function seed(aws: FakeAws, clusterId: string, changes: Partial<ClusterRe
     status: 'CREATING',
     parameters: PARAMETERS,
     outputs: {},
-    secretName: secretName(clusterId, new Date(aws.clock.now())),
+    secretName: secretName(clusterId, 1, new Date(aws.clock.now())),
     createdAt: now,
     updatedAt: now,
     version: 1,

@@ -33,7 +33,7 @@ function problems(id: string): string[] {
       `${operation} execution name`,
     );
   }
-  const secret = secretName(id, now);
+  const secret = secretName(id, 1, now);
   check(secret.length <= 512 && /^[a-zA-Z0-9/_+=.@-]+$/.test(secret), 'Secrets Manager name');
   const tag = agentTag(id);
   check(tag.key.length <= 128 && tag.value.length <= 256 && !tag.key.startsWith('aws:'), 'EC2 tag');

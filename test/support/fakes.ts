@@ -1,0 +1,252 @@
+/**
+ * In-memory versions of the ports for unit tests of the operations and handlers. The store keeps
+ * the same rules as the DynamoDB adapter (conditional writes on version and status, team quota),
+ * so a test sees the outcomes the real store would give.
+ */
+import type { ClusterRecord } from '../../core/cluster/model.ts';
+import type { Operation } from '../../core/cluster/naming.ts';
+import type { DeploymentType } from '../../core/cluster/request.ts';
+import type { ClusterStatus } from '../../core/cluster/status.ts';
+import { ConflictError, IdempotencyKeyReusedError, QuotaExceededError } from '../../core/errors.ts';
+import type { CreateDeps } from '../../core/operations/create-cluster.ts';
+import type { OperationDeps } from '../../core/operations/deps.ts';
+import { BUILT_IN_POLICY, type PolicyConfig } from '../../core/policy.ts';
+import type {
+  ClusterChanges,
+  ClusterSecret,
+  ClusterStore,
+  IdempotencyStore,
+  KeyPairs,
+  Page,
+  Secrets,
+  StackReader,
+  StoredResponse,
+  Workflows,
+} from '../../core/ports.ts';
+import { newerFirst, type NewTimelineEntry, type TimelineEntry } from '../../core/timeline.ts';
+import type { WorkflowTiming } from '../../core/workflow/inputs.ts';
+
+const clone = <T>(value: T): T => structuredClone(value);
+
+export class InMemoryClusterStore implements ClusterStore {
+  readonly records = new Map<string, ClusterRecord>();
+  readonly events = new Map<string, TimelineEntry[]>();
+  readonly quota = new Map<string, number>();
+  writes = 0;
+
+  async get(clusterId: string) {
+    const record = this.records.get(clusterId);
+    return record ? clone(record) : undefined;
+  }
+
+  async insert(record: ClusterRecord, options: { replacing?: ClusterRecord; maxClusters: number }) {
+    const existing = this.records.get(record.clusterId);
+    const { replacing } = options;
+    if (
+      replacing ? existing?.status !== replacing.status || existing.version !== replacing.version : existing
+    ) {
+      throw new ConflictError(`Cluster id ${record.clusterId} is taken.`);
+    }
+    if (!replacing || replacing.status === 'DELETED') {
+      const held = this.quota.get(record.team) ?? 0;
+      if (held >= options.maxClusters) throw new QuotaExceededError(`Team ${record.team} holds its quota.`);
+      this.quota.set(record.team, held + 1);
+    }
+    this.records.set(record.clusterId, clone(record));
+    this.writes++;
+  }
+
+  async update(
+    clusterId: string,
+    expect: { version: number; statuses?: readonly ClusterStatus[] },
+    changes: ClusterChanges,
+  ) {
+    const current = this.records.get(clusterId);
+    if (
+      !current ||
+      current.version !== expect.version ||
+      (expect.statuses && !expect.statuses.includes(current.status))
+    ) {
+      throw new ConflictError(`Cluster ${clusterId} changed while this request ran.`);
+    }
+    const removed = new Set(
+      Object.entries(changes).flatMap(([field, value]) => (value === null ? [field] : [])),
+    );
+    const set = Object.entries(changes).filter(([, value]) => value !== undefined && value !== null);
+    const next = {
+      ...Object.fromEntries(Object.entries(current).filter(([field]) => !removed.has(field))),
+      ...clone(Object.fromEntries(set)),
+      version: current.version + 1,
+      updatedAt: new Date().toISOString(),
+    };
+    this.records.set(clusterId, next as unknown as ClusterRecord);
+    this.writes++;
+    return clone(next as unknown as ClusterRecord);
+  }
+
+  async list(query: {
+    team?: string;
+    status?: ClusterStatus;
+    limit: number;
+    nextToken?: string;
+  }): Promise<Page<ClusterRecord>> {
+    const all = [...this.records.values()]
+      .filter((record) => query.team === undefined || record.team === query.team)
+      .filter((record) => (query.status ? record.status === query.status : record.status !== 'DELETED'))
+      .sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
+    const start = query.nextToken ? Number(query.nextToken) : 0;
+    const items = all.slice(start, start + query.limit).map(clone);
+    return { items, ...(start + query.limit < all.length ? { nextToken: String(start + query.limit) } : {}) };
+  }
+
+  async appendEvent(clusterId: string, entry: NewTimelineEntry) {
+    const list = this.events.get(clusterId) ?? [];
+    list.push({ ...entry, id: `e${list.length}` });
+    this.events.set(clusterId, list);
+    this.writes++;
+  }
+
+  async listEvents(clusterId: string, query: { limit: number; after?: { at: string; id: string } }) {
+    const sorted = [...(this.events.get(clusterId) ?? [])].sort(newerFirst);
+    const after = query.after;
+    return sorted.filter((entry) => !after || newerFirst(after, entry) < 0).slice(0, query.limit);
+  }
+
+  async listReapable(query: { limit: number; nextToken?: string }) {
+    return this.list({ ...query, status: 'READY' });
+  }
+}
+
+export class RecordingWorkflows implements Workflows {
+  readonly started: { operation: Operation; name: string; input: Record<string, unknown> }[] = [];
+  failNext = false;
+
+  async start(operation: Operation, executionName: string, input: object) {
+    if (this.failNext) {
+      this.failNext = false;
+      throw new Error(
+        'StartExecution failed: arn:aws:states:us-east-1:123456789012:stateMachine:internal-name',
+      );
+    }
+    this.started.push({ operation, name: executionName, input: input as Record<string, unknown> });
+  }
+}
+
+export class InMemorySecrets implements Secrets {
+  readonly secrets = new Map<string, ClusterSecret>();
+
+  async create(name: string, secret: ClusterSecret) {
+    if (this.secrets.has(name)) throw new Error(`secret ${name} exists`);
+    this.secrets.set(name, clone(secret));
+    return `arn:aws:secretsmanager:us-east-1:123456789012:secret:${name}-AbCdEf`;
+  }
+
+  async remove(secretId: string) {
+    this.secrets.delete(secretId);
+  }
+
+  async read(secretId: string) {
+    const secret = this.secrets.get(secretId);
+    if (!secret) throw new Error(`no secret ${secretId}`);
+    return clone(secret);
+  }
+
+  async readMany(secretIds: string[]) {
+    return new Map(
+      secretIds.flatMap((id) =>
+        this.secrets.has(id) ? [[id, clone(this.secrets.get(id) as ClusterSecret)]] : [],
+      ),
+    );
+  }
+}
+
+export class KnownKeyPairs implements KeyPairs {
+  constructor(private readonly names: string[] = ['demo-key']) {}
+  async exists(name: string) {
+    return this.names.includes(name);
+  }
+}
+
+export class NoStacks implements StackReader {
+  async events() {
+    return { items: [] };
+  }
+  async resources() {
+    return undefined;
+  }
+}
+
+export const TEST_TIMING: WorkflowTiming = {
+  pollSeconds: 1,
+  pollIncrementSeconds: 0,
+  maxPollSeconds: 1,
+  fastPath: false,
+  fallbackPollSeconds: 600,
+  budgetSeconds: { create: 3600, update: 3600, delete: 3600 },
+};
+
+export class FixedClock {
+  constructor(public current = new Date('2026-11-28T12:00:00.000Z')) {}
+  now() {
+    return new Date(this.current);
+  }
+  advance(seconds: number) {
+    this.current = new Date(this.current.getTime() + seconds * 1000);
+  }
+}
+
+export type FakeDeps = OperationDeps &
+  CreateDeps & {
+    store: InMemoryClusterStore;
+    workflows: RecordingWorkflows;
+    secrets: InMemorySecrets;
+    clock: FixedClock;
+  };
+
+/** A full set of fake dependencies; `renderTemplate` returns a small template naming the type. */
+export function fakeDeps(options: { policies?: PolicyConfig; region?: string } = {}): FakeDeps {
+  let passwords = 0;
+  return {
+    store: new InMemoryClusterStore(),
+    workflows: new RecordingWorkflows(),
+    secrets: new InMemorySecrets(),
+    keyPairs: new KnownKeyPairs(),
+    stacks: new NoStacks(),
+    renderTemplate: (type: DeploymentType) => ({
+      Description: type,
+      Resources: { MasterInstance: { Type: 'AWS::EC2::Instance' } },
+    }),
+    generatePassword: () => `generated-password-${++passwords}`,
+    clock: new FixedClock(),
+    settings: {
+      region: options.region ?? 'us-east-1',
+      policies: options.policies ?? { defaults: { ...BUILT_IN_POLICY, maxClusters: 3 } },
+      timing: TEST_TIMING,
+      deletedRetentionDays: 30,
+    },
+  };
+}
+
+export class InMemoryIdempotencyStore implements IdempotencyStore {
+  readonly entries = new Map<string, { fingerprint: string; response?: StoredResponse }>();
+
+  async claim(key: string, fingerprint: string) {
+    const entry = this.entries.get(key);
+    if (!entry) {
+      this.entries.set(key, { fingerprint });
+      return undefined;
+    }
+    if (entry.fingerprint !== fingerprint) throw new IdempotencyKeyReusedError('reused');
+    if (!entry.response) throw new ConflictError('in progress');
+    return entry.response;
+  }
+
+  async complete(key: string, response: StoredResponse) {
+    const entry = this.entries.get(key);
+    if (entry) entry.response = response;
+  }
+
+  async release(key: string) {
+    this.entries.delete(key);
+  }
+}

@@ -1,0 +1,8 @@
+// Configuration the handlers read on first use (adapters/config.ts); unit tests inject fakes for
+// every AWS dependency, so these names only need to be well-formed.
+process.env.AWS_REGION ??= 'us-east-1';
+process.env.CLUSTERS_TABLE ??= 'unit-test-clusters';
+process.env.CREATE_STATE_MACHINE_ARN ??= 'arn:aws:states:us-east-1:123456789012:stateMachine:create';
+process.env.UPDATE_STATE_MACHINE_ARN ??= 'arn:aws:states:us-east-1:123456789012:stateMachine:update';
+process.env.DELETE_STATE_MACHINE_ARN ??= 'arn:aws:states:us-east-1:123456789012:stateMachine:delete';
+process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';

@@ -1,0 +1,243 @@
+import { Api } from './harness.ts';
+
+const valid = { clusterId: 'team-a-1', keypair: 'demo-key' };
+
+describe('POST /clusters', () => {
+  it('accepts a request: 202, Location, CREATING, and starts the create workflow without any password in it', async () => {
+    const api = new Api();
+    const reply = await api.call('POST /clusters', {
+      path: '/clusters',
+      body: { ...valid, dbPassword: 'S3cret-pass!' },
+    });
+
+    expect(reply.status).toBe(202);
+    expect(reply.headers.location).toBe('/clusters/team-a-1');
+    expect(reply.body).toMatchObject({
+      clusterId: 'team-a-1',
+      status: 'CREATING',
+      team: 'alpha',
+      owner: 'alpha-user',
+      version: 1,
+    });
+    expect(reply.body.parameters).toMatchObject({
+      deploymentType: 'simple',
+      masterInstanceType: 'm5.large',
+      cpuAgentInstanceType: 't2.xlarge',
+      gpuAgentInstanceType: 'p2.8xlarge',
+      inboundCidr: '0.0.0.0/0',
+      maxCpuContainersPerAgent: 100,
+      maxIdleAgentPeriod: '10m',
+      maxDynamicAgents: 5,
+      spot: false,
+      region: 'us-east-1',
+    });
+    const [started] = api.deps.workflows.started;
+    expect(started?.operation).toBe('create');
+    const stackParameters = Object.fromEntries(
+      (
+        started?.input.stack as { parameters: { ParameterKey: string; ParameterValue: string }[] }
+      ).parameters.map((p) => [p.ParameterKey, p.ParameterValue]),
+    );
+    expect(stackParameters).toMatchObject({
+      Keypair: 'demo-key',
+      MaxDynamicAgents: '5',
+      SpotEnabled: 'false',
+      SpotMaxPrice: '',
+    });
+    const secretName = api.deps.store.records.get('team-a-1')?.secretName ?? '';
+    expect(stackParameters.ClusterSecretName).toBe(secretName);
+    expect(api.deps.secrets.secrets.get(secretName)?.dbPassword).toBe('S3cret-pass!');
+    // The password lives only in the secret: not in the record, the response or the workflow input.
+    for (const text of [
+      JSON.stringify(reply.body),
+      JSON.stringify([...api.deps.store.records.values()]),
+      JSON.stringify(api.deps.workflows.started),
+    ]) {
+      expect(text).not.toContain('S3cret-pass!');
+    }
+  });
+
+  it('generates a strong database password when none is given (never the seed default "postgres")', async () => {
+    const api = new Api();
+    await api.call('POST /clusters', { path: '/clusters', body: valid });
+    const secret = [...api.deps.secrets.secrets.values()][0];
+    expect(secret?.dbPassword).toMatch(/^generated-password-/);
+    expect(secret?.dbPassword).not.toBe(secret?.adminPassword);
+  });
+
+  it.each([
+    [{ clusterId: '1bad', keypair: 'k' }, 'clusterId'],
+    [{ clusterId: 'a'.repeat(65), keypair: 'k' }, 'clusterId'],
+    [{ clusterId: 'ok' }, 'keypair'],
+    [{ ...valid, deploymentType: 'kubernetes' }, 'deploymentType'],
+    [{ ...valid, cpuAgentInstanceType: 'x1e.xlarge' }, 'cpuAgentInstanceType'],
+    [{ ...valid, masterInstanceType: 'not a type' }, 'masterInstanceType'],
+    [{ ...valid, inboundCidr: '10.0.0.0/33' }, 'inboundCidr'],
+    [{ ...valid, inboundCidr: '10.0.0.1/8' }, 'inboundCidr'],
+    [{ ...valid, dbPassword: 'short' }, 'dbPassword'],
+    [{ ...valid, dbPassword: 'has/slash-in-it' }, 'dbPassword'],
+    [{ ...valid, maxCpuContainersPerAgent: 0 }, 'maxCpuContainersPerAgent'],
+    [{ ...valid, maxDynamicAgents: 1001 }, 'maxDynamicAgents'],
+    [{ ...valid, maxDynamicAgents: 1.5 }, 'maxDynamicAgents'],
+    [{ ...valid, maxIdleAgentPeriod: '10 minutes' }, 'maxIdleAgentPeriod'],
+    [{ ...valid, spot: 'yes' }, 'spot'],
+    [{ ...valid, spotMaxPrice: '0.5' }, 'spotMaxPrice'],
+    [{ ...valid, spot: true, spotMaxPrice: '$1' }, 'spotMaxPrice'],
+    [{ ...valid, determinedVersion: 'latest' }, 'determinedVersion'],
+    [{ ...valid, idleTimeout: 'forever' }, 'idleTimeout'],
+    [{ ...valid, expiresAt: '2020-01-01T00:00:00Z' }, 'expiresAt'],
+    [{ ...valid, expiresAt: 'tomorrow' }, 'expiresAt'],
+    [{ ...valid, region: 'moon-1' }, 'region'],
+    [{ ...valid, region: 'eu-west-1' }, 'region'],
+    [{ ...valid, tags: { 'managed-by': 'me' } }, 'tags.managed-by'],
+    [{ ...valid, tags: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, 'v'])) }, 'tags'],
+    [{ ...valid, surprise: 1 }, 'surprise'],
+    [{ ...valid, keypair: 'no-such-key' }, 'keypair'],
+  ])('rejects %j with a field error on %s, and writes nothing', async (body, field) => {
+    const api = new Api();
+    const reply = await api.call('POST /clusters', { path: '/clusters', body });
+
+    expect(reply.status).toBe(400);
+    expect(reply.headers['content-type']).toBe('application/problem+json');
+    expect(reply.body).toMatchObject({
+      type: 'urn:det-control-plane:problem:validation',
+      title: 'Invalid request',
+      status: 400,
+    });
+    expect(reply.body.errors.map((error: { field: string }) => error.field)).toContain(field);
+    expect(api.deps.store.writes).toBe(0);
+    expect(api.deps.workflows.started).toHaveLength(0);
+    expect(api.deps.secrets.secrets.size).toBe(0);
+  });
+
+  it('answers 415 to a body that is not JSON and 413 to one over 16 KiB', async () => {
+    const api = new Api();
+    const text = await api.call('POST /clusters', {
+      path: '/clusters',
+      rawBody: 'hello',
+      headers: { 'content-type': 'text/plain' },
+    });
+    expect(text.status).toBe(415);
+    const big = await api.call('POST /clusters', {
+      path: '/clusters',
+      body: { ...valid, keypair: 'k'.repeat(20_000) },
+    });
+    expect(big.status).toBe(413);
+    const broken = await api.call('POST /clusters', {
+      path: '/clusters',
+      rawBody: '{"clusterId": ',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(broken.status).toBe(400);
+    expect(broken.body.errors[0].field).toBe('body');
+    expect(api.deps.store.writes).toBe(0);
+  });
+
+  it('answers 401 when the token carries no team', async () => {
+    const api = new Api();
+    const reply = await api.call('POST /clusters', { path: '/clusters', body: valid, claims: { sub: 'x' } });
+    expect(reply.status).toBe(401);
+  });
+
+  it('gives 409 for an id in use, and lets a CREATE_FAILED or DELETED id be created again', async () => {
+    const api = new Api();
+    await api.cluster('taken', 'READY');
+    expect(
+      (await api.call('POST /clusters', { path: '/clusters', body: { ...valid, clusterId: 'taken' } }))
+        .status,
+    ).toBe(409);
+    await api.cluster('failed', 'CREATE_FAILED');
+    const again = await api.call('POST /clusters', {
+      path: '/clusters',
+      body: { ...valid, clusterId: 'failed' },
+    });
+    expect(again.status).toBe(202);
+    expect(again.body.version).toBe(2);
+    // Another team's failed cluster still holds a stack: its id is not free.
+    expect(
+      (
+        await api.call('POST /clusters', {
+          path: '/clusters',
+          body: { ...valid, clusterId: 'failed' },
+          team: 'beta',
+        })
+      ).status,
+    ).toBe(409);
+  });
+
+  it('enforces the team quota with 429', async () => {
+    const api = new Api();
+    for (const id of ['q1', 'q2', 'q3']) await api.cluster(id);
+    const over = await api.call('POST /clusters', { path: '/clusters', body: { ...valid, clusterId: 'q4' } });
+    expect(over.status).toBe(429);
+    expect(over.body.type).toBe('urn:det-control-plane:problem:quota-exceeded');
+    expect(
+      (
+        await api.call('POST /clusters', {
+          path: '/clusters',
+          body: { ...valid, clusterId: 'q4' },
+          team: 'beta',
+        })
+      ).status,
+    ).toBe(202);
+  });
+
+  it('applies team policy: forbidden open CIDR, deployment types, idle floor', async () => {
+    const api = new Api(
+      (await import('../../support/fakes.ts')).fakeDeps({
+        policies: {
+          teams: {
+            alpha: {
+              allowOpenInboundCidr: false,
+              allowedDeploymentTypes: ['secure'],
+              minIdleTimeout: '30m',
+              allowNeverIdleTimeout: false,
+            },
+          },
+        },
+      }),
+    );
+    const reply = await api.call('POST /clusters', {
+      path: '/clusters',
+      body: { ...valid, idleTimeout: '5m' },
+    });
+    expect(reply.status).toBe(400);
+    expect(reply.body.errors.map((error: { field: string }) => error.field).sort()).toEqual([
+      'deploymentType',
+      'idleTimeout',
+      'inboundCidr',
+    ]);
+    const ok = await api.call('POST /clusters', {
+      path: '/clusters',
+      body: { ...valid, deploymentType: 'secure', inboundCidr: '10.0.0.0/8', idleTimeout: '1h' },
+    });
+    expect(ok.status).toBe(202);
+  });
+
+  it('dry run renders the template and the parameters, masks the secret and writes nothing', async () => {
+    const api = new Api();
+    const reply = await api.call('POST /clusters', {
+      path: '/clusters',
+      query: { dryRun: 'true' },
+      body: { ...valid, deploymentType: 'efs', dbPassword: 'Dry-run-pass1' },
+    });
+    expect(reply.status).toBe(200);
+    expect(reply.body.template.Description).toBe('efs');
+    expect(reply.body.parameters.ClusterSecretName).toBe('****');
+    expect(JSON.stringify(reply.body)).not.toContain('Dry-run-pass1');
+    expect(api.deps.store.writes).toBe(0);
+    expect(api.deps.secrets.secrets.size).toBe(0);
+  });
+
+  it('answers a failure it did not expect with a bare 500 naming the request id, and leaves the cluster re-creatable', async () => {
+    const api = new Api();
+    api.deps.workflows.failNext = true;
+    const reply = await api.call('POST /clusters', { path: '/clusters', body: valid });
+    expect(reply.status).toBe(500);
+    expect(reply.body).toMatchObject({ status: 500, title: 'Internal error' });
+    expect(reply.body.detail).toContain(reply.body.requestId);
+    expect(JSON.stringify(reply.body)).not.toMatch(/arn:aws|stateMachine|StartExecution/);
+    expect(api.deps.store.records.get('team-a-1')?.status).toBe('CREATE_FAILED');
+    expect((await api.call('POST /clusters', { path: '/clusters', body: valid })).status).toBe(202);
+  });
+});
