@@ -101,8 +101,17 @@ const tags = z.record(
   z.string().check(z.maxLength(256)),
 );
 
+/** The agents' tags reach the stack as one parameter (AgentTags), and a parameter holds 4,096 bytes. */
+const AGENT_TAGS_MAX_BYTES = 4096;
+
 const boundedTags = tags.check(
   z.refine((value) => Object.keys(value).length <= 20, { error: 'may hold at most 20 tags' }),
+  z.refine(
+    (value) =>
+      new TextEncoder().encode(JSON.stringify(Object.entries(value).map(([key, text]) => ({ key, value: text })))).length <=
+      AGENT_TAGS_MAX_BYTES,
+    { error: `may hold at most ${AGENT_TAGS_MAX_BYTES} bytes of keys and values in all` },
+  ),
 );
 
 const spotMaxPrice = z

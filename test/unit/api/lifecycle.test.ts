@@ -1,0 +1,274 @@
+/** GET, list, PATCH, DELETE, keepalive and the timeline, through the real handlers with fakes. */
+import { Api } from './harness.ts';
+
+describe('GET /clusters/{clusterId} and GET /clusters', () => {
+  it('shows a team its own clusters and answers 404 for another team’s; admins see every team', async () => {
+    const api = new Api();
+    await api.cluster('alpha-1', 'READY', 'alpha');
+    await api.cluster('beta-1', 'READY', 'beta');
+
+    expect(
+      (await api.call('GET /clusters/{clusterId}', { path: '/clusters/alpha-1', team: 'alpha' })).status,
+    ).toBe(200);
+    const hidden = await api.call('GET /clusters/{clusterId}', { path: '/clusters/beta-1', team: 'alpha' });
+    expect(hidden.status).toBe(404);
+    expect(hidden.body.detail).not.toContain('team beta');
+    expect(
+      (await api.call('GET /clusters/{clusterId}', { path: '/clusters/beta-1', team: 'alpha', admin: true }))
+        .status,
+    ).toBe(200);
+
+    const mine = await api.call('GET /clusters', { path: '/clusters', team: 'alpha' });
+    expect(mine.body.items.map((cluster: { clusterId: string }) => cluster.clusterId)).toEqual(['alpha-1']);
+    const everyone = await api.call('GET /clusters', { path: '/clusters', team: 'alpha', admin: true });
+    expect(everyone.body.items.map((cluster: { clusterId: string }) => cluster.clusterId).sort()).toEqual([
+      'alpha-1',
+      'beta-1',
+    ]);
+  });
+
+  it('never returns the secret name, the owning execution or a password', async () => {
+    const api = new Api();
+    await api.cluster('plain');
+    const reply = await api.call('GET /clusters/{clusterId}', { path: '/clusters/plain' });
+    expect(reply.body).not.toHaveProperty('secretName');
+    expect(reply.body).not.toHaveProperty('execution');
+    expect(JSON.stringify(reply.body)).not.toMatch(/generated-password/);
+  });
+
+  it('lists newest first, filters by status, pages with limit and nextToken, and rejects bad queries', async () => {
+    const api = new Api();
+    for (const [index, id] of ['c1', 'c2', 'c3'].entries()) {
+      api.deps.clock.advance(60 * (index + 1));
+      await api.cluster(id, id === 'c2' ? 'CREATE_FAILED' : 'READY');
+    }
+    const first = await api.call('GET /clusters', { path: '/clusters', query: { limit: '2' } });
+    expect(first.body.items.map((cluster: { clusterId: string }) => cluster.clusterId)).toEqual(['c3', 'c2']);
+    const second = await api.call('GET /clusters', {
+      path: '/clusters',
+      query: { limit: '2', nextToken: first.body.nextToken },
+    });
+    expect(second.body.items.map((cluster: { clusterId: string }) => cluster.clusterId)).toEqual(['c1']);
+    expect(second.body.nextToken).toBeUndefined();
+    const failed = await api.call('GET /clusters', { path: '/clusters', query: { status: 'CREATE_FAILED' } });
+    expect(failed.body.items.map((cluster: { clusterId: string }) => cluster.clusterId)).toEqual(['c2']);
+    for (const query of [
+      { limit: '0' },
+      { limit: '101' },
+      { limit: 'ten' },
+      { status: 'RUNNING' },
+      { other: 'x' },
+    ]) {
+      expect((await api.call('GET /clusters', { path: '/clusters', query })).status).toBe(400);
+    }
+  });
+
+  it('answers 404 for ids no cluster can have', async () => {
+    const api = new Api();
+    expect((await api.call('GET /clusters/{clusterId}', { path: '/clusters/bad_id' })).status).toBe(404);
+  });
+});
+
+describe('PATCH /clusters/{clusterId}', () => {
+  it('starts an update that sends only what changed and keeps every other parameter', async () => {
+    const api = new Api();
+    await api.cluster('up-1');
+    const reply = await api.call('PATCH /clusters/{clusterId}', {
+      path: '/clusters/up-1',
+      body: { maxDynamicAgents: 7 },
+    });
+
+    expect(reply.status).toBe(202);
+    expect(reply.body.status).toBe('UPDATING');
+    expect(reply.body.parameters.maxDynamicAgents).toBe(5);
+    expect(reply.body.pendingParameters.maxDynamicAgents).toBe(7);
+    const update = api.deps.workflows.started.find((started) => started.operation === 'update');
+    const sent = (update?.input.stack as { parameters: Record<string, unknown>[] }).parameters;
+    expect(sent.filter((parameter) => parameter.ParameterValue !== undefined)).toEqual([
+      { ParameterKey: 'MaxDynamicAgents', ParameterValue: '7' },
+    ]);
+    expect(sent.filter((parameter) => parameter.UsePreviousValue === true).length).toBe(sent.length - 1);
+  });
+
+  it('changes control-plane settings without touching the stack', async () => {
+    const api = new Api();
+    await api.cluster('up-2');
+    const reply = await api.call('PATCH /clusters/{clusterId}', {
+      path: '/clusters/up-2',
+      body: { idleTimeout: '2h', protected: true },
+    });
+    expect(reply.status).toBe(202);
+    expect(reply.body).toMatchObject({
+      status: 'READY',
+      idle: { idleTimeout: '2h' },
+      parameters: { protected: true },
+    });
+    expect(api.deps.workflows.started.filter((started) => started.operation === 'update')).toHaveLength(0);
+  });
+
+  it('refuses changes while a workflow owns the cluster, and bad or empty patches', async () => {
+    const api = new Api();
+    await api.cluster('busy', 'CREATING');
+    expect(
+      (
+        await api.call('PATCH /clusters/{clusterId}', {
+          path: '/clusters/busy',
+          body: { maxDynamicAgents: 2 },
+        })
+      ).status,
+    ).toBe(409);
+    await api.cluster('ok');
+    expect((await api.call('PATCH /clusters/{clusterId}', { path: '/clusters/ok', body: {} })).status).toBe(
+      400,
+    );
+    expect(
+      (await api.call('PATCH /clusters/{clusterId}', { path: '/clusters/ok', body: { keypair: 'other' } }))
+        .status,
+    ).toBe(400);
+    expect(
+      (await api.call('PATCH /clusters/{clusterId}', { path: '/clusters/ok', body: { spotMaxPrice: '1.2' } }))
+        .status,
+    ).toBe(400);
+    expect(
+      (
+        await api.call('PATCH /clusters/{clusterId}', {
+          path: '/clusters/ok',
+          body: { spot: true, spotMaxPrice: '1.2' },
+        })
+      ).status,
+    ).toBe(202);
+    expect(
+      (
+        await api.call('PATCH /clusters/{clusterId}', {
+          path: '/clusters/ok',
+          body: { maxDynamicAgents: 1 },
+          team: 'beta',
+        })
+      ).status,
+    ).toBe(404);
+  });
+});
+
+describe('DELETE /clusters/{clusterId}', () => {
+  it('starts the delete workflow, keeping data unless purge is asked', async () => {
+    const api = new Api();
+    await api.cluster('del-1');
+    await api.cluster('del-2');
+    const keep = await api.call('DELETE /clusters/{clusterId}', { path: '/clusters/del-1' });
+    const purge = await api.call('DELETE /clusters/{clusterId}', {
+      path: '/clusters/del-2',
+      query: { purge: 'true' },
+    });
+    expect(keep.status).toBe(202);
+    expect(keep.body.status).toBe('DELETING');
+    const inputs = api.deps.workflows.started
+      .filter((started) => started.operation === 'delete')
+      .map((started) => started.input);
+    expect(inputs.map((input) => [input.clusterId, input.purge])).toEqual([
+      ['del-1', false],
+      ['del-2', true],
+    ]);
+    expect(Number(inputs[0]?.recordTtl)).toBe(Math.floor(api.deps.clock.now().getTime() / 1000) + 30 * 86400);
+    expect(purge.body.deleteRequested.purge).toBe(true);
+  });
+
+  it('during a create, asks the running workflow to delete when done instead of interleaving', async () => {
+    const api = new Api();
+    await api.cluster('racing', 'CREATING');
+    const reply = await api.call('DELETE /clusters/{clusterId}', { path: '/clusters/racing' });
+    expect(reply.status).toBe(202);
+    expect(reply.body).toMatchObject({ status: 'CREATING', deleteRequested: { purge: false } });
+    expect(api.deps.workflows.started.filter((started) => started.operation === 'delete')).toHaveLength(0);
+  });
+
+  it('is idempotent while deleting, 409 once deleted, 404 for another team', async () => {
+    const api = new Api();
+    await api.cluster('gone');
+    await api.call('DELETE /clusters/{clusterId}', { path: '/clusters/gone' });
+    expect((await api.call('DELETE /clusters/{clusterId}', { path: '/clusters/gone' })).status).toBe(202);
+    expect(api.deps.workflows.started.filter((started) => started.operation === 'delete')).toHaveLength(1);
+    (api.deps.store.records.get('gone') as { status: string }).status = 'DELETED';
+    expect((await api.call('DELETE /clusters/{clusterId}', { path: '/clusters/gone' })).status).toBe(409);
+    await api.cluster('theirs', 'READY', 'beta');
+    expect((await api.call('DELETE /clusters/{clusterId}', { path: '/clusters/theirs' })).status).toBe(404);
+    expect(
+      (
+        await api.call('DELETE /clusters/{clusterId}', {
+          path: '/clusters/theirs',
+          query: { purge: 'maybe' },
+        })
+      ).status,
+    ).toBe(400);
+  });
+});
+
+describe('POST /clusters/{clusterId}/keepalive', () => {
+  it('resets the idle clock and cancels a pending teardown', async () => {
+    const api = new Api();
+    const record = await api.cluster('idle-1');
+    if (record)
+      record.idle = {
+        idleTimeout: '1h',
+        idleSince: '2026-11-28T10:00:00.000Z',
+        teardownAt: '2026-11-28T13:00:00.000Z',
+        teardownReason: 'idle',
+      };
+    const reply = await api.call('POST /clusters/{clusterId}/keepalive', {
+      path: '/clusters/idle-1/keepalive',
+      body: { until: '2026-11-29T00:00:00Z' },
+    });
+    expect(reply.status).toBe(200);
+    expect(reply.body.idle).toEqual({ idleTimeout: '1h', keepAliveUntil: '2026-11-29T00:00:00Z' });
+    const events = await api.call('GET /clusters/{clusterId}/events', { path: '/clusters/idle-1/events' });
+    expect(events.body.items[0]).toMatchObject({ kind: 'keepalive', source: 'control-plane' });
+    expect(events.body.items[0].message).toContain('teardown is cancelled');
+    expect(
+      (
+        await api.call('POST /clusters/{clusterId}/keepalive', {
+          path: '/clusters/idle-1/keepalive',
+          body: { until: '2020-01-01T00:00:00Z' },
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (await api.call('POST /clusters/{clusterId}/keepalive', { path: '/clusters/idle-1/keepalive' })).status,
+    ).toBe(200);
+  });
+});
+
+describe('GET /clusters/{clusterId}/events', () => {
+  it('pages the timeline newest first without losing or repeating an entry', async () => {
+    const api = new Api();
+    await api.cluster('timeline');
+    for (let index = 0; index < 5; index++) {
+      api.deps.clock.advance(10);
+      await api.deps.store.appendEvent('timeline', {
+        at: api.deps.clock.now().toISOString(),
+        source: 'control-plane',
+        kind: 'note',
+        message: `n${index}`,
+      });
+    }
+    const seen: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await api.call('GET /clusters/{clusterId}/events', {
+        path: '/clusters/timeline/events',
+        query: { limit: '2', ...(token ? { nextToken: token } : {}) },
+      });
+      expect(page.status).toBe(200);
+      seen.push(...page.body.items.map((entry: { message: string }) => entry.message));
+      token = page.body.nextToken;
+    } while (token);
+    expect(seen.slice(0, 5)).toEqual(['n4', 'n3', 'n2', 'n1', 'n0']);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(
+      (
+        await api.call('GET /clusters/{clusterId}/events', {
+          path: '/clusters/timeline/events',
+          query: { nextToken: 'garbage' },
+        })
+      ).status,
+    ).toBe(400);
+  });
+});
