@@ -1,0 +1,215 @@
+/**
+ * The API contract over HTTP against the local runtime: every endpoint, every error status,
+ * tenancy, concurrency on one id, and that a given password never leaves Secrets Manager.
+ */
+import { DescribeStacksCommand, ListStacksCommand } from '@aws-sdk/client-cloudformation';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { GetExecutionHistoryCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { call, DEMO_KEY_PAIR, emulator, tokenFor, uniqueId, waitForStatus } from '../support/local-api.ts';
+
+const TABLE = 'det-control-plane-local-clusters';
+const CREATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:det-control-plane-local-create';
+
+describe('the API over HTTP', () => {
+  let alpha: string;
+  let beta: string;
+  let admin: string;
+
+  beforeAll(async () => {
+    [alpha, beta, admin] = await Promise.all([
+      tokenFor('api-alpha'),
+      tokenFor('api-beta'),
+      tokenFor('api-ops', { admin: true }),
+    ]);
+  });
+
+  it('answers /health and /openapi.json without a token, and everything else not without one', async () => {
+    expect((await call('GET', '/health')).status).toBe(200);
+    const openapi = await call('GET', '/openapi.json');
+    expect(openapi.status).toBe(200);
+    expect(openapi.body.openapi).toBe('3.1.0');
+    expect(Object.keys(openapi.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/clusters',
+        '/clusters/{clusterId}',
+        '/clusters/{clusterId}/events',
+        '/clusters/{clusterId}/keepalive',
+      ]),
+    );
+    for (const [method, path] of [
+      ['GET', '/clusters'],
+      ['POST', '/clusters'],
+      ['GET', '/clusters/x'],
+      ['PATCH', '/clusters/x'],
+      ['DELETE', '/clusters/x'],
+      ['GET', '/clusters/x/events'],
+      ['POST', '/clusters/x/keepalive'],
+    ] as const) {
+      const reply = await call(method, path);
+      expect(reply.status).toBe(401);
+      expect(reply.headers.get('content-type')).toBe('application/problem+json');
+    }
+    expect((await call('GET', '/clusters', { token: 'not.a.jwt' })).status).toBe(401);
+    expect((await call('GET', '/clusters', { token: `${alpha}x` })).status).toBe(401);
+  });
+
+  it('returns the contract’s error statuses as problem+json and writes nothing for a rejected request', async () => {
+    const id = uniqueId('api-bad');
+    const cases: [string, Parameters<typeof call>[2], number][] = [
+      ['bad id', { token: alpha, body: { clusterId: '1bad', keypair: DEMO_KEY_PAIR } }, 400],
+      ['unknown field', { token: alpha, body: { clusterId: id, keypair: DEMO_KEY_PAIR, surprise: 1 } }, 400],
+      [
+        'bad CIDR',
+        { token: alpha, body: { clusterId: id, keypair: DEMO_KEY_PAIR, inboundCidr: '10.0.0.0/33' } },
+        400,
+      ],
+      ['missing key pair', { token: alpha, body: { clusterId: id, keypair: 'no-such-key' } }, 400],
+      ['not JSON', { token: alpha, rawBody: 'hello', headers: { 'content-type': 'text/plain' } }, 415],
+      ['too large', { token: alpha, body: { clusterId: id, keypair: 'k'.repeat(20_000) } }, 413],
+    ];
+    for (const [name, options, status] of cases) {
+      const reply = await call('POST', '/clusters', options);
+      expect({ name, status: reply.status }).toEqual({ name, status });
+      expect(reply.body).toMatchObject({
+        status,
+        type: expect.stringMatching(/^urn:det-control-plane:problem:/),
+        title: expect.any(String),
+      });
+      if (status === 400) expect(reply.body.errors.length).toBeGreaterThan(0);
+    }
+    expect((await call('GET', `/clusters/${id}`, { token: alpha })).status).toBe(404);
+  });
+
+  it('keeps teams apart: another team’s cluster is 404 to read, list, change or delete; an admin sees it', async () => {
+    const id = uniqueId('api-tenant');
+    expect(
+      (await call('POST', '/clusters', { token: alpha, body: { clusterId: id, keypair: DEMO_KEY_PAIR } }))
+        .status,
+    ).toBe(202);
+    await waitForStatus(id, alpha, 'READY');
+
+    expect((await call('GET', `/clusters/${id}`, { token: beta })).status).toBe(404);
+    expect((await call('GET', `/clusters/${id}/events`, { token: beta })).status).toBe(404);
+    expect(
+      (await call('PATCH', `/clusters/${id}`, { token: beta, body: { maxDynamicAgents: 2 } })).status,
+    ).toBe(404);
+    expect((await call('POST', `/clusters/${id}/keepalive`, { token: beta })).status).toBe(404);
+    expect((await call('DELETE', `/clusters/${id}`, { token: beta })).status).toBe(404);
+    const listed = await call('GET', '/clusters?limit=100', { token: beta });
+    expect(listed.body.items.map((cluster: { clusterId: string }) => cluster.clusterId)).not.toContain(id);
+    // The other team's requests changed nothing.
+    expect((await call('GET', `/clusters/${id}`, { token: alpha })).body).toMatchObject({
+      status: 'READY',
+      version: 3,
+    });
+
+    expect((await call('GET', `/clusters/${id}`, { token: admin })).body.team).toBe('api-alpha');
+    const all = await call('GET', '/clusters?limit=100', { token: admin });
+    expect(all.body.items.map((cluster: { clusterId: string }) => cluster.clusterId)).toContain(id);
+
+    expect((await call('DELETE', `/clusters/${id}`, { token: alpha })).status).toBe(202);
+    await waitForStatus(id, alpha, 'DELETED');
+  }, 60_000);
+
+  it('lets 50 concurrent creates of one id produce one 202, 49 409s, one workflow and one stack', async () => {
+    const id = uniqueId('api-race');
+    const replies = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        call('POST', '/clusters', { token: alpha, body: { clusterId: id, keypair: DEMO_KEY_PAIR } }),
+      ),
+    );
+    const statuses = replies.map((reply) => reply.status).sort();
+    expect(statuses.filter((status) => status === 202)).toHaveLength(1);
+    expect(statuses.filter((status) => status === 409)).toHaveLength(49);
+    await waitForStatus(id, alpha, 'READY');
+
+    const { executions = [] } = await emulator
+      .sfn()
+      .send(new ListExecutionsCommand({ stateMachineArn: CREATE_MACHINE, maxResults: 1000 }));
+    expect(executions.filter((execution) => execution.name?.startsWith(`${id}-c-`))).toHaveLength(1);
+    const { StackSummaries = [] } = await emulator.cloudFormation().send(new ListStacksCommand({}));
+    expect(StackSummaries.filter((stack) => stack.StackName === id)).toHaveLength(1);
+  }, 60_000);
+
+  it('replays an idempotent retry and refuses the key with another body', async () => {
+    const id = uniqueId('api-idem');
+    const body = { clusterId: id, keypair: DEMO_KEY_PAIR };
+    const headers = { 'idempotency-key': `key-${id}` };
+    const first = await call('POST', '/clusters', { token: alpha, body, headers });
+    const again = await call('POST', '/clusters', { token: alpha, body, headers });
+    expect([first.status, again.status]).toEqual([202, 202]);
+    expect(again.body).toEqual(first.body);
+    const other = await call('POST', '/clusters', {
+      token: alpha,
+      body: { ...body, deploymentType: 'vpc' },
+      headers,
+    });
+    expect(other.status).toBe(422);
+    await waitForStatus(id, alpha, 'READY');
+  }, 60_000);
+
+  it('keeps a given database password out of the table, the workflow history and every response', async () => {
+    const id = uniqueId('api-secret');
+    const password = `Sec-${Date.now().toString(36)}-ret!`;
+    const replies = [
+      await call('POST', '/clusters?dryRun=true', {
+        token: alpha,
+        body: { clusterId: id, keypair: DEMO_KEY_PAIR, dbPassword: password },
+      }),
+    ];
+    replies.push(
+      await call('POST', '/clusters', {
+        token: alpha,
+        body: { clusterId: id, keypair: DEMO_KEY_PAIR, dbPassword: password },
+      }),
+    );
+    replies.push(await waitForStatus(id, alpha, 'READY'));
+    replies.push(await call('GET', `/clusters/${id}/events`, { token: alpha }));
+    replies.push(await call('GET', '/clusters?limit=100', { token: alpha }));
+    for (const reply of replies) expect(reply.text).not.toContain(password);
+
+    // The secret holds it, and the stack was given only the secret's name.
+    const stack = (await emulator.cloudFormation().send(new DescribeStacksCommand({ StackName: id })))
+      .Stacks?.[0];
+    const secretName =
+      stack?.Parameters?.find((parameter) => parameter.ParameterKey === 'ClusterSecretName')
+        ?.ParameterValue ?? '';
+    const { SecretString } = await emulator
+      .secrets()
+      .send(new GetSecretValueCommand({ SecretId: secretName }));
+    expect(JSON.parse(SecretString ?? '{}').dbPassword).toBe(password);
+    expect(JSON.stringify(stack)).not.toContain(password);
+
+    const { Items = [] } = await emulator.dynamo().send(new ScanCommand({ TableName: TABLE }));
+    expect(JSON.stringify(Items)).not.toContain(password);
+    const { executions = [] } = await emulator
+      .sfn()
+      .send(new ListExecutionsCommand({ stateMachineArn: CREATE_MACHINE, maxResults: 1000 }));
+    const execution = executions.find((candidate) => candidate.name?.startsWith(`${id}-c-`));
+    const history = await emulator
+      .sfn()
+      .send(new GetExecutionHistoryCommand({ executionArn: execution?.executionArn }));
+    expect(JSON.stringify(history.events)).not.toContain(password);
+  }, 60_000);
+
+  it('pages the timeline: control-plane entries and stack events, newest first', async () => {
+    const id = uniqueId('api-timeline');
+    await call('POST', '/clusters', { token: alpha, body: { clusterId: id, keypair: DEMO_KEY_PAIR } });
+    await waitForStatus(id, alpha, 'READY');
+    const first = await call('GET', `/clusters/${id}/events?limit=2`, { token: alpha });
+    expect(first.status).toBe(200);
+    expect(first.body.items).toHaveLength(2);
+    const rest = await call('GET', `/clusters/${id}/events?limit=100&nextToken=${first.body.nextToken}`, {
+      token: alpha,
+    });
+    const all = [...first.body.items, ...rest.body.items];
+    const sources = new Set(all.map((entry: { source: string }) => entry.source));
+    expect(sources).toEqual(new Set(['control-plane', 'stack']));
+    const times = all.map((entry: { at: string }) => entry.at);
+    expect([...times].sort().reverse()).toEqual(times);
+    expect(all.map((entry: { kind: string }) => entry.kind)).toEqual(
+      expect.arrayContaining(['create-requested', 'ready']),
+    );
+  }, 60_000);
+});
