@@ -51,6 +51,8 @@ export interface StatusWrite {
   handOverTo?: string;
   /** Where to go when the record is no longer this workflow's (default: the StatusConflict state). */
   onConflict?: string;
+  /** The execution the record must belong to, as an intrinsic or path (default: this one). */
+  owner?: string;
 }
 
 /**
@@ -67,7 +69,7 @@ export function recordStatus(name: string, write: StatusWrite): States {
   };
   const values: Record<string, Json> = {
     ':from': write.from.startsWith('$') ? { 'S.$': write.from } : { S: write.from },
-    ':me': { 'S.$': '$$.Execution.Name' },
+    ':me': { 'S.$': write.owner ?? '$$.Execution.Name' },
     ':now': { 'S.$': '$$.State.EnteredTime' },
     ':one': { N: '1' },
   };
@@ -117,7 +119,10 @@ export function recordStatus(name: string, write: StatusWrite): States {
   return { [name]: state };
 }
 
-/** A timeline entry for the cluster (GET /clusters/{id}/events). `message` may be a States.Format(...) expression. */
+/**
+ * A timeline entry for the cluster (GET /clusters/{id}/events). `message` may be a States.Format(...)
+ * expression. Best effort: a timeline write that keeps failing must not stop a status change.
+ */
 export function logEvent(
   name: string,
   entry: { kind: string; status?: string; message: string },
@@ -143,6 +148,7 @@ export function logEvent(
       },
       ResultPath: null,
       Retry: [TRANSIENT_RETRY],
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: next }],
       Next: next,
     },
   };
@@ -483,10 +489,13 @@ export function resetPageCount(name: string, next: string): States {
 
 /**
  * A cluster deleted while this workflow ran (DELETE during CREATING or UPDATING) is handed to the
- * delete workflow now, in the status the record reached; otherwise the workflow ends.
+ * delete workflow now, in the status the record reached; otherwise the workflow ends. Should the
+ * delete execution not start, the record goes from DELETING to DELETE_FAILED, from which a DELETE
+ * starts over: a DELETING record without a workflow would never change again.
  */
 export function handOverPendingDelete(prefix: string, options: { recordPath: string; done: string }): States {
   const record = options.recordPath;
+  const deleteExecution = "States.Format('{}-d', $$.Execution.Name)";
   return merge(
     {
       [`${prefix}DeleteRequested`]: {
@@ -504,9 +513,21 @@ export function handOverPendingDelete(prefix: string, options: { recordPath: str
     recordStatus(`${prefix}HandOverToDelete`, {
       from: `${record}.Attributes.status.S`,
       to: 'DELETING',
-      handOverTo: "States.Format('{}-d', $$.Execution.Name)",
+      handOverTo: deleteExecution,
       set: { statusReason: { S: 'Deletion requested while the previous operation ran.' } },
       next: `${prefix}StartDelete`,
+    }),
+    recordStatus(`${prefix}DeleteNotStarted`, {
+      from: 'DELETING',
+      to: 'DELETE_FAILED',
+      owner: deleteExecution,
+      set: {
+        statusReason: {
+          S: 'The deletion requested while the previous operation ran could not be started; nothing was deleted. Retry the delete.',
+        },
+      },
+      next: options.done,
+      onConflict: options.done,
     }),
     {
       [`${prefix}StartDelete`]: {
@@ -514,7 +535,7 @@ export function handOverPendingDelete(prefix: string, options: { recordPath: str
         Resource: 'arn:aws:states:::states:startExecution',
         Parameters: {
           StateMachineArn: DELETE_MACHINE,
-          'Name.$': "States.Format('{}-d', $$.Execution.Name)",
+          'Name.$': deleteExecution,
           Input: {
             'clusterId.$': '$.clusterId',
             'purge.$': `${record}.Attributes.deleteRequested.M.purge.BOOL`,
@@ -524,6 +545,7 @@ export function handOverPendingDelete(prefix: string, options: { recordPath: str
         },
         ResultPath: null,
         Retry: [TRANSIENT_RETRY],
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: `${prefix}DeleteNotStarted` }],
         Next: options.done,
       },
     },

@@ -317,6 +317,43 @@ describe('create', () => {
     expect(aws.startedExecutions.map((started) => started.input.purge)).toEqual([false]);
   });
 
+  it('leaves DELETE_FAILED, not a DELETING nobody works on, when the delete cannot be started', async () => {
+    const { aws, execution, record } = setUp('ml-nostart');
+    aws.plans.create.push({ seconds: 60 });
+    aws.at(5, () =>
+      aws.apiUpdate('ml-nostart', { deleteRequested: { purge: false, recordTtl: 1790000000 } }),
+    );
+    aws.fail('states:startExecution', new ServiceError('States.AccessDeniedException', 'not authorized'), 4);
+
+    const result = await aws.run('create', createInput(record), execution);
+
+    expect(result.status).toBe('SUCCEEDED'); // the create itself worked
+    expect(aws.cluster('ml-nostart')).toMatchObject({
+      status: 'DELETE_FAILED',
+      statusReason:
+        'The deletion requested while the previous operation ran could not be started; nothing was deleted. Retry the delete.',
+    });
+    expect(aws.startedExecutions).toEqual([]);
+  });
+
+  it('does not let a failing timeline write stop the status change or the hand-over', async () => {
+    const { aws, execution, record } = setUp('ml-notimeline');
+    aws.plans.create.push({ seconds: 60 });
+    aws.at(5, () =>
+      aws.apiUpdate('ml-notimeline', { deleteRequested: { purge: false, recordTtl: 1790000000 } }),
+    );
+    aws.fail(
+      'dynamodb:putItem',
+      new ServiceError('DynamoDB.InternalServerError', 'Internal server error'),
+      4,
+    );
+
+    await aws.run('create', createInput(record), execution);
+
+    expect(aws.cluster('ml-notimeline').status).toBe('DELETING');
+    expect(aws.startedExecutions.map((started) => started.name)).toEqual([`${execution}-d`]);
+  });
+
   it('leaves a record another operation took over alone', async () => {
     const { aws, execution, record } = setUp('ml-stolen');
     aws.plans.create.push({ seconds: 60 });
