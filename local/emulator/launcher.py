@@ -11,6 +11,8 @@ Each patch makes moto 5.2.1 behave like AWS where the control plane depends on i
   8. A JSONPath filter or wildcard that matches nothing yields [] (AWS does; moto raises for
      filters and nested wildcards: getmoto/moto#10078).
   9. $$.State.EnteredTime reads like AWS's (2026-01-31T12:00:00.123Z, not +00:00 microseconds).
+ 10. Step Functions' own API (camelCase: taskToken, stateMachineArn) takes the PascalCase parameter
+     names workflows use, as AWS does (moto passes them to boto unchanged and fails: 'TaskToken').
 Usage: python3 launcher.py [moto_server args, e.g. -H 127.0.0.1 -p 4566]
 """
 import sys
@@ -134,6 +136,30 @@ def _align_step_functions_with_aws():
         timezone = dt.timezone
 
     state_module.datetime = DatetimeModule
+
+    # 10. SendTaskSuccess, StartExecution: PascalCase names to the names of the Step Functions API.
+    import botocore.session
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import state_task_service
+
+    service_model = botocore.session.get_session().get_service_model("stepfunctions")
+    operations = {name.lower(): name for name in service_model.operation_names}
+    original_normalise = state_task_service.StateTaskService._normalise_parameters
+
+    def normalise_parameters(self, parameters, boto_service_name=None, service_action_name=None):
+        original_normalise(self, parameters, boto_service_name, service_action_name)
+        if self._get_boto_service_name(boto_service_name) != "stepfunctions":
+            return
+        action = self._get_boto_service_action(service_action_name).replace("_", "")
+        operation = operations.get(action)
+        if operation is None:
+            return
+        members = {member.lower(): member for member in service_model.operation_model(operation).input_shape.members}
+        for key in list(parameters):
+            name = members.get(key.lower())
+            if name and name != key:
+                parameters[name] = parameters.pop(key)
+
+    state_task_service.StateTaskService._normalise_parameters = normalise_parameters
 
 
 def _add_cloudformation_models():
