@@ -320,8 +320,10 @@ export function waitForStack(wait: StackWait): States {
       Type: 'Choice',
       Choices: [
         { Variable: '$.wait.spent', NumericGreaterThanEqualsPath: wait.budget, Next: wait.onTimeout },
+        // Decided here again rather than by going back to Wait: one transition less per round.
+        { Variable: '$.timing.fastPath', BooleanEquals: true, Next: `${p}AwaitStackEvent` },
       ],
-      Default: `${p}Wait`,
+      Default: `${p}Delay`,
     },
   };
 }
