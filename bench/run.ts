@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { projectRoot } from '../local/paths.ts';
 import { bundles } from './bundles.ts';
 import { createContext, type BenchSection } from './context.ts';
+import { workflows } from './workflows.ts';
 
-const SECTIONS: BenchSection[] = [bundles];
+const SECTIONS: BenchSection[] = [bundles, workflows];
 
 const wanted = process.argv.slice(2).filter((argument) => !argument.startsWith('-'));
 const context = createContext();

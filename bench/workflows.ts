@@ -1,0 +1,160 @@
+/**
+ * The workflows' cost and speed. State transitions (what Step Functions bills) of one create whose
+ * stack takes 20 minutes, run by the scenario harness in virtual time with production timing: polling
+ * only (10 s, then 5 s more per poll, at most 60 s) and with the fast path (task token woken by the
+ * stack-event relay, fallback poll every 600 s). Then the local POST-to-READY time, through the API
+ * and the emulator's real Step Functions.
+ */
+import { issueToken, signingKey } from '../local/auth.ts';
+import { DEMO_KEY_PAIR } from '../local/bootstrap.ts';
+import { projectRoot } from '../local/paths.ts';
+import type { ClusterParameters, ClusterRecord } from '../core/cluster/model.ts';
+import { executionName, secretName } from '../core/cluster/naming.ts';
+import { CREATE_DEFAULTS } from '../core/cluster/request.ts';
+import { asCfnParameters, toStackParameters } from '../core/cluster/stack-parameters.ts';
+import { stackTags } from '../core/operations/create-cluster.ts';
+import type { CreateInput, WorkflowTiming } from '../core/workflow/inputs.ts';
+import { FakeAws, PRODUCTION_TIMING } from '../test/support/fake-aws.ts';
+import { percentile, type BenchContext, type BenchSection } from './context.ts';
+
+export const FAST_PATH_TARGET = 30;
+const STACK_SECONDS = 20 * 60;
+const LOCAL_CREATES = 5;
+
+async function create(stackSeconds: number, timing: WorkflowTiming, deliverEvents: boolean) {
+  const aws = new FakeAws();
+  aws.eventBridge = { deliver: deliverEvents, delaySeconds: 1 };
+  aws.plans.create.push({ seconds: stackSeconds });
+  const now = new Date(aws.clock.now());
+  const parameters: ClusterParameters = {
+    ...CREATE_DEFAULTS,
+    keypair: 'bench',
+    region: 'us-east-1',
+    idleTimeout: 'never',
+    tags: {},
+  };
+  const record: ClusterRecord = {
+    clusterId: 'bench',
+    team: 'ml',
+    owner: 'bench',
+    deploymentType: 'simple',
+    status: 'CREATING',
+    parameters,
+    outputs: {},
+    secretName: secretName('bench', 1, now),
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+    version: 1,
+    idle: { idleTimeout: 'never' },
+    execution: executionName('bench', 'create', now),
+  };
+  aws.seedCluster(record);
+  const input: CreateInput = {
+    clusterId: 'bench',
+    stack: {
+      name: 'bench',
+      template: {},
+      parameters: asCfnParameters(toStackParameters(parameters, { secretName: record.secretName ?? '' })),
+      tags: stackTags(record),
+    },
+    timing,
+  };
+  const result = await aws.run('create', input, record.execution ?? '');
+  const relays = await Promise.all(aws.relayRuns);
+  if (aws.cluster('bench').status !== 'READY')
+    throw new Error(`the bench create ended ${aws.cluster('bench').status}`);
+  return {
+    transitions: result.transitions,
+    describeStacksCalls: aws.calls.filter((call) => call.action === 'cloudformation:describeStacks').length,
+    readyAfterSeconds: aws.clock.secondsSince(aws.started),
+    noticedSecondsAfterStack: aws.clock.secondsSince(aws.started) - stackSeconds,
+    ...(relays.length > 0
+      ? {
+          relayExecutions: relays.length,
+          relayTransitions: relays.reduce((sum, relay) => sum + relay.transitions, 0),
+        }
+      : {}),
+  };
+}
+
+async function localPostToReady(context: BenchContext) {
+  const runtime = await context.local();
+  const token = await issueToken(signingKey(projectRoot), {
+    team: 'bench',
+    sub: 'bench',
+    admin: false,
+    teamClaim: 'team',
+    hours: 1,
+  });
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const samples: number[] = [];
+  for (let run = 0; run < LOCAL_CREATES; run++) {
+    const clusterId = `bench-${Date.now().toString(36)}-${run}`;
+    const started = performance.now();
+    const response = await fetch(`${runtime.apiUrl}/clusters`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ clusterId, keypair: DEMO_KEY_PAIR }),
+    });
+    if (response.status !== 202)
+      throw new Error(`POST /clusters gave ${response.status}: ${await response.text()}`);
+    for (;;) {
+      const cluster = (await (
+        await fetch(`${runtime.apiUrl}/clusters/${clusterId}`, { headers })
+      ).json()) as {
+        status: string;
+        statusReason?: string;
+      };
+      if (cluster.status === 'READY') break;
+      if (cluster.status.endsWith('FAILED'))
+        throw new Error(`${clusterId} ${cluster.status}: ${cluster.statusReason}`);
+      if (performance.now() - started > 60_000) throw new Error(`${clusterId} not READY within 60 s`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    samples.push(Math.round(performance.now() - started));
+    await fetch(`${runtime.apiUrl}/clusters/${clusterId}?purge=true`, { method: 'DELETE', headers });
+  }
+  return { creates: LOCAL_CREATES, medianMs: percentile(samples, 50), samplesMs: samples };
+}
+
+const FAST: WorkflowTiming = { ...PRODUCTION_TIMING, fastPath: true, fallbackPollSeconds: 600 };
+
+export const workflows: BenchSection = {
+  name: 'workflows',
+  async run(context) {
+    // Virtual time replaces the timer functions while it runs: measure it before the local runtime
+    // (which has timers of its own) starts.
+    const polling = await create(STACK_SECONDS, PRODUCTION_TIMING, false);
+    const fastPath = await create(STACK_SECONDS, FAST, true);
+    // 20 minutes is a multiple of the fallback interval, so there the poll and the event coincide;
+    // other durations show what the event saves, and the most a create costs with the fast path.
+    const sweep = [];
+    for (const minutes of [5, 12, 19, 20, 21, 31, 45]) {
+      const withEvent = await create(minutes * 60, FAST, true);
+      const eventLost = await create(minutes * 60, FAST, false);
+      sweep.push({
+        stackMinutes: minutes,
+        transitions: withEvent.transitions,
+        noticedSecondsAfterStack: withEvent.noticedSecondsAfterStack,
+        eventLost: {
+          transitions: eventLost.transitions,
+          noticedSecondsAfterStack: eventLost.noticedSecondsAfterStack,
+        },
+      });
+    }
+    return {
+      stackMinutes: STACK_SECONDS / 60,
+      transitionsPerCreate: {
+        polling,
+        fastPath: {
+          ...fastPath,
+          target: FAST_PATH_TARGET,
+          meetsTarget: fastPath.transitions <= FAST_PATH_TARGET,
+        },
+      },
+      fastPathByStackDuration: sweep,
+      fastPathMostTransitions: Math.max(...sweep.map((entry) => entry.transitions)),
+      localPostToReady: await localPostToReady(context),
+    };
+  },
+};
