@@ -109,6 +109,33 @@ export interface IdempotencyStore {
   release(key: string): Promise<void>;
 }
 
+/** Dynamic agents per cluster, found by the agent tag for many clusters at once. */
+export interface AgentCounter {
+  runningAgents(clusterIds: string[]): Promise<Map<string, number>>;
+}
+
+/** Asks a Determined master whether it has active work (tasks, experiments, queued jobs). */
+export interface MasterProbe {
+  activity(
+    masterUrl: string,
+    credentials: { username: string; password: string },
+  ): Promise<'busy' | 'idle' | 'unreachable'>;
+}
+
+export interface TeardownWarning {
+  clusterId: string;
+  team: string;
+  owner: string;
+  reason: 'idle' | 'expired';
+  teardownAt: string;
+  message: string;
+}
+
+/** Tells the world a cluster is about to be torn down (EventBridge on AWS). */
+export interface Notifier {
+  teardownWarnings(warnings: TeardownWarning[]): Promise<void>;
+}
+
 export interface Clock {
   now(): Date;
 }

@@ -3,10 +3,12 @@
  * life. Each handler asks only for what it uses, so its bundle holds only those clients.
  */
 import { randomBytes } from 'node:crypto';
+import { Ec2AgentCounter } from '../adapters/agent-counter.ts';
 import {
   cloudFormationClient,
   dynamoClient,
   ec2Client,
+  eventsClient,
   secretsClient,
   sfnClient,
 } from '../adapters/aws-clients.ts';
@@ -14,15 +16,21 @@ import { DynamoClusterStore } from '../adapters/cluster-store.ts';
 import { config } from '../adapters/config.ts';
 import { DynamoIdempotencyStore } from '../adapters/idempotency-store.ts';
 import { Ec2KeyPairs } from '../adapters/key-pairs.ts';
+import { HttpMasterProbe } from '../adapters/master-probe.ts';
+import { EventBridgeNotifier } from '../adapters/notifier.ts';
 import { SecretsManagerSecrets } from '../adapters/secrets.ts';
 import { CloudFormationStackReader } from '../adapters/stack-reader.ts';
 import { StepFunctionsWorkflows } from '../adapters/workflows.ts';
 import type { OperationDeps } from '../core/operations/deps.ts';
 import {
   systemClock,
+  type AgentCounter,
+  type ClusterSecret,
   type ClusterStore,
   type IdempotencyStore,
   type KeyPairs,
+  type MasterProbe,
+  type Notifier,
   type Secrets,
   type StackReader,
   type Workflows,
@@ -76,6 +84,34 @@ export function settings(): OperationDeps['settings'] {
     deletedRetentionDays: current.retention.deletedDays,
   };
 }
+
+let agentCounter: AgentCounter | undefined;
+export function agents(): AgentCounter {
+  return (agentCounter ??= new Ec2AgentCounter(ec2Client()));
+}
+
+let masterProbe: MasterProbe | undefined;
+export function masters(): MasterProbe {
+  return (masterProbe ??= new HttpMasterProbe({ timeoutMs: config().reaper.masterTimeoutMs }));
+}
+
+let warningNotifier: Notifier | undefined;
+export function notifier(): Notifier {
+  return (warningNotifier ??= new EventBridgeNotifier(eventsClient(), config().eventBusName));
+}
+
+/** Cluster passwords never change, so a warm reaper reads each secret once. */
+const knownSecrets = new Map<string, ClusterSecret>();
+export const cachedSecrets = {
+  async readMany(secretIds: string[]): Promise<Map<string, ClusterSecret>> {
+    const missing = secretIds.filter((id) => !knownSecrets.has(id));
+    if (missing.length > 0)
+      for (const [id, secret] of await secrets().readMany(missing)) knownSecrets.set(id, secret);
+    return new Map(
+      secretIds.flatMap((id) => (knownSecrets.has(id) ? [[id, knownSecrets.get(id) as ClusterSecret]] : [])),
+    );
+  },
+};
 
 export const generatePassword = () => randomBytes(24).toString('base64url');
 export const clock = systemClock;

@@ -33,6 +33,7 @@ export async function startLocal(options: {
   const started = Date.now();
   const emulator: Emulator = await startEmulator(options.emulatorPort);
   let server: Server | undefined;
+  let reaper: NodeJS.Timeout | undefined;
   try {
     const resources = await bootstrap(emulator.endpoint, REGION);
     // The handlers read their configuration from the environment, as on Lambda.
@@ -60,6 +61,7 @@ export async function startLocal(options: {
       signingKey: signingKey(projectRoot),
       log: options.log,
     });
+    reaper = await startReaper(Number(process.env.REAPER_INTERVAL_SECONDS ?? 30), options.log);
     options.log(`control plane ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } catch (error) {
     await emulator.stop();
@@ -70,10 +72,32 @@ export async function startLocal(options: {
     apiUrl: `http://127.0.0.1:${options.port}`,
     emulatorUrl: emulator.endpoint,
     stop: async () => {
+      clearInterval(reaper);
       await new Promise<void>((resolve) => gateway.close(() => resolve()));
       await emulator.stop();
     },
   };
+}
+
+/** The reaper Lambda's handler on a timer, as EventBridge Scheduler runs it on AWS; runs never overlap. */
+async function startReaper(intervalSeconds: number, log: (line: string) => void): Promise<NodeJS.Timeout> {
+  const { handler } = await import('../functions/reaper/handler.ts');
+  let running = false;
+  return setInterval(() => {
+    if (running) return;
+    running = true;
+    handler()
+      .then((report) => {
+        if (report.decisions.length > 0)
+          log(
+            `reaper: ${report.decisions.map((entry) => `${entry.clusterId} ${entry.decision}`).join(', ')}`,
+          );
+      })
+      .catch((error: unknown) => log(`reaper failed: ${(error as Error).message}`))
+      .finally(() => {
+        running = false;
+      });
+  }, intervalSeconds * 1000);
 }
 
 const PID_FILE = join(projectRoot, '.local', 'runtime.pid');

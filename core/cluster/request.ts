@@ -108,8 +108,9 @@ const boundedTags = tags.check(
   z.refine((value) => Object.keys(value).length <= 20, { error: 'may hold at most 20 tags' }),
   z.refine(
     (value) =>
-      new TextEncoder().encode(JSON.stringify(Object.entries(value).map(([key, text]) => ({ key, value: text })))).length <=
-      AGENT_TAGS_MAX_BYTES,
+      new TextEncoder().encode(
+        JSON.stringify(Object.entries(value).map(([key, text]) => ({ key, value: text }))),
+      ).length <= AGENT_TAGS_MAX_BYTES,
     { error: `may hold at most ${AGENT_TAGS_MAX_BYTES} bytes of keys and values in all` },
   ),
 );

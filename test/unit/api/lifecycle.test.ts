@@ -52,13 +52,14 @@ describe('GET /clusters/{clusterId} and GET /clusters', () => {
     expect(second.body.nextToken).toBeUndefined();
     const failed = await api.call('GET /clusters', { path: '/clusters', query: { status: 'CREATE_FAILED' } });
     expect(failed.body.items.map((cluster: { clusterId: string }) => cluster.clusterId)).toEqual(['c2']);
-    for (const query of [
+    const badQueries: Record<string, string>[] = [
       { limit: '0' },
       { limit: '101' },
       { limit: 'ten' },
       { status: 'RUNNING' },
       { other: 'x' },
-    ]) {
+    ];
+    for (const query of badQueries) {
       expect((await api.call('GET /clusters', { path: '/clusters', query })).status).toBe(400);
     }
   });

@@ -1,0 +1,180 @@
+/**
+ * One run of the reaper over every READY cluster: observe (agents by tag, one EC2 call per page;
+ * the master's API where it matters), decide (core/reaper/decide.ts), then act with conditional
+ * writes, so a cluster someone touched meanwhile is left for the next run.
+ */
+import type { ClusterRecord } from '../cluster/model.ts';
+import { ConflictError } from '../errors.ts';
+import type { AgentCounter, ClusterSecret, MasterProbe, Notifier, TeardownWarning } from '../ports.ts';
+import { decide, type Activity, type Decision } from '../reaper/decide.ts';
+import { startDelete, type DeleteDeps } from './delete-cluster.ts';
+
+export interface ReapDeps extends DeleteDeps {
+  agents: AgentCounter;
+  masters: MasterProbe;
+  secrets: { readMany(secretIds: string[]): Promise<Map<string, ClusterSecret>> };
+  notifier: Notifier;
+  reaper: { graceSeconds: number; pageSize: number; masterConcurrency: number };
+}
+
+export interface ReapReport {
+  dryRun: boolean;
+  pages: number;
+  examined: number;
+  decisions: { clusterId: string; decision: Decision['kind']; detail?: string }[];
+  errors: { clusterId: string; error: string }[];
+}
+
+/** The admin user det-deploy's templates seed (security.initial_user_password). */
+const MASTER_USER = 'admin';
+
+export async function reap(deps: ReapDeps, options: { dryRun: boolean }): Promise<ReapReport> {
+  const report: ReapReport = { dryRun: options.dryRun, pages: 0, examined: 0, decisions: [], errors: [] };
+  const warnings: TeardownWarning[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await deps.store.listReapable({
+      limit: deps.reaper.pageSize,
+      ...(nextToken ? { nextToken } : {}),
+    });
+    nextToken = page.nextToken;
+    report.pages += 1;
+    const clusters = page.items.filter((cluster) => cluster.status === 'READY');
+    report.examined += clusters.length;
+    if (clusters.length === 0) continue;
+    const activities = await observe(deps, clusters);
+    const now = deps.clock.now();
+    for (const cluster of clusters) {
+      const subject = { idle: cluster.idle, protected: cluster.parameters.protected };
+      const decision = decide(
+        subject,
+        activities.get(cluster.clusterId) ?? { agents: 0 },
+        now,
+        deps.reaper.graceSeconds,
+      );
+      if (decision.kind === 'none') continue;
+      report.decisions.push({ clusterId: cluster.clusterId, decision: decision.kind, ...detailOf(decision) });
+      if (options.dryRun) continue;
+      try {
+        const warning = await act(deps, cluster, decision, now);
+        if (warning) warnings.push(warning);
+      } catch (error) {
+        // Someone changed the cluster since it was read (keepalive, delete): the next run looks again.
+        if (!(error instanceof ConflictError))
+          report.errors.push({ clusterId: cluster.clusterId, error: (error as Error).message });
+      }
+    }
+  } while (nextToken);
+  if (warnings.length > 0) await deps.notifier.teardownWarnings(warnings);
+  return report;
+}
+
+/** Agents for the whole page in one call; the master only where its answer can change the decision. */
+async function observe(deps: ReapDeps, clusters: ClusterRecord[]): Promise<Map<string, Activity>> {
+  const agents = await deps.agents.runningAgents(clusters.map((cluster) => cluster.clusterId));
+  const activities = new Map(
+    clusters.map((cluster) => [
+      cluster.clusterId,
+      { agents: agents.get(cluster.clusterId) ?? 0 } as Activity,
+    ]),
+  );
+  const toProbe = clusters.filter((cluster) => {
+    const activity = activities.get(cluster.clusterId);
+    const hasTimeout = cluster.idle.idleTimeout !== 'never';
+    return (
+      !cluster.parameters.protected &&
+      hasTimeout &&
+      activity?.agents === 0 &&
+      cluster.outputs.masterUrl &&
+      cluster.secretName
+    );
+  });
+  if (toProbe.length === 0) return activities;
+  const secrets = await deps.secrets.readMany(toProbe.map((cluster) => cluster.secretName ?? ''));
+  await forEachLimited(toProbe, deps.reaper.masterConcurrency, async (cluster) => {
+    const secret = secrets.get(cluster.secretName ?? '');
+    const master = secret
+      ? await deps.masters.activity(cluster.outputs.masterUrl ?? '', {
+          username: MASTER_USER,
+          password: secret.adminPassword,
+        })
+      : 'unreachable';
+    const activity = activities.get(cluster.clusterId);
+    if (activity) activity.master = master;
+  });
+  return activities;
+}
+
+async function act(
+  deps: ReapDeps,
+  cluster: ClusterRecord,
+  decision: Decision,
+  now: Date,
+): Promise<TeardownWarning | undefined> {
+  const at = now.toISOString();
+  const expect = { version: cluster.version, statuses: ['READY' as const] };
+  switch (decision.kind) {
+    case 'track':
+      await deps.store.update(cluster.clusterId, expect, { idle: decision.idle });
+      if (decision.note)
+        await deps.store.appendEvent(cluster.clusterId, {
+          at,
+          source: 'control-plane',
+          kind: 'idle',
+          message: decision.note,
+        });
+      return undefined;
+    case 'cancel':
+      await deps.store.update(cluster.clusterId, expect, { idle: decision.idle });
+      await deps.store.appendEvent(cluster.clusterId, {
+        at,
+        source: 'control-plane',
+        kind: 'teardown-cancelled',
+        message: decision.message,
+      });
+      return undefined;
+    case 'warn':
+      await deps.store.update(cluster.clusterId, expect, { idle: decision.idle });
+      await deps.store.appendEvent(cluster.clusterId, {
+        at,
+        source: 'control-plane',
+        kind: 'teardown-warning',
+        message: decision.message,
+      });
+      return {
+        clusterId: cluster.clusterId,
+        team: cluster.team,
+        owner: cluster.owner,
+        reason: decision.reason,
+        teardownAt: decision.idle.teardownAt ?? at,
+        message: decision.message,
+      };
+    case 'teardown':
+      await startDelete(deps, cluster, {
+        purge: false,
+        by: 'the idle reaper',
+        reason: `Torn down by the reaper: ${decision.reason}.`,
+      });
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+function detailOf(decision: Decision): { detail?: string } {
+  if (decision.kind === 'warn' || decision.kind === 'cancel') return { detail: decision.message };
+  if (decision.kind === 'teardown') return { detail: decision.reason };
+  if (decision.kind === 'track' && decision.note) return { detail: decision.note };
+  return {};
+}
+
+async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  });
+  await Promise.all(runners);
+}

@@ -1,0 +1,98 @@
+/**
+ * What the reaper does with one READY cluster, from what it observed (pure; the clock is given).
+ * Idle clusters are warned first and torn down after a grace period; a keepalive or new activity
+ * during the grace cancels an idle teardown; an expired cluster goes even when busy; a protected
+ * one is never touched.
+ */
+import type { IdleState } from '../cluster/model.ts';
+import { parseDuration } from '../cluster/duration.ts';
+
+export type MasterSignal = 'busy' | 'idle' | 'unreachable';
+
+export interface Activity {
+  /** Dynamic agents of the cluster that are pending or running. */
+  agents: number;
+  /** What the master's API said about active work; undefined when it was not asked. */
+  master?: MasterSignal;
+}
+
+export interface ReapSubject {
+  idle: IdleState;
+  protected: boolean;
+}
+
+export type Decision =
+  | { kind: 'none' }
+  /** Record the idle clock (idleSince set, or cleared on activity). */
+  | { kind: 'track'; idle: IdleState; note?: string }
+  /** Warn: teardown at `idle.teardownAt` unless cancelled. */
+  | { kind: 'warn'; idle: IdleState; reason: 'idle' | 'expired'; message: string }
+  /** The warning is withdrawn (activity or keepalive). */
+  | { kind: 'cancel'; idle: IdleState; message: string }
+  | { kind: 'teardown'; reason: string };
+
+export function isBusy(subject: ReapSubject, activity: Activity, now: Date): boolean {
+  const keptAlive =
+    subject.idle.keepAliveUntil !== undefined && Date.parse(subject.idle.keepAliveUntil) > now.getTime();
+  return keptAlive || activity.agents > 0 || activity.master === 'busy';
+}
+
+export function decide(subject: ReapSubject, activity: Activity, now: Date, graceSeconds: number): Decision {
+  if (subject.protected) return { kind: 'none' };
+  const { idle } = subject;
+  const at = now.getTime();
+  const busy = isBusy(subject, activity, now);
+  const expired = idle.expiresAt !== undefined && Date.parse(idle.expiresAt) <= at;
+  const withoutWarning = (state: IdleState): IdleState => {
+    const { teardownAt: _at, teardownReason: _reason, ...rest } = state;
+    return rest;
+  };
+
+  if (idle.teardownAt !== undefined) {
+    const due = Date.parse(idle.teardownAt) <= at;
+    if (idle.teardownReason === 'expired' || expired) {
+      return due ? { kind: 'teardown', reason: `expired at ${idle.expiresAt}` } : { kind: 'none' };
+    }
+    if (busy) {
+      const { idleSince: _since, ...rest } = withoutWarning(idle);
+      return { kind: 'cancel', idle: rest, message: 'Teardown cancelled: the cluster is in use again.' };
+    }
+    return due
+      ? { kind: 'teardown', reason: `idle since ${idle.idleSince} (idleTimeout ${idle.idleTimeout})` }
+      : { kind: 'none' };
+  }
+
+  if (expired) {
+    const teardownAt = new Date(at + graceSeconds * 1000).toISOString();
+    return {
+      kind: 'warn',
+      idle: { ...idle, teardownAt, teardownReason: 'expired' },
+      reason: 'expired',
+      message: `The cluster expired at ${idle.expiresAt}; teardown at ${teardownAt} (data is kept).`,
+    };
+  }
+
+  if (busy) {
+    if (idle.idleSince === undefined) return { kind: 'none' };
+    const { idleSince: _since, ...rest } = idle;
+    return { kind: 'track', idle: rest, note: 'The cluster is in use again; idle clock reset.' };
+  }
+
+  if (idle.idleSince === undefined) {
+    const note =
+      activity.master === 'unreachable'
+        ? 'The cluster looks idle (no agents; its master could not be reached to confirm).'
+        : 'The cluster is idle (no agents, no active work on the master).';
+    return { kind: 'track', idle: { ...idle, idleSince: now.toISOString() }, note };
+  }
+
+  const timeout = idle.idleTimeout === 'never' ? undefined : parseDuration(idle.idleTimeout);
+  if (timeout === undefined || at - Date.parse(idle.idleSince) < timeout * 1000) return { kind: 'none' };
+  const teardownAt = new Date(at + graceSeconds * 1000).toISOString();
+  return {
+    kind: 'warn',
+    idle: { ...idle, teardownAt, teardownReason: 'idle' },
+    reason: 'idle',
+    message: `The cluster has been idle since ${idle.idleSince} (idleTimeout ${idle.idleTimeout}); teardown at ${teardownAt} unless it is used or kept alive (data is kept).`,
+  };
+}

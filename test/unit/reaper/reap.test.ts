@@ -1,0 +1,130 @@
+/** One reaper run over many clusters with fakes: batching, conditional writes, warnings, teardown, dry run. */
+import { reap, type ReapDeps } from '../../../core/operations/reap.ts';
+import type { AgentCounter, MasterProbe, TeardownWarning } from '../../../core/ports.ts';
+import { Api } from '../api/harness.ts';
+
+class CountingAgents implements AgentCounter {
+  calls: string[][] = [];
+  constructor(public running: Record<string, number> = {}) {}
+  async runningAgents(clusterIds: string[]) {
+    this.calls.push(clusterIds);
+    return new Map(clusterIds.flatMap((id) => (this.running[id] ? [[id, this.running[id] as number]] : [])));
+  }
+}
+
+class ScriptedMasters implements MasterProbe {
+  asked: string[] = [];
+  constructor(public answers: Record<string, 'busy' | 'idle' | 'unreachable'> = {}) {}
+  async activity(masterUrl: string, credentials: { username: string; password: string }) {
+    this.asked.push(`${masterUrl} ${credentials.username}`);
+    return this.answers[masterUrl] ?? 'idle';
+  }
+}
+
+async function setup(count: number, options: { idleTimeout?: string } = {}) {
+  const api = new Api();
+  api.deps.settings.policies = { defaults: { maxClusters: 10_000 } };
+  for (let index = 0; index < count; index++) {
+    const id = `c${String(index).padStart(4, '0')}`;
+    const record = await api.cluster(id);
+    if (record) {
+      record.idle = { idleTimeout: options.idleTimeout ?? '1h' };
+      record.outputs = { masterUrl: `http://master-${id}:8080` };
+    }
+  }
+  const agents = new CountingAgents();
+  const masters = new ScriptedMasters();
+  const warnings: TeardownWarning[] = [];
+  const deps: ReapDeps = {
+    ...api.deps,
+    agents,
+    masters,
+    notifier: { teardownWarnings: async (batch) => void warnings.push(...batch) },
+    reaper: { graceSeconds: 600, pageSize: 200, masterConcurrency: 10 },
+  };
+  return { api, deps, agents, masters, warnings };
+}
+
+describe('a reaper run', () => {
+  it('reads agents once per page of 200 clusters, not once per cluster', async () => {
+    const { deps, agents } = await setup(450);
+    const report = await reap(deps, { dryRun: true });
+    expect(report.examined).toBe(450);
+    expect(report.pages).toBe(3);
+    expect(agents.calls.map((batch) => batch.length)).toEqual([200, 200, 50]);
+  });
+
+  it('takes an idle cluster from idle, to warned, to torn down with its data kept, over runs', async () => {
+    const { api, deps, warnings } = await setup(1);
+    await reap(deps, { dryRun: false });
+    expect(api.deps.store.records.get('c0000')?.idle.idleSince).toBe(api.deps.clock.now().toISOString());
+
+    api.deps.clock.advance(3600);
+    await reap(deps, { dryRun: false });
+    const warned = api.deps.store.records.get('c0000');
+    expect(warned?.idle.teardownReason).toBe('idle');
+    expect(warnings).toEqual([
+      expect.objectContaining({ clusterId: 'c0000', team: 'alpha', reason: 'idle' }),
+    ]);
+
+    api.deps.clock.advance(600);
+    await reap(deps, { dryRun: false });
+    const deleting = api.deps.store.records.get('c0000');
+    expect(deleting?.status).toBe('DELETING');
+    expect(deleting?.statusReason).toContain('reaper');
+    const started = api.deps.workflows.started.find((entry) => entry.operation === 'delete');
+    expect(started?.input).toMatchObject({ clusterId: 'c0000', purge: false });
+    const kinds = (api.deps.store.events.get('c0000') ?? []).map((entry) => entry.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['idle', 'teardown-warning', 'delete-requested']));
+  });
+
+  it('leaves busy clusters alone and probes masters only where agents do not already decide', async () => {
+    const { deps, agents, masters, api } = await setup(3);
+    agents.running = { c0000: 2 };
+    masters.answers = { 'http://master-c0001:8080': 'busy' };
+    const report = await reap(deps, { dryRun: false });
+    expect([...masters.asked].sort()).toEqual([
+      'http://master-c0001:8080 admin',
+      'http://master-c0002:8080 admin',
+    ]);
+    expect(report.decisions).toEqual([{ clusterId: 'c0002', decision: 'track', detail: expect.any(String) }]);
+    expect(api.deps.store.records.get('c0000')?.idle.idleSince).toBeUndefined();
+    expect(api.deps.store.records.get('c0001')?.idle.idleSince).toBeUndefined();
+  });
+
+  it('skips a cluster that changed between the read and the write (conditional write)', async () => {
+    const { deps, api } = await setup(1);
+    const real = api.deps.store.listReapable.bind(api.deps.store);
+    api.deps.store.listReapable = async (query) => {
+      const page = await real(query);
+      // A keepalive lands after the reaper read the page.
+      const record = api.deps.store.records.get('c0000');
+      if (record) record.version += 1;
+      return page;
+    };
+    const report = await reap(deps, { dryRun: false });
+    expect(report.decisions).toHaveLength(1);
+    expect(report.errors).toEqual([]);
+    expect(api.deps.store.records.get('c0000')?.idle.idleSince).toBeUndefined();
+  });
+
+  it('reports in dry-run mode what it would do, and changes nothing', async () => {
+    const { deps, api } = await setup(2);
+    for (const id of ['c0000', 'c0001']) {
+      const record = api.deps.store.records.get(id);
+      if (record)
+        record.idle = {
+          idleTimeout: '1h',
+          idleSince: '2026-11-28T09:00:00.000Z',
+          teardownAt: '2026-11-28T11:00:00.000Z',
+          teardownReason: 'idle',
+        };
+    }
+    const writes = api.deps.store.writes;
+    const report = await reap(deps, { dryRun: true });
+    expect(report.decisions.map((entry) => entry.decision)).toEqual(['teardown', 'teardown']);
+    expect(report.decisions[0]?.detail).toContain('idle since');
+    expect(api.deps.store.writes).toBe(writes);
+    expect(api.deps.workflows.started.filter((entry) => entry.operation === 'delete')).toHaveLength(0);
+  });
+});
