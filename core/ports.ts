@@ -28,6 +28,7 @@ export interface ClusterChanges {
   retained?: RetainedData | null;
   secretName?: string;
   execution?: string;
+  restoredInto?: string;
 }
 
 export interface ClusterStore {

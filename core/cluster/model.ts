@@ -76,6 +76,8 @@ export interface ClusterRecord {
   deleteRequested?: DeleteRequest;
   retained?: RetainedData;
   restoredFrom?: string;
+  /** Set on a torn-down cluster once a new cluster took over its retained data. */
+  restoredInto?: string;
   execution?: string;
 }
 
@@ -98,6 +100,7 @@ export interface ClusterView {
   deleteRequested?: DeleteRequest;
   retained?: Omit<RetainedData, 'secretName'>;
   restoredFrom?: string;
+  restoredInto?: string;
 }
 
 export function toView(record: ClusterRecord): ClusterView {

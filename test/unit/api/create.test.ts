@@ -241,3 +241,67 @@ describe('POST /clusters', () => {
     expect((await api.call('POST /clusters', { path: '/clusters', body: valid })).status).toBe(202);
   });
 });
+
+describe('POST /clusters with restoreFrom', () => {
+  async function tornDown(api: Api, id: string, team = 'alpha') {
+    const record = await api.cluster(id, 'DELETED', team);
+    if (!record) throw new Error('no record');
+    record.retained = {
+      checkpointBucket: `${id}-checkpointbucket-abc`,
+      dbSnapshot: `${id}-database-final-1`,
+      secretName: record.secretName ?? '',
+    };
+    return record;
+  }
+
+  it('creates a cluster on the torn-down one’s bucket, snapshot and passwords, and claims them', async () => {
+    const api = new Api();
+    const source = await tornDown(api, 'old');
+    const reply = await api.call('POST /clusters', {
+      path: '/clusters',
+      body: { clusterId: 'new', keypair: 'demo-key', restoreFrom: 'old' },
+    });
+    expect(reply.status).toBe(202);
+    expect(reply.body).toMatchObject({ restoredFrom: 'old', parameters: { restoreFrom: 'old' } });
+    const started = api.deps.workflows.started.find((entry) => entry.input.clusterId === 'new');
+    const parameters = Object.fromEntries(
+      (
+        started?.input.stack as { parameters: { ParameterKey: string; ParameterValue: string }[] }
+      ).parameters.map((p) => [p.ParameterKey, p.ParameterValue]),
+    );
+    expect(parameters).toMatchObject({
+      ExistingCheckpointBucket: 'old-checkpointbucket-abc',
+      DbSnapshotIdentifier: 'old-database-final-1',
+    });
+    const newSecret = api.deps.secrets.secrets.get(api.deps.store.records.get('new')?.secretName ?? '');
+    expect(newSecret).toEqual(api.deps.secrets.secrets.get(source.secretName ?? ''));
+    expect(api.deps.store.records.get('old')?.restoredInto).toBe('new');
+
+    const again = await api.call('POST /clusters', {
+      path: '/clusters',
+      body: { clusterId: 'newer', keypair: 'demo-key', restoreFrom: 'old' },
+    });
+    expect(again.status).toBe(400);
+    expect(again.body.errors[0].message).toContain('already restored into new');
+  });
+
+  it.each([
+    ['a cluster that is still running', 'READY'],
+    ['a purged cluster', 'PURGED'],
+    ['another team’s cluster', 'OTHER'],
+    ['no cluster at all', 'MISSING'],
+  ])('refuses to restore from %s', async (_name, kind) => {
+    const api = new Api();
+    if (kind === 'READY') await api.cluster('src', 'READY');
+    if (kind === 'PURGED') await api.cluster('src', 'DELETED');
+    if (kind === 'OTHER') await tornDown(api, 'src', 'beta');
+    const writes = api.deps.store.writes;
+    const reply = await api.call('POST /clusters', {
+      path: '/clusters',
+      body: { clusterId: 'dst', keypair: 'demo-key', restoreFrom: 'src' },
+    });
+    expect(reply.status).toBe(400);
+    expect(reply.body.errors[0].field).toBe('restoreFrom');
+    expect(api.deps.store.writes).toBe(writes);
+  });
+});
