@@ -59,7 +59,8 @@ export class ProgressLine {
   update(state: ProgressState): void {
     const text = progressText(state);
     if (this.tty) {
-      this.drawn = ttyLine(state, this.stream.columns ?? 80);
+      // A terminal that reports no width (0) gets the classic 80 columns.
+      this.drawn = ttyLine(state, this.stream.columns || 80);
       this.stream.write(`${CLEAR_LINE}${this.drawn}`);
     } else if (text !== this.lastText) {
       this.stream.write(`${pipedLine(state)}\n`);

@@ -103,7 +103,9 @@ export function eventLine(entry: TimelineEntry): string {
     const { logicalId, type, status, reason } = entry.resource;
     return `${time}  ${logicalId} (${type}) ${status}${reason ? `: ${reason}` : ''}`;
   }
-  return `${time}  ${entry.status ? `${entry.status}: ` : ''}${entry.message}`;
+  // A stack's own entries already name their status in the message; the control plane's do not.
+  const status = entry.source === 'control-plane' && entry.status ? `${entry.status}: ` : '';
+  return `${time}  ${status}${entry.message}`;
 }
 
 /**

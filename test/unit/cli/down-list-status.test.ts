@@ -157,6 +157,14 @@ describe('det-deploy aws status', () => {
               },
             },
             {
+              id: 'e1s',
+              at: '2030-01-01T00:00:01.000Z',
+              source: 'stack',
+              kind: 'stack-status',
+              status: 'CREATE_IN_PROGRESS',
+              message: 'c1 CREATE_IN_PROGRESS: User Initiated',
+            },
+            {
               id: 'e1',
               at: '2030-01-01T00:00:00.000Z',
               source: 'control-plane',
@@ -175,6 +183,7 @@ describe('det-deploy aws status', () => {
       '2030-01-01 00:05:00Z  MasterInstance (AWS::EC2::Instance) CREATE_FAILED: no capacity',
     );
     expect(out).toContain('CREATING: alpha-user requested a simple cluster');
+    expect(out).toContain('2030-01-01 00:00:01Z  c1 CREATE_IN_PROGRESS: User Initiated\n');
     expect(api.sent('GET', '/clusters/c1/events')[0]?.path).toBe('/clusters/c1/events?limit=10');
   });
 });

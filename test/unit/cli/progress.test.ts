@@ -66,6 +66,13 @@ describe('progress rendering', () => {
     expect(writes[1]).toBe('\r\x1b[2K  MasterInstance CREATE_FAILED\nCREATING  0s');
   });
 
+  it('treats a terminal that reports no width as 80 columns', () => {
+    const writes: string[] = [];
+    const line = new ProgressLine({ write: (text) => void writes.push(text), isTTY: true, columns: 0 });
+    line.update({ status: 'CREATING', progress: progress(5), elapsedMs: 0 });
+    expect(writes[0]).toContain('CREATING: stack CREATE_IN_PROGRESS, 5/25 resources  0s');
+  });
+
   it('never wraps on a narrow terminal', () => {
     const text = ttyLine({ status: 'UPDATING', progress: progress(7), elapsedMs: 5000 }, 30);
     expect(text.length).toBeLessThan(30);
