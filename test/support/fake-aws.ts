@@ -168,12 +168,14 @@ export class FakeAws {
 
   /** Run an execution to its end, in virtual time. */
   run(workflow: WorkflowName, input: unknown, name: string): Promise<ExecutionResult> {
-    return this.clock.drive(this.execute(workflow, input, name));
+    return this.clock.drive(() => this.execute(workflow, input, name));
   }
 
   /** Let virtual time pass (scheduled events happen, started executions advance). */
   async advance(seconds: number): Promise<void> {
-    await this.clock.drive(new Promise<void>((resolve) => this.clock.schedule(seconds * 1000, resolve)));
+    await this.clock.drive(
+      () => new Promise<void>((resolve) => this.clock.schedule(seconds * 1000, resolve)),
+    );
   }
 
   /** Do something at a moment of virtual time, e.g. a DELETE arriving during a create. */

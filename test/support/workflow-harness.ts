@@ -140,15 +140,25 @@ export class VirtualClock {
     this.timers.delete(id);
   }
 
-  /** Run `work` to completion in virtual time. */
-  async drive<T>(work: Promise<T>): Promise<T> {
-    let settled = false;
-    work.then(
-      () => (settled = true),
-      () => (settled = true),
-    );
+  /**
+   * Start `start` and run it to completion in virtual time. It starts once the fake timers are in
+   * place: the interpreter sets the first timers before its first await.
+   */
+  async drive<T>(start: () => Promise<T>): Promise<T> {
     const outermost = this.saved === undefined;
     if (outermost) this.install();
+    let settled = false;
+    let work: Promise<T>;
+    try {
+      work = start();
+      work.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
+    } catch (error) {
+      if (outermost) this.uninstall();
+      throw error;
+    }
     try {
       for (;;) {
         await idle();
