@@ -215,7 +215,8 @@ export function toEvent(
 }
 
 function lambdaContext(route: Route, requestId: string): Context {
-  const deadline = Date.now() + 29_000;
+  // API Gateway gives an integration 29 s; a loaded emulator may need longer (LOCAL_LAMBDA_TIMEOUT_SECONDS).
+  const deadline = Date.now() + Number(process.env.LOCAL_LAMBDA_TIMEOUT_SECONDS ?? 29) * 1000;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName: route.functionName,

@@ -1,0 +1,151 @@
+/**
+ * API latency and concurrency, against the local runtime:
+ * - GET /clusters/{id} through the local API against a raw DynamoDB GetItem of the same item on the
+ *   same emulator, interleaved in one run (p50/p99 and their ratios; target: p50 ratio <= 1.5);
+ * - 200 concurrent creates of distinct clusters: throughput, and every one READY exactly once.
+ */
+import { ListStacksCommand, CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { issueToken, signingKey } from '../local/auth.ts';
+import { DEMO_KEY_PAIR } from '../local/bootstrap.ts';
+import { projectRoot } from '../local/paths.ts';
+import { percentile, type BenchSection } from './context.ts';
+
+const SAMPLES = 400;
+const CONCURRENT_CREATES = 200;
+const TABLE = 'det-control-plane-local-clusters';
+
+async function waitReady(
+  apiUrl: string,
+  token: string,
+  ids: string[],
+  timeoutMs: number,
+): Promise<Map<string, string>> {
+  const statuses = new Map<string, string>();
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const id of ids) {
+      if (statuses.get(id) === 'READY' || statuses.get(id)?.endsWith('FAILED')) continue;
+      const response = await fetch(`${apiUrl}/clusters/${id}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      statuses.set(id, ((await response.json()) as { status?: string }).status ?? String(response.status));
+    }
+    if ([...statuses.values()].every((status) => status === 'READY' || status.endsWith('FAILED'))) break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return statuses;
+}
+
+export const api: BenchSection = {
+  name: 'api',
+  async run(context) {
+    process.env.TEAM_POLICIES ??= JSON.stringify({ defaults: { maxClusters: 10_000 } });
+    // 200 stacks at once load the emulator (one Python process) far more than AWS; give it time.
+    process.env.LOCAL_LAMBDA_TIMEOUT_SECONDS ??= '300';
+    const local = await context.local();
+    const token = await issueToken(signingKey(projectRoot), {
+      team: 'bench',
+      sub: 'bench',
+      admin: false,
+      teamClaim: 'team',
+      hours: 1,
+    });
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const clientConfig = {
+      endpoint: local.emulatorUrl,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    };
+    const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig));
+
+    const probeId = `bench-get-${Date.now().toString(36)}`;
+    await fetch(`${local.apiUrl}/clusters`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ clusterId: probeId, keypair: DEMO_KEY_PAIR }),
+    });
+    await waitReady(local.apiUrl, token, [probeId], 30_000);
+
+    const viaApi: number[] = [];
+    const raw: number[] = [];
+    // Warm both paths, then interleave so that noise hits both alike.
+    for (let index = 0; index < 20; index++) {
+      await fetch(`${local.apiUrl}/clusters/${probeId}`, { headers });
+      await dynamo.send(
+        new GetCommand({ TableName: TABLE, Key: { pk: `CLUSTER#${probeId}`, sk: 'CLUSTER' } }),
+      );
+    }
+    for (let index = 0; index < SAMPLES; index++) {
+      let started = performance.now();
+      const response = await fetch(`${local.apiUrl}/clusters/${probeId}`, { headers });
+      await response.text();
+      viaApi.push(performance.now() - started);
+      started = performance.now();
+      await dynamo.send(
+        new GetCommand({
+          TableName: TABLE,
+          Key: { pk: `CLUSTER#${probeId}`, sk: 'CLUSTER' },
+          ConsistentRead: true,
+        }),
+      );
+      raw.push(performance.now() - started);
+    }
+    const round = (value: number) => Math.round(value * 100) / 100;
+    const latency = {
+      samples: SAMPLES,
+      getViaApiMs: { p50: round(percentile(viaApi, 50)), p99: round(percentile(viaApi, 99)) },
+      rawGetItemMs: { p50: round(percentile(raw, 50)), p99: round(percentile(raw, 99)) },
+      ratio: {
+        p50: round(percentile(viaApi, 50) / percentile(raw, 50)),
+        p99: round(percentile(viaApi, 99) / percentile(raw, 99)),
+      },
+      targetP50Ratio: 1.5,
+    };
+
+    const prefix = `bench-many-${Date.now().toString(36)}`;
+    const ids = Array.from({ length: CONCURRENT_CREATES }, (_, index) => `${prefix}-${index}`);
+    const started = performance.now();
+    const replies = await Promise.all(
+      ids.map(async (clusterId) => {
+        const response = await fetch(`${local.apiUrl}/clusters`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ clusterId, keypair: DEMO_KEY_PAIR }),
+        });
+        await response.text();
+        return response.status;
+      }),
+    );
+    const acceptSeconds = (performance.now() - started) / 1000;
+    const statuses = await waitReady(local.apiUrl, token, ids, 300_000);
+    const allReadySeconds = (performance.now() - started) / 1000;
+    const stacks = await new CloudFormationClient(clientConfig).send(new ListStacksCommand({}));
+    const stacksPerId = new Map<string, number>();
+    for (const stack of stacks.StackSummaries ?? []) {
+      if (stack.StackName?.startsWith(prefix))
+        stacksPerId.set(stack.StackName, (stacksPerId.get(stack.StackName) ?? 0) + 1);
+    }
+    const { executions = [] } = await new SFNClient(clientConfig).send(
+      new ListExecutionsCommand({
+        stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:det-control-plane-local-create',
+        maxResults: 1000,
+      }),
+    );
+    const executionsForBatch = executions.filter((execution) => execution.name?.startsWith(prefix)).length;
+    const concurrency = {
+      creates: CONCURRENT_CREATES,
+      accepted: replies.filter((status) => status === 202).length,
+      acceptedPerSecond: Math.round(CONCURRENT_CREATES / acceptSeconds),
+      ready: [...statuses.values()].filter((status) => status === 'READY').length,
+      secondsUntilAllReady: Math.round(allReadySeconds * 10) / 10,
+      lost: ids.filter((id) => statuses.get(id) !== 'READY').length,
+      duplicatedStacks: [...stacksPerId.values()].filter((count) => count > 1).length,
+      stacks: stacksPerId.size,
+      workflows: executionsForBatch,
+    };
+    return { latency, concurrency };
+  },
+};

@@ -1,0 +1,229 @@
+/**
+ * One reaper run over 1,000 READY clusters in the emulator (records written directly; each with
+ * its secret, a master that answers the idle endpoints, and some with running agents): AWS calls
+ * made per service and wall time, for 250, 500 and 1,000 clusters, first run (every idle cluster
+ * starts its idle clock: one write each) and steady state (nothing changes: reads only).
+ * Reads should grow with pages of clusters, not with clusters.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { RunInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Ec2AgentCounter } from '../adapters/agent-counter.ts';
+import { DynamoClusterStore, toItem } from '../adapters/cluster-store.ts';
+import { Ec2Query } from '../adapters/ec2-query.ts';
+import { HttpMasterProbe } from '../adapters/master-probe.ts';
+import { EventBridgeNotifier } from '../adapters/notifier.ts';
+import { SecretsManagerSecrets } from '../adapters/secrets.ts';
+import { StepFunctionsWorkflows } from '../adapters/workflows.ts';
+import type { ClusterRecord } from '../core/cluster/model.ts';
+import { AGENT_TAG_KEY, agentTag } from '../core/cluster/naming.ts';
+import { CREATE_DEFAULTS } from '../core/cluster/request.ts';
+import { reap } from '../core/operations/reap.ts';
+import type { ClusterSecret, ClusterStore } from '../core/ports.ts';
+import { timingFrom } from '../core/workflow/inputs.ts';
+import type { BenchSection } from './context.ts';
+
+const SIZES = [250, 500, 1000];
+const BUSY_EVERY = 20;
+const TABLE = 'det-control-plane-local-clusters';
+
+/** Counts the calls a client sends (a middleware at the start of the SDK's stack). */
+function countCalls<T extends { middlewareStack: unknown }>(client: T, counter: { calls: number }): T {
+  (client.middlewareStack as { add(middleware: unknown, options: { step: 'initialize' }): void }).add(
+    (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
+      counter.calls++;
+      return next(args);
+    },
+    { step: 'initialize' },
+  );
+  return client;
+}
+
+export const reaper: BenchSection = {
+  name: 'reaper',
+  async run(context) {
+    const local = await context.local();
+    const config = {
+      endpoint: local.emulatorUrl,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    };
+    process.env.AWS_ACCESS_KEY_ID ??= 'test';
+    process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
+    const password = 'bench-admin-password';
+    const master = createServer((request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      const path = (request.url ?? '').split('?')[0];
+      if (path === '/api/v1/auth/login') return response.end(JSON.stringify({ token: 't' }));
+      if (path === '/api/v1/tasks/count')
+        return response.end(JSON.stringify({ commands: 0, notebooks: 0, shells: 0, tensorboards: 0 }));
+      if (path === '/api/v1/experiments') return response.end(JSON.stringify({ experiments: [] }));
+      return response.end(JSON.stringify({ results: [] }));
+    });
+    await new Promise<void>((resolve) => master.listen(0, '127.0.0.1', resolve));
+    const masterUrl = `http://127.0.0.1:${(master.address() as AddressInfo).port}`;
+
+    const db = DynamoDBDocumentClient.from(new DynamoDBClient(config));
+    const secretsClient = new SecretsManagerClient(config);
+    const ec2 = new EC2Client(config);
+    const prefix = `bench-reap-${Date.now().toString(36)}`;
+    const all: ClusterRecord[] = [];
+    const now = new Date();
+    for (let index = 0; index < Math.max(...SIZES); index++) {
+      const clusterId = `${prefix}-${String(index).padStart(4, '0')}`;
+      const secretName = `det-control-plane/clusters/${clusterId}/v1`;
+      all.push({
+        clusterId,
+        team: 'bench',
+        owner: 'bench',
+        deploymentType: 'simple',
+        status: 'READY',
+        parameters: {
+          ...CREATE_DEFAULTS,
+          keypair: 'demo-key',
+          region: 'us-east-1',
+          idleTimeout: '1h',
+          tags: {},
+        },
+        outputs: { masterUrl },
+        secretName,
+        createdAt: now.toISOString(),
+        updatedAt: now.toISOString(),
+        version: 1,
+        idle: { idleTimeout: '1h' },
+      });
+    }
+    const writeAll = async () => {
+      for (let start = 0; start < all.length; start += 25) {
+        const batch = all
+          .slice(start, start + 25)
+          .map((record) => ({ PutRequest: { Item: toItem(record) } }));
+        await db.send(new BatchWriteCommand({ RequestItems: { [TABLE]: batch } }));
+      }
+    };
+    const secret: ClusterSecret = { dbPassword: 'unused-db-password', adminPassword: password };
+    for (let start = 0; start < all.length; start += 50) {
+      await Promise.all(
+        all
+          .slice(start, start + 50)
+          .map((record) =>
+            secretsClient.send(
+              new CreateSecretCommand({ Name: record.secretName, SecretString: JSON.stringify(secret) }),
+            ),
+          ),
+      );
+    }
+    const busy = all.filter((_, index) => index % BUSY_EVERY === 0);
+    // One tagged agent for each busy cluster.
+    for (const record of busy) {
+      await ec2.send(
+        new RunInstancesCommand({
+          ImageId: 'ami-12345678',
+          InstanceType: 't2.xlarge',
+          MinCount: 1,
+          MaxCount: 1,
+          TagSpecifications: [
+            {
+              ResourceType: 'instance',
+              Tags: [{ Key: AGENT_TAG_KEY, Value: agentTag(record.clusterId).value }],
+            },
+          ],
+        }),
+      );
+    }
+
+    const results: Record<string, unknown> = {};
+    try {
+      for (const size of SIZES) {
+        // Every size starts from fresh records: no idle clock yet.
+        await writeAll();
+        const members = new Set(all.slice(0, size).map((record) => record.clusterId));
+        const counters = {
+          dynamodb: { calls: 0 },
+          secretsManager: { calls: 0 },
+          eventBridge: { calls: 0 },
+          stepFunctions: { calls: 0 },
+        };
+        const store = new DynamoClusterStore(
+          countCalls(DynamoDBDocumentClient.from(new DynamoDBClient(config)), counters.dynamodb),
+          {
+            tableName: TABLE,
+            deletedRetentionDays: 30,
+            now: () => new Date(),
+          },
+        );
+        const scoped: ClusterStore = Object.assign(Object.create(store) as ClusterStore, {
+          listReapable: async (query: { limit: number; nextToken?: string }) => {
+            const page = await store.listReapable(query);
+            return { ...page, items: page.items.filter((record) => members.has(record.clusterId)) };
+          },
+        });
+        const agents = new Ec2AgentCounter(
+          new Ec2Query({ region: 'us-east-1', endpoint: local.emulatorUrl }),
+        );
+        const secrets = new SecretsManagerSecrets(
+          countCalls(new SecretsManagerClient(config), counters.secretsManager),
+        );
+        const deps = {
+          store: scoped,
+          workflows: new StepFunctionsWorkflows(countCalls(new SFNClient(config), counters.stepFunctions), {
+            create: '',
+            update: '',
+            delete: '',
+          }),
+          clock: { now: () => new Date() },
+          settings: {
+            region: 'us-east-1',
+            policies: {},
+            timing: timingFrom({
+              pollSeconds: 1,
+              pollIncrementSeconds: 0,
+              maxPollSeconds: 1,
+              fastPath: false,
+              fallbackPollSeconds: 600,
+              timeoutMinutes: { create: 60, update: 60, delete: 60 },
+            }),
+            deletedRetentionDays: 30,
+          },
+          agents,
+          masters: new HttpMasterProbe({ timeoutMs: 3000 }),
+          secrets,
+          notifier: new EventBridgeNotifier(
+            countCalls(new EventBridgeClient(config), counters.eventBridge),
+            'default',
+          ),
+          reaper: { graceSeconds: 3600, pageSize: 200, masterConcurrency: 25 },
+        };
+        const runs: Record<string, unknown> = {};
+        for (const run of ['first', 'steady'] as const) {
+          for (const counter of Object.values(counters)) counter.calls = 0;
+          agents.calls = 0;
+          const started = performance.now();
+          const report = await reap(deps, { dryRun: false });
+          runs[run] = {
+            seconds: Math.round((performance.now() - started) / 10) / 100,
+            examined: report.examined,
+            pagesOfTable: report.pages,
+            decisions: report.decisions.length,
+            awsCalls: {
+              dynamodb: counters.dynamodb.calls,
+              ec2: agents.calls,
+              secretsManager: counters.secretsManager.calls,
+              eventBridge: counters.eventBridge.calls,
+              stepFunctions: counters.stepFunctions.calls,
+            },
+          };
+        }
+        results[`clusters${size}`] = runs;
+      }
+    } finally {
+      await new Promise<void>((resolve) => master.close(() => resolve()));
+    }
+    return { busyClusters: `1 in ${BUSY_EVERY}`, masterProbesPerIdleCluster: 4, ...results };
+  },
+};
