@@ -21,7 +21,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { ClusterRecord } from '../core/cluster/model.ts';
 import type { ClusterStatus } from '../core/cluster/status.ts';
-import { ConflictError, QuotaExceededError, ValidationError } from '../core/errors.ts';
+import { ConflictError, QuotaExceededError, StaleRecordError, ValidationError } from '../core/errors.ts';
 import type { ClusterChanges, ClusterStore, Page } from '../core/ports.ts';
 import type { NewTimelineEntry, TimelineEntry } from '../core/timeline.ts';
 import { camelCaseOutputs } from './stack-outputs.ts';
@@ -182,9 +182,7 @@ export class DynamoClusterStore implements ClusterStore {
       return fromItem(Attributes ?? {});
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
-        throw new ConflictError(
-          `Cluster ${clusterId} changed while this request ran; read it again and retry.`,
-        );
+        throw new StaleRecordError(`Cluster ${clusterId} changed while this request ran; read it again and retry.`);
       }
       throw error;
     }

@@ -51,6 +51,9 @@ export class ConflictError extends ControlPlaneError {
   readonly kind = 'conflict';
 }
 
+/** A conditional write found the record changed since it was read; reading again may succeed. */
+export class StaleRecordError extends ConflictError {}
+
 export class PayloadTooLargeError extends ControlPlaneError {
   readonly status = 413;
   readonly title = 'Payload too large';

@@ -88,7 +88,9 @@ export async function createCluster(
     secretStored = true;
     const inputs: StackInputs = {
       secretName: record.secretName ?? '',
-      ...(restore ? { restore: { checkpointBucket: restore.checkpointBucket, dbSnapshot: restore.dbSnapshot } } : {}),
+      ...(restore
+        ? { restore: { checkpointBucket: restore.checkpointBucket, dbSnapshot: restore.dbSnapshot } }
+        : {}),
     };
     input = {
       clusterId: record.clusterId,
@@ -126,22 +128,37 @@ export async function createCluster(
 }
 
 /** One bucket and database serve one cluster: the torn-down source is claimed by its successor. */
-async function claimRestoreSource(deps: CreateDeps, record: ClusterRecord, source: ClusterRecord): Promise<void> {
+async function claimRestoreSource(
+  deps: CreateDeps,
+  record: ClusterRecord,
+  source: ClusterRecord,
+): Promise<void> {
   try {
-    await deps.store.update(source.clusterId, { version: source.version, statuses: ['DELETED'] }, { restoredInto: record.clusterId });
+    await deps.store.update(
+      source.clusterId,
+      { version: source.version, statuses: ['DELETED'] },
+      { restoredInto: record.clusterId },
+    );
   } catch (error) {
-    await deps.store.update(record.clusterId, { version: record.version, statuses: ['CREATING'] }, {
-      status: 'CREATE_FAILED',
-      statusReason: `Cluster ${source.clusterId} was restored by another request at the same time.`,
-    });
-    throw error instanceof ConflictError ? new ConflictError(`Cluster ${source.clusterId} is being restored by another request.`) : error;
+    await deps.store.update(
+      record.clusterId,
+      { version: record.version, statuses: ['CREATING'] },
+      {
+        status: 'CREATE_FAILED',
+        statusReason: `Cluster ${source.clusterId} was restored by another request at the same time.`,
+      },
+    );
+    throw error instanceof ConflictError
+      ? new ConflictError(`Cluster ${source.clusterId} is being restored by another request.`)
+      : error;
   }
 }
 
 interface CheckedCreate {
   parameters: ClusterParameters;
   existing: ClusterRecord | undefined;
-  restore: { checkpointBucket: string; dbSnapshot: string; secretName: string; source: ClusterRecord } | undefined;
+  restore:
+    { checkpointBucket: string; dbSnapshot: string; secretName: string; source: ClusterRecord } | undefined;
 }
 
 /** Everything that can reject a create, before anything is written. */
@@ -182,7 +199,9 @@ async function restorable(deps: CreateDeps, principal: Principal, sourceId: stri
   if (source.status !== 'DELETED')
     throw invalid(`cluster ${sourceId} is ${source.status}; only a torn-down cluster can be restored`);
   if (source.restoredInto)
-    throw invalid(`cluster ${sourceId} was already restored into ${source.restoredInto}; restore from that one once it is torn down`);
+    throw invalid(
+      `cluster ${sourceId} was already restored into ${source.restoredInto}; restore from that one once it is torn down`,
+    );
   const { checkpointBucket, dbSnapshot, secretName } = source.retained ?? {};
   if (!checkpointBucket || !dbSnapshot || !secretName)
     throw invalid(`cluster ${sourceId} was purged; it kept no data to restore`);

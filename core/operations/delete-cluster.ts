@@ -8,6 +8,7 @@ import { deletePlan } from '../cluster/status.ts';
 import { assertCanSee, type Principal } from '../principal.ts';
 import type { DeleteInput } from '../workflow/inputs.ts';
 import type { OperationDeps } from './deps.ts';
+import { withFreshRecord } from './fresh-read.ts';
 
 export type DeleteDeps = Pick<OperationDeps, 'store' | 'workflows' | 'clock' | 'settings'>;
 
@@ -17,11 +18,15 @@ export async function deleteCluster(
   clusterId: string,
   options: { purge: boolean },
 ): Promise<ClusterView> {
-  const current = assertCanSee(principal, await deps.store.get(clusterId), clusterId);
-  return toView(await startDelete(deps, current, { purge: options.purge, by: principal.sub }));
+  const read = async () => assertCanSee(principal, await deps.store.get(clusterId), clusterId);
+  return toView(
+    await withFreshRecord(read, (current) =>
+      startDelete(deps, current, { purge: options.purge, by: principal.sub }),
+    ),
+  );
 }
 
-/** Move a cluster towards DELETED; `expect` lets the reaper insist on the exact record it judged. */
+/** Move a cluster towards DELETED, conditional on `current` being the stored record (the reaper relies on it). */
 export async function startDelete(
   deps: DeleteDeps,
   current: ClusterRecord,

@@ -1,10 +1,11 @@
 /** POST /clusters/{id}/keepalive: reset the idle clock, cancel a pending teardown, optionally until an instant. */
-import { toView, type ClusterView, type IdleState } from '../cluster/model.ts';
+import { toView, type ClusterRecord, type ClusterView, type IdleState } from '../cluster/model.ts';
 import type { KeepaliveRequest } from '../cluster/request.ts';
 import { assertKeepaliveAllowed } from '../cluster/status.ts';
 import { ValidationError } from '../errors.ts';
 import { assertCanSee, type Principal } from '../principal.ts';
 import type { OperationDeps } from './deps.ts';
+import { withFreshRecord } from './fresh-read.ts';
 
 export type KeepaliveDeps = Pick<OperationDeps, 'store' | 'clock'>;
 
@@ -14,7 +15,17 @@ export async function keepalive(
   clusterId: string,
   request: KeepaliveRequest,
 ): Promise<ClusterView> {
-  const current = assertCanSee(principal, await deps.store.get(clusterId), clusterId);
+  const read = async () => assertCanSee(principal, await deps.store.get(clusterId), clusterId);
+  return withFreshRecord(read, (current) => keepaliveRecord(deps, principal, current, request));
+}
+
+async function keepaliveRecord(
+  deps: KeepaliveDeps,
+  principal: Principal,
+  current: ClusterRecord,
+  request: KeepaliveRequest,
+): Promise<ClusterView> {
+  const { clusterId } = current;
   assertKeepaliveAllowed(clusterId, current.status);
   const now = deps.clock.now();
   if (request.until !== undefined && Date.parse(request.until) <= now.getTime()) {

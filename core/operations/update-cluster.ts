@@ -1,5 +1,5 @@
 /** PATCH /clusters/{id}: apply what changed; stack parameters go through the update workflow. */
-import { toView, type ClusterView } from '../cluster/model.ts';
+import { toView, type ClusterRecord, type ClusterView } from '../cluster/model.ts';
 import { executionName, stackName } from '../cluster/naming.ts';
 import type { UpdateClusterRequest } from '../cluster/request.ts';
 import { resolveUpdate } from '../cluster/resolve.ts';
@@ -9,6 +9,7 @@ import { policyFor } from '../policy.ts';
 import { assertCanSee, type Principal } from '../principal.ts';
 import type { UpdateInput } from '../workflow/inputs.ts';
 import type { OperationDeps } from './deps.ts';
+import { withFreshRecord } from './fresh-read.ts';
 
 export type UpdateDeps = Pick<OperationDeps, 'store' | 'workflows' | 'clock' | 'settings'>;
 
@@ -18,7 +19,17 @@ export async function updateCluster(
   clusterId: string,
   patch: UpdateClusterRequest,
 ): Promise<ClusterView> {
-  const current = assertCanSee(principal, await deps.store.get(clusterId), clusterId);
+  const read = async () => assertCanSee(principal, await deps.store.get(clusterId), clusterId);
+  return withFreshRecord(read, (current) => updateClusterRecord(deps, principal, current, patch));
+}
+
+async function updateClusterRecord(
+  deps: UpdateDeps,
+  principal: Principal,
+  current: ClusterRecord,
+  patch: UpdateClusterRequest,
+): Promise<ClusterView> {
+  const { clusterId } = current;
   assertUpdatable(clusterId, current.status);
   const now = deps.clock.now();
   const next = resolveUpdate(current.parameters, patch, {

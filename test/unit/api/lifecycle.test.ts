@@ -273,3 +273,40 @@ describe('GET /clusters/{clusterId}/events', () => {
     ).toBe(400);
   });
 });
+
+describe('a request that races a workflow write', () => {
+  it('reads the record again and succeeds when only the version moved (a workflow recorded its stack id)', async () => {
+    const api = new Api();
+    await api.cluster('racy');
+    const store = api.deps.store;
+    const update = store.update.bind(store);
+    let bumped = false;
+    store.update = async (clusterId, expect, changes) => {
+      if (!bumped) {
+        bumped = true;
+        const record = store.records.get(clusterId);
+        if (record) record.version += 1;
+      }
+      return update(clusterId, expect, changes);
+    };
+    const reply = await api.call('DELETE /clusters/{clusterId}', { path: '/clusters/racy' });
+    expect(reply.status).toBe(202);
+    expect(reply.body.status).toBe('DELETING');
+  });
+
+  it('gives up with 409 when the record keeps changing', async () => {
+    const api = new Api();
+    await api.cluster('busy-record');
+    const store = api.deps.store;
+    const update = store.update.bind(store);
+    store.update = async (clusterId, expect, changes) => {
+      const record = store.records.get(clusterId);
+      if (record) record.version += 1;
+      return update(clusterId, expect, changes);
+    };
+    const reply = await api.call('POST /clusters/{clusterId}/keepalive', {
+      path: '/clusters/busy-record/keepalive',
+    });
+    expect(reply.status).toBe(409);
+  });
+});
