@@ -23,7 +23,7 @@ const ACCOUNT = '123456789012';
 export interface LocalResources {
   clustersTable: string;
   templatesBucket: string;
-  stateMachines: { create: string; update: string; delete: string; relay: string };
+  stateMachines: { create: string; update: string; delete: string; relay: string; failureRelay: string };
 }
 
 interface Clients {
@@ -75,6 +75,7 @@ export async function bootstrap(endpoint: string, region: string): Promise<Local
     create: await machine('create', 'create'),
     update: await machine('update', 'update'),
     relay: await machine('stack-event-relay', 'stack-event-relay', 'EXPRESS'),
+    failureRelay: await machine('execution-failure-relay', 'execution-failure-relay', 'EXPRESS'),
   };
   await ensureKeyPair(clients.ec2, DEMO_KEY_PAIR);
   return { clustersTable, templatesBucket, stateMachines };

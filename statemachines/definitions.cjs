@@ -30,4 +30,5 @@ module.exports = {
   update: () => load('update.asl.json'),
   delete: () => load('delete.asl.json'),
   stackEventRelay: () => load('stack-event-relay.asl.json'),
+  executionFailureRelay: () => load('execution-failure-relay.asl.json'),
 };

@@ -27,12 +27,15 @@ export async function getCluster(
       : {}),
   });
   const template = deps.renderTemplate(record.deploymentType) as Parameters<typeof resourcesCreated>[0];
+  const total = resourcesCreated(template, parameters);
+  // A deleted stack lists no resources any more: its operation is simply done.
+  const finished = stack.stackStatus === 'DELETE_COMPLETE';
   return {
     ...view,
     progress: {
       stackStatus: stack.stackStatus,
-      resourcesDone: resourcesDone(record.status, stack.resourceStatuses),
-      resourcesTotal: resourcesCreated(template, parameters),
+      resourcesDone: finished ? total : Math.min(total, resourcesDone(record.status, stack.resourceStatuses)),
+      resourcesTotal: total,
     },
   };
 }

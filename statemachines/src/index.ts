@@ -2,6 +2,7 @@
 import type { StateMachine } from './asl.ts';
 import { createWorkflow } from './create.ts';
 import { deleteWorkflow } from './delete.ts';
+import { executionFailureRelay } from './failure-relay.ts';
 import { stackEventRelay } from './relay.ts';
 import { updateWorkflow } from './update.ts';
 
@@ -10,6 +11,7 @@ export const WORKFLOWS: Record<string, () => StateMachine> = {
   update: updateWorkflow,
   delete: deleteWorkflow,
   'stack-event-relay': stackEventRelay,
+  'execution-failure-relay': executionFailureRelay,
 };
 
 /** The text of statemachines/<name>.asl.json (npm run statemachines writes it, a test checks it). */
