@@ -197,6 +197,14 @@ describe('the API over HTTP', () => {
     const id = uniqueId('api-timeline');
     await call('POST', '/clusters', { token: alpha, body: { clusterId: id, keypair: DEMO_KEY_PAIR } });
     await waitForStatus(id, alpha, 'READY');
+    // The workflow writes its "ready" entry just after the status.
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const kinds = (await call('GET', `/clusters/${id}/events?limit=100`, { token: alpha })).body.items.map(
+        (entry: { kind: string }) => entry.kind,
+      );
+      if (kinds.includes('ready')) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
     const first = await call('GET', `/clusters/${id}/events?limit=2`, { token: alpha });
     expect(first.status).toBe(200);
     expect(first.body.items).toHaveLength(2);

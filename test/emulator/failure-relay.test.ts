@@ -65,14 +65,12 @@ async function putRecord(clusterId: string, status: string, execution: string) {
 }
 
 async function relay(event: object): Promise<void> {
-  await emulator
-    .sfn()
-    .send(
-      new StartExecutionCommand({
-        stateMachineArn: machine('execution-failure-relay'),
-        input: JSON.stringify(event),
-      }),
-    );
+  await emulator.sfn().send(
+    new StartExecutionCommand({
+      stateMachineArn: machine('execution-failure-relay'),
+      input: JSON.stringify(event),
+    }),
+  );
 }
 
 async function recordOf(clusterId: string, until: (item: Record<string, unknown>) => boolean) {

@@ -7,7 +7,12 @@ import type { ClusterRecord } from '../../core/cluster/model.ts';
 import type { Operation } from '../../core/cluster/naming.ts';
 import type { DeploymentType } from '../../core/cluster/request.ts';
 import type { ClusterStatus } from '../../core/cluster/status.ts';
-import { ConflictError, IdempotencyKeyReusedError, QuotaExceededError, StaleRecordError } from '../../core/errors.ts';
+import {
+  ConflictError,
+  IdempotencyKeyReusedError,
+  QuotaExceededError,
+  StaleRecordError,
+} from '../../core/errors.ts';
 import type { CreateDeps } from '../../core/operations/create-cluster.ts';
 import type { OperationDeps } from '../../core/operations/deps.ts';
 import { BUILT_IN_POLICY, type PolicyConfig } from '../../core/policy.ts';

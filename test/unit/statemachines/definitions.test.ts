@@ -56,7 +56,7 @@ describe('rendered workflows', () => {
     expect(placeholders.length).toBeGreaterThan(0);
     for (const placeholder of placeholders) expect(SUBSTITUTIONS).toContain(placeholder);
     // serverless.yml loads the files through definitions.cjs, which maps every placeholder.
-    const exported = workflow === 'stack-event-relay' ? 'stackEventRelay' : workflow;
+    const exported = workflow.replace(/-(\w)/g, (_match, letter: string) => letter.toUpperCase());
     const deployed = JSON.stringify(definitions[exported]?.());
     expect(deployed).not.toMatch(/\$\{/);
     expect(deployed).toContain('#{ClustersTable}');
@@ -98,6 +98,7 @@ describe('workflow roles (resources/workflow-roles.yml)', () => {
     update: 'UpdateWorkflowRole',
     delete: 'DeleteWorkflowRole',
     'stack-event-relay': 'StackEventRelayRole',
+    'execution-failure-relay': 'ExecutionFailureRelayRole',
   };
   const IAM_SERVICE: Record<string, string> = { sfn: 'states' };
   const IAM_ACTION: Record<string, string> = { 's3:ListObjectsV2': 's3:ListBucket' };
