@@ -34,8 +34,12 @@ export async function down(command: DownCommand, context: Context): Promise<numb
     const kept = purge
       ? 'Its checkpoint bucket and database are deleted too (--purge); this cannot be undone.'
       : 'Its checkpoint bucket and a final database snapshot are kept.';
+    const sharedFs =
+      cluster.deploymentType === 'efs' || cluster.deploymentType === 'fsx'
+        ? ` Its shared file system (${cluster.deploymentType}) is deleted with the stack.`
+        : '';
     const answer = await io.prompt(
-      `Delete cluster ${clusterId} (${cluster.deploymentType}, ${cluster.status})? The master, the agents and the stack go away. ${kept} [y/N] `,
+      `Delete cluster ${clusterId} (${cluster.deploymentType}, ${cluster.status})? The master, the agents and the stack go away. ${kept}${sharedFs} [y/N] `,
     );
     if (!/^y(es)?$/i.test(answer.trim())) {
       info(io, 'Aborted; nothing was deleted.');
