@@ -182,7 +182,9 @@ export class DynamoClusterStore implements ClusterStore {
       return fromItem(Attributes ?? {});
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
-        throw new StaleRecordError(`Cluster ${clusterId} changed while this request ran; read it again and retry.`);
+        throw new StaleRecordError(
+          `Cluster ${clusterId} changed while this request ran; read it again and retry.`,
+        );
       }
       throw error;
     }
