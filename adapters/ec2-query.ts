@@ -4,35 +4,12 @@
  * it does not tree-shake), which alone would break the 500 KB bundle budget; signing and credentials
  * come from the same SDK packages the other clients use (docs/adr/0007-bundling.md).
  */
-import { createHash, createHmac } from 'node:crypto';
 import { fromEnv } from '@aws-sdk/credential-provider-env';
 import { parseXML } from '@aws-sdk/xml-builder';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { Sha256 } from './sha256.ts';
 
 const API_VERSION = '2016-11-15';
-
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-
-const bytes = (data: SourceData) =>
-  typeof data === 'string'
-    ? data
-    : data instanceof ArrayBuffer
-      ? new Uint8Array(data)
-      : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-
-/** @smithy/signature-v4's hash interface over node:crypto (HMAC when given a secret). */
-class Sha256 {
-  private readonly hash;
-  constructor(secret?: SourceData) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(data: SourceData): void {
-    this.hash.update(bytes(data));
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.hash.digest()));
-  }
-}
 
 export class Ec2QueryError extends Error {
   constructor(

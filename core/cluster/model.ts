@@ -81,27 +81,10 @@ export interface ClusterRecord {
   execution?: string;
 }
 
-/** The cluster resource of the API (contract, "Cluster resource"). */
-export interface ClusterView {
-  clusterId: string;
-  team: string;
-  owner: string;
-  deploymentType: DeploymentType;
-  status: ClusterStatus;
-  statusReason?: string;
-  parameters: ClusterParameters;
-  pendingParameters?: ClusterParameters;
-  outputs: Record<string, string>;
-  stackId?: string;
-  createdAt: string;
-  updatedAt: string;
-  idle: IdleState;
-  version: number;
-  deleteRequested?: DeleteRequest;
+/** The cluster resource of the API (contract, "Cluster resource"): the record without internals. */
+export type ClusterView = Omit<ClusterRecord, 'secretName' | 'execution' | 'retained'> & {
   retained?: Omit<RetainedData, 'secretName'>;
-  restoredFrom?: string;
-  restoredInto?: string;
-}
+};
 
 export function toView(record: ClusterRecord): ClusterView {
   const { secretName: _secret, execution: _execution, retained, ...rest } = record;

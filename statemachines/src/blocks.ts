@@ -203,6 +203,43 @@ export function routeOnCause(
   };
 }
 
+/**
+ * DescribeStacks of one stack, kept at `resultPath` as {Stack}: a path ending in [0] is unwrapped
+ * the same way everywhere, and deeper paths are read from the result.
+ */
+export function describeStack(
+  name: string,
+  options: {
+    stack: string;
+    resultPath: string;
+    next: string;
+    onError?: { resultPath: string; next: string };
+  },
+): States {
+  return {
+    [name]: {
+      Type: 'Task',
+      Resource: sdk('cloudformation', 'describeStacks'),
+      Parameters: { 'StackName.$': options.stack },
+      ResultSelector: { 'Stack.$': '$.Stacks[0]' },
+      ResultPath: options.resultPath,
+      Retry: [TRANSIENT_RETRY],
+      ...(options.onError
+        ? {
+            Catch: [
+              {
+                ErrorEquals: ['States.ALL'],
+                ResultPath: options.onError.resultPath,
+                Next: options.onError.next,
+              },
+            ],
+          }
+        : {}),
+      Next: options.next,
+    },
+  };
+}
+
 export interface StackWait {
   /** Prefix of the loop's state names, e.g. "Create". */
   prefix: string;
@@ -298,16 +335,11 @@ export function waitForStack(wait: StackWait): States {
       ResultPath: '$.wait',
       Next: `${p}DescribeStack`,
     },
-    [`${p}DescribeStack`]: {
-      Type: 'Task',
-      Resource: sdk('cloudformation', 'describeStacks'),
-      Parameters: { 'StackName.$': '$.stackId' },
-      // A path ending in [0] is unwrapped the same way everywhere; deeper paths are read from here.
-      ResultSelector: { 'Stack.$': '$.Stacks[0]' },
-      ResultPath: '$.describe',
-      Retry: [TRANSIENT_RETRY],
-      Next: `${p}Route`,
-    },
+    ...describeStack(`${p}DescribeStack`, {
+      stack: '$.stackId',
+      resultPath: '$.describe',
+      next: `${p}Route`,
+    }),
     [`${p}Route`]: {
       Type: 'Choice',
       Choices: [
@@ -551,5 +583,39 @@ export function handOverPendingDelete(prefix: string, options: { recordPath: str
         Next: options.done,
       },
     },
+  );
+}
+
+export interface OperationFailure {
+  /** Names the states: Record<Operation>Failed, Log<Operation>Failed. */
+  operation: 'Create' | 'Update';
+  from: string;
+  to: string;
+  remove?: string[];
+  /** The Fail state the workflow ends in once the failure is recorded. */
+  fail: { name: string; error: string; cause: string };
+}
+
+/**
+ * Record a failed operation with `$.reason.text`, put it on the timeline, hand a pending delete
+ * over, and end the execution as failed.
+ */
+export function recordOperationFailure(failure: OperationFailure): States {
+  return merge(
+    recordStatus(`Record${failure.operation}Failed`, {
+      from: failure.from,
+      to: failure.to,
+      set: { statusReason: { 'S.$': '$.reason.text' } },
+      ...(failure.remove ? { remove: failure.remove } : {}),
+      resultPath: '$.record',
+      next: `Log${failure.operation}Failed`,
+    }),
+    logEvent(
+      `Log${failure.operation}Failed`,
+      { kind: 'failed', status: failure.to, message: '$.reason.text' },
+      'FailedDeleteRequested',
+    ),
+    handOverPendingDelete('Failed', { recordPath: '$.record', done: failure.fail.name }),
+    { [failure.fail.name]: { Type: 'Fail', Error: failure.fail.error, Cause: failure.fail.cause } },
   );
 }

@@ -14,11 +14,13 @@ import {
 } from './asl.ts';
 import { guarded } from './guard.ts';
 import {
+  describeStack,
   explainError,
   routeOnCause,
   findRootCause,
   handOverPendingDelete,
   logEvent,
+  recordOperationFailure,
   recordStatus,
   resetPageCount,
   statusConflict,
@@ -84,16 +86,12 @@ function workflowBody(): StateMachine {
           ResultPath: '$.stackId',
           Next: 'RecordStackId',
         },
-        FindEarlierStack: {
-          Type: 'Task',
-          Resource: sdk('cloudformation', 'describeStacks'),
-          Parameters: { 'StackName.$': '$.stack.name' },
-          ResultSelector: { 'Stack.$': '$.Stacks[0]' },
-          ResultPath: '$.earlier',
-          Retry: [TRANSIENT_RETRY],
-          Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ExplainRejection' }],
-          Next: 'EarlierStackFailed',
-        },
+        ...describeStack('FindEarlierStack', {
+          stack: '$.stack.name',
+          resultPath: '$.earlier',
+          next: 'EarlierStackFailed',
+          onError: { resultPath: '$.error', next: 'ExplainRejection' },
+        }),
         EarlierStackFailed: {
           Type: 'Choice',
           Choices: [
@@ -130,15 +128,11 @@ function workflowBody(): StateMachine {
           SecondsPath: '$.timing.pollSeconds',
           Next: 'CheckEarlierStack',
         },
-        CheckEarlierStack: {
-          Type: 'Task',
-          Resource: sdk('cloudformation', 'describeStacks'),
-          Parameters: { 'StackName.$': '$.earlier.Stack.StackId' },
-          ResultSelector: { 'Stack.$': '$.Stacks[0]' },
-          ResultPath: '$.earlier',
-          Retry: [TRANSIENT_RETRY],
-          Next: 'EarlierStackGone',
-        },
+        ...describeStack('CheckEarlierStack', {
+          stack: '$.earlier.Stack.StackId',
+          resultPath: '$.earlier',
+          next: 'EarlierStackGone',
+        }),
         EarlierStackGone: {
           Type: 'Choice',
           Choices: [
@@ -197,27 +191,19 @@ function workflowBody(): StateMachine {
         'ReadyDeleteRequested',
       ),
       handOverPendingDelete('Ready', { recordPath: '$.record', done: 'Created' }),
-      recordStatus('RecordCreateFailed', {
+      recordOperationFailure({
+        operation: 'Create',
         from: 'CREATING',
         to: 'CREATE_FAILED',
-        set: { statusReason: { 'S.$': '$.reason.text' } },
-        resultPath: '$.record',
-        next: 'LogCreateFailed',
+        fail: {
+          name: 'NotCreated',
+          error: 'StackCreateFailed',
+          cause: "The stack could not be created; the cluster's statusReason says why.",
+        },
       }),
-      logEvent(
-        'LogCreateFailed',
-        { kind: 'failed', status: 'CREATE_FAILED', message: '$.reason.text' },
-        'FailedDeleteRequested',
-      ),
-      handOverPendingDelete('Failed', { recordPath: '$.record', done: 'NotCreated' }),
       statusConflict(),
       {
         Created: { Type: 'Pass', Parameters: { 'clusterId.$': '$.clusterId', status: 'READY' }, End: true },
-        NotCreated: {
-          Type: 'Fail',
-          Error: 'StackCreateFailed',
-          Cause: "The stack could not be created; the cluster's statusReason says why.",
-        },
       },
     ),
   };

@@ -18,6 +18,7 @@ import {
 } from './asl.ts';
 import { guarded } from './guard.ts';
 import {
+  describeStack,
   explainError,
   routeOnCause,
   findRootCause,
@@ -309,16 +310,12 @@ function workflowBody(): StateMachine {
           ResultPath: '$.wait',
           Next: 'FindStack',
         },
-        FindStack: {
-          Type: 'Task',
-          Resource: sdk('cloudformation', 'describeStacks'),
-          Parameters: { 'StackName.$': '$.clusterId' },
-          ResultSelector: { 'Stack.$': '$.Stacks[0]' },
-          ResultPath: '$.describe',
-          Retry: [TRANSIENT_RETRY],
-          Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'StackMissing' }],
-          Next: 'RememberStackId',
-        },
+        ...describeStack('FindStack', {
+          stack: '$.clusterId',
+          resultPath: '$.describe',
+          next: 'RememberStackId',
+          onError: { resultPath: '$.error', next: 'StackMissing' },
+        }),
         RememberStackId: {
           Type: 'Pass',
           InputPath: '$.describe.Stack.StackId',

@@ -11,6 +11,7 @@ import {
   findRootCause,
   handOverPendingDelete,
   logEvent,
+  recordOperationFailure,
   recordStatus,
   resetPageCount,
   statusConflict,
@@ -109,28 +110,20 @@ function workflowBody(): StateMachine {
         'UpdatedDeleteRequested',
       ),
       handOverPendingDelete('Updated', { recordPath: '$.record', done: 'Updated' }),
-      recordStatus('RecordUpdateFailed', {
+      recordOperationFailure({
+        operation: 'Update',
         from: 'UPDATING',
         to: 'UPDATE_FAILED',
-        set: { statusReason: { 'S.$': '$.reason.text' } },
         remove: ['pendingParameters'],
-        resultPath: '$.record',
-        next: 'LogUpdateFailed',
+        fail: {
+          name: 'NotUpdated',
+          error: 'StackUpdateFailed',
+          cause: "The stack update failed and was rolled back; the cluster's statusReason says why.",
+        },
       }),
-      logEvent(
-        'LogUpdateFailed',
-        { kind: 'failed', status: 'UPDATE_FAILED', message: '$.reason.text' },
-        'FailedDeleteRequested',
-      ),
-      handOverPendingDelete('Failed', { recordPath: '$.record', done: 'NotUpdated' }),
       statusConflict(),
       {
         Updated: { Type: 'Pass', Parameters: { 'clusterId.$': '$.clusterId', status: 'READY' }, End: true },
-        NotUpdated: {
-          Type: 'Fail',
-          Error: 'StackUpdateFailed',
-          Cause: "The stack update failed and was rolled back; the cluster's statusReason says why.",
-        },
       },
     ),
   };

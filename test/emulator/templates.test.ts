@@ -4,7 +4,7 @@
  * system, and the master's user data with a master.yaml that holds the request's values. What moto
  * does not model is said where it happens and checked from the template (test/unit/templates).
  */
-import { createHash, createHmac } from 'node:crypto';
+import { Sha256 } from '../../adapters/sha256.ts';
 import { DescribeStacksCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import {
   DescribeAddressesCommand,
@@ -516,28 +516,6 @@ async function awsJson(
   const text = await response.text();
   if (!response.ok) throw new Error(`${service} ${path}: ${response.status} ${text}`);
   return JSON.parse(text);
-}
-
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-const bytes = (data: SourceData) =>
-  typeof data === 'string'
-    ? data
-    : data instanceof ArrayBuffer
-      ? new Uint8Array(data)
-      : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-
-/** @smithy/signature-v4's hash interface over node:crypto (HMAC when given a secret). */
-class Sha256 {
-  private readonly hash;
-  constructor(secret?: SourceData) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(data: SourceData): void {
-    this.hash.update(bytes(data));
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.hash.digest()));
-  }
 }
 
 describe('shared file systems', () => {
