@@ -68,3 +68,19 @@ function parse(text: string | undefined): ClusterSecret {
   }
   throw new Error('cluster secret has an unexpected shape');
 }
+
+/** Cluster passwords never change: reads each secret once per process (the reaper, run after run). */
+export class CachingSecretReader {
+  private readonly known = new Map<string, ClusterSecret>();
+
+  constructor(private readonly secrets: Pick<Secrets, 'readMany'>) {}
+
+  async readMany(secretIds: string[]): Promise<Map<string, ClusterSecret>> {
+    const missing = secretIds.filter((id) => !this.known.has(id));
+    if (missing.length > 0)
+      for (const [id, secret] of await this.secrets.readMany(missing)) this.known.set(id, secret);
+    return new Map(
+      secretIds.flatMap((id) => (this.known.has(id) ? [[id, this.known.get(id) as ClusterSecret]] : [])),
+    );
+  }
+}

@@ -18,6 +18,10 @@ export function createContext(): BenchContext & { stop(): Promise<void> } {
     local() {
       runtime ??= (async () => {
         process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+        // The benchmark's team creates hundreds of clusters; the default quota would answer 429.
+        process.env.TEAM_POLICIES ??= JSON.stringify({ defaults: { maxClusters: 10_000 } });
+        // Hundreds of stacks at once load the emulator (one Python process) far more than AWS.
+        process.env.LOCAL_LAMBDA_TIMEOUT_SECONDS ??= '300';
         process.env.REAPER_INTERVAL_SECONDS ??= '3600';
         return startLocal({ port: await freePort(), emulatorPort: await freePort(), log: () => undefined });
       })();

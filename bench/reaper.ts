@@ -18,7 +18,7 @@ import { DynamoClusterStore, toItem } from '../adapters/cluster-store.ts';
 import { Ec2Query } from '../adapters/ec2-query.ts';
 import { HttpMasterProbe } from '../adapters/master-probe.ts';
 import { EventBridgeNotifier } from '../adapters/notifier.ts';
-import { SecretsManagerSecrets } from '../adapters/secrets.ts';
+import { CachingSecretReader, SecretsManagerSecrets } from '../adapters/secrets.ts';
 import { StepFunctionsWorkflows } from '../adapters/workflows.ts';
 import type { ClusterRecord } from '../core/cluster/model.ts';
 import { AGENT_TAG_KEY, agentTag } from '../core/cluster/naming.ts';
@@ -166,8 +166,9 @@ export const reaper: BenchSection = {
         const agents = new Ec2AgentCounter(
           new Ec2Query({ region: 'us-east-1', endpoint: local.emulatorUrl }),
         );
-        const secrets = new SecretsManagerSecrets(
-          countCalls(new SecretsManagerClient(config), counters.secretsManager),
+        // As in production (functions/deps.ts): a warm reaper reads each secret once.
+        const secrets = new CachingSecretReader(
+          new SecretsManagerSecrets(countCalls(new SecretsManagerClient(config), counters.secretsManager)),
         );
         const deps = {
           store: scoped,

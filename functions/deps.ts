@@ -18,14 +18,13 @@ import { DynamoIdempotencyStore } from '../adapters/idempotency-store.ts';
 import { Ec2KeyPairs } from '../adapters/key-pairs.ts';
 import { HttpMasterProbe } from '../adapters/master-probe.ts';
 import { EventBridgeNotifier } from '../adapters/notifier.ts';
-import { SecretsManagerSecrets } from '../adapters/secrets.ts';
+import { CachingSecretReader, SecretsManagerSecrets } from '../adapters/secrets.ts';
 import { CloudFormationStackReader } from '../adapters/stack-reader.ts';
 import { StepFunctionsWorkflows } from '../adapters/workflows.ts';
 import type { OperationDeps } from '../core/operations/deps.ts';
 import {
   systemClock,
   type AgentCounter,
-  type ClusterSecret,
   type ClusterStore,
   type IdempotencyStore,
   type KeyPairs,
@@ -100,18 +99,11 @@ export function notifier(): Notifier {
   return (warningNotifier ??= new EventBridgeNotifier(eventsClient(), config().eventBusName));
 }
 
-/** Cluster passwords never change, so a warm reaper reads each secret once. */
-const knownSecrets = new Map<string, ClusterSecret>();
-export const cachedSecrets = {
-  async readMany(secretIds: string[]): Promise<Map<string, ClusterSecret>> {
-    const missing = secretIds.filter((id) => !knownSecrets.has(id));
-    if (missing.length > 0)
-      for (const [id, secret] of await secrets().readMany(missing)) knownSecrets.set(id, secret);
-    return new Map(
-      secretIds.flatMap((id) => (knownSecrets.has(id) ? [[id, knownSecrets.get(id) as ClusterSecret]] : [])),
-    );
-  },
-};
+let readOnce: CachingSecretReader | undefined;
+/** The reaper's secret reader: a warm container reads each cluster's passwords once. */
+export function cachedSecrets(): CachingSecretReader {
+  return (readOnce ??= new CachingSecretReader(secrets()));
+}
 
 export const generatePassword = () => randomBytes(24).toString('base64url');
 export const clock = systemClock;

@@ -60,7 +60,9 @@ export function logOutcome(
   }
   logger.info('request handled', {
     status: response?.statusCode,
-    ...(typeof claims?.[config().auth.teamClaim] === 'string' ? { team: claims[config().auth.teamClaim] } : {}),
+    ...(typeof claims?.[config().auth.teamClaim] === 'string'
+      ? { team: claims[config().auth.teamClaim] }
+      : {}),
     ...(typeof claims?.sub === 'string' ? { owner: claims.sub } : {}),
     ...(typeof body.clusterId === 'string' ? { clusterId: body.clusterId } : {}),
     ...(typeof body.status === 'string' ? { clusterStatus: body.status } : {}),

@@ -28,7 +28,7 @@ export function reaperDeps(): ReapDeps {
     settings: settings(),
     agents: agents(),
     masters: masters(),
-    secrets: cachedSecrets,
+    secrets: cachedSecrets(),
     notifier: notifier(),
     reaper: { graceSeconds: config().reaper.graceSeconds, pageSize: 200, masterConcurrency: 25 },
   };
