@@ -8,10 +8,8 @@ import { ListStacksCommand, CloudFormationClient } from '@aws-sdk/client-cloudfo
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { issueToken, signingKey } from '../local/auth.ts';
 import { DEMO_KEY_PAIR } from '../local/bootstrap.ts';
-import { projectRoot } from '../local/paths.ts';
-import { percentile, type BenchSection } from './context.ts';
+import { benchHeaders, percentile, type BenchSection } from './context.ts';
 
 const SAMPLES = 400;
 const CONCURRENT_CREATES = 200;
@@ -50,14 +48,8 @@ export const api: BenchSection = {
   name: 'api',
   async run(context) {
     const local = await context.local();
-    const token = await issueToken(signingKey(projectRoot), {
-      team: 'bench',
-      sub: 'bench',
-      admin: false,
-      teamClaim: 'team',
-      hours: 1,
-    });
-    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const headers = await benchHeaders();
+    const token = headers.authorization?.replace('Bearer ', '') ?? '';
     const clientConfig = {
       endpoint: local.emulatorUrl,
       region: 'us-east-1',

@@ -1,4 +1,6 @@
 /** What benchmark sections share: one local runtime, started on first use, and a results record. */
+import { issueToken, signingKey } from '../local/auth.ts';
+import { projectRoot } from '../local/paths.ts';
 import { startLocal, type LocalRuntime } from '../local/start.ts';
 import { freePort } from '../test/support/ports.ts';
 
@@ -38,4 +40,16 @@ export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[index] ?? Number.NaN;
+}
+
+/** Request headers of the benchmark's team (a local token, as `npm run token` makes). */
+export async function benchHeaders(): Promise<Record<string, string>> {
+  const token = await issueToken(signingKey(projectRoot), {
+    team: 'bench',
+    sub: 'bench',
+    admin: false,
+    teamClaim: 'team',
+    hours: 1,
+  });
+  return { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
 }

@@ -5,9 +5,7 @@
  * stack-event relay, fallback poll every 600 s). Then the local POST-to-READY time, through the API
  * and the emulator's real Step Functions.
  */
-import { issueToken, signingKey } from '../local/auth.ts';
 import { DEMO_KEY_PAIR } from '../local/bootstrap.ts';
-import { projectRoot } from '../local/paths.ts';
 import type { ClusterParameters, ClusterRecord } from '../core/cluster/model.ts';
 import { executionName, secretName } from '../core/cluster/naming.ts';
 import { CREATE_DEFAULTS } from '../core/cluster/request.ts';
@@ -15,7 +13,7 @@ import { asCfnParameters, toStackParameters } from '../core/cluster/stack-parame
 import { stackTags } from '../core/operations/create-cluster.ts';
 import type { CreateInput, WorkflowTiming } from '../core/workflow/inputs.ts';
 import { FakeAws, PRODUCTION_TIMING } from '../test/support/fake-aws.ts';
-import { percentile, type BenchContext, type BenchSection } from './context.ts';
+import { benchHeaders, percentile, type BenchContext, type BenchSection } from './context.ts';
 
 export const FAST_PATH_TARGET = 30;
 const STACK_SECONDS = 20 * 60;
@@ -79,14 +77,7 @@ async function create(stackSeconds: number, timing: WorkflowTiming, deliverEvent
 
 async function localPostToReady(context: BenchContext) {
   const runtime = await context.local();
-  const token = await issueToken(signingKey(projectRoot), {
-    team: 'bench',
-    sub: 'bench',
-    admin: false,
-    teamClaim: 'team',
-    hours: 1,
-  });
-  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const headers = await benchHeaders();
   const samples: number[] = [];
   for (let run = 0; run < LOCAL_CREATES; run++) {
     const clusterId = `bench-${Date.now().toString(36)}-${run}`;
