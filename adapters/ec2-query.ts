@@ -15,6 +15,7 @@ export class Ec2QueryError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    readonly httpStatus?: number,
   ) {
     super(`${code}: ${message}`);
     this.name = 'Ec2QueryError';
@@ -30,7 +31,20 @@ export class Ec2Query {
   private readonly signer: SignatureV4;
   private readonly endpoint: URL;
 
-  constructor(options: { region: string; endpoint?: string }) {
+  private readonly options: { timeoutMs: number; maxAttempts: number; baseDelayMs: number };
+
+  constructor(options: {
+    region: string;
+    endpoint?: string;
+    timeoutMs?: number;
+    maxAttempts?: number;
+    baseDelayMs?: number;
+  }) {
+    this.options = {
+      timeoutMs: options.timeoutMs ?? 10_000,
+      maxAttempts: options.maxAttempts ?? 4,
+      baseDelayMs: options.baseDelayMs ?? 100,
+    };
     this.endpoint = new URL(options.endpoint ?? `https://ec2.${options.region}.amazonaws.com/`);
     this.signer = new SignatureV4({
       service: 'ec2',
@@ -41,7 +55,25 @@ export class Ec2Query {
   }
 
   /** Call an action with flattened Query parameters (e.g. {"KeyName.1": "x"}); returns the parsed XML body. */
+  /**
+   * Call an action with flattened Query parameters (e.g. {"KeyName.1": "x"}); returns the parsed XML
+   * body. Like the SDK clients, it retries what may pass: timeouts, network errors, throttling, 5xx.
+   */
   async call(action: string, parameters: Record<string, string>): Promise<XmlObject> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.send(action, parameters);
+      } catch (error) {
+        if (attempt >= this.options.maxAttempts || !isTransient(error)) throw error;
+        // Full jitter on an exponential base, as the SDK's standard retry strategy.
+        await new Promise((resolve) =>
+          setTimeout(resolve, Math.random() * this.options.baseDelayMs * 2 ** (attempt - 1)),
+        );
+      }
+    }
+  }
+
+  private async send(action: string, parameters: Record<string, string>): Promise<XmlObject> {
     const body = new URLSearchParams({ Action: action, Version: API_VERSION, ...parameters }).toString();
     const request = await this.signer.sign({
       method: 'POST',
@@ -59,19 +91,40 @@ export class Ec2Query {
       method: 'POST',
       headers: request.headers as Record<string, string>,
       body,
-      signal: AbortSignal.timeout(10_000),
+      signal: AbortSignal.timeout(this.options.timeoutMs),
     });
     const text = await response.text();
-    const parsed = parseXML(text) as XmlObject;
     if (!response.ok) {
-      const error = pick(parsed, 'Response', 'Errors', 'Error') as XmlObject | undefined;
+      let error: XmlObject | undefined;
+      try {
+        error = pick(parseXML(text) as XmlObject, 'Response', 'Errors', 'Error') as XmlObject | undefined;
+      } catch {
+        // not XML (a proxy's error page, say)
+      }
       throw new Ec2QueryError(
         String(error?.Code ?? response.status),
         String(error?.Message ?? text.slice(0, 200)),
+        response.status,
       );
     }
-    return parsed;
+    return parseXML(text) as XmlObject;
   }
+}
+
+const THROTTLING = new Set([
+  'RequestLimitExceeded',
+  'Throttling',
+  'ThrottlingException',
+  'ServiceUnavailable',
+  'InternalError',
+]);
+
+/** Worth another try: throttling, a 5xx, a timeout (TimeoutError) or a network failure (TypeError). */
+function isTransient(error: unknown): boolean {
+  if (error instanceof Ec2QueryError) return THROTTLING.has(error.code) || (error.httpStatus ?? 0) >= 500;
+  // By name, not class: fetch's errors (a DOMException on timeout) may come from another realm.
+  const name = (error as { name?: unknown } | null)?.name;
+  return name === 'TimeoutError' || name === 'TypeError' || name === 'AbortError';
 }
 
 /** Walk a parsed XML document by element names. */
