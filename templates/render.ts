@@ -2,9 +2,9 @@
  * Writes templates/<type>.yaml from the template code, or with --check fails when a file is stale.
  * Usage: tsx templates/render.ts [--check]
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { stringify } from 'yaml';
+import { writeOrCheck } from '../scripts/generated-files.ts';
 import { DEPLOYMENT_TYPES } from '../core/cluster/request.ts';
 import { renderTemplate } from './src/index.ts';
 
@@ -15,28 +15,13 @@ export function renderedYaml(type: (typeof DEPLOYMENT_TYPES)[number]): string {
 }
 
 /** Writes every rendered file, or with check only compares; returns the number of stale files. */
-export function renderAll(check: boolean): number {
-  let stale = 0;
-  for (const type of DEPLOYMENT_TYPES) {
-    const path = new URL(`./${type}.yaml`, import.meta.url);
-    const text = renderedYaml(type);
-    if (check) {
-      let current = '';
-      try {
-        current = readFileSync(path, 'utf8');
-      } catch {
-        // missing counts as stale
-      }
-      if (current !== text) {
-        console.error(`templates/${type}.yaml is stale: run npm run templates`);
-        stale++;
-      }
-    } else {
-      writeFileSync(path, text);
-      console.log(`wrote templates/${type}.yaml`);
-    }
-  }
-  return stale;
+function renderAll(check: boolean): number {
+  const files = DEPLOYMENT_TYPES.map((type) => ({
+    url: new URL(`./${type}.yaml`, import.meta.url),
+    label: `templates/${type}.yaml`,
+    text: renderedYaml(type),
+  }));
+  return writeOrCheck(files, check, 'npm run templates');
 }
 
 // Run only as a script, so tests can import renderedYaml without writing files.
