@@ -5,7 +5,8 @@ import { list, status } from './commands/read.ts';
 import { up } from './commands/up.ts';
 import type { Io } from './context.ts';
 import { CliError, EXIT_FAILURE, EXIT_USAGE, UsageError } from './errors.ts';
-import { parseCommand, type Command, type RequestFields } from './flags.ts';
+import type { RequestFields } from './flags.ts';
+import { parseCommand, type Command } from './parse-command.ts';
 import { renderApiError } from './render.ts';
 
 export async function run(argv: readonly string[], io: Io): Promise<number> {

@@ -2,7 +2,7 @@
 import type { Cluster } from '../api-client.ts';
 import { info, type Context } from '../context.ts';
 import { CliError, EXIT_FAILURE, UsageError } from '../errors.ts';
-import type { Command } from '../flags.ts';
+import type { Command } from '../parse-command.ts';
 import { deletedSummary } from '../render.ts';
 import { seenEvents, waitFor } from '../wait.ts';
 

@@ -2,7 +2,7 @@
 import type { TimelineEntry } from '../api-client.ts';
 import type { Context } from '../context.ts';
 import { CliError } from '../errors.ts';
-import type { Command } from '../flags.ts';
+import type { Command } from '../parse-command.ts';
 import { listTable, statusText } from '../render.ts';
 
 const STATUS_EVENTS = 10;

@@ -8,7 +8,8 @@ import type { CreateClusterRequest, UpdateClusterRequest } from '../../core/clus
 import type { Cluster } from '../api-client.ts';
 import { info, type Context } from '../context.ts';
 import { CliError } from '../errors.ts';
-import { FIELD_FLAGS, type Command, type FieldFlag, type RequestFields } from '../flags.ts';
+import { FIELD_FLAGS, type FieldFlag, type RequestFields } from '../flags.ts';
+import type { Command } from '../parse-command.ts';
 import { dryRunText, readySummary } from '../render.ts';
 import { seenEvents, waitFor } from '../wait.ts';
 

@@ -3,7 +3,8 @@
  * `det-deploy aws up` and reaches the POST /clusters body unchanged; flags not given are not sent.
  */
 import { createClusterSchema } from '../../../core/cluster/request.ts';
-import { FIELD_FLAGS, parseCommand } from '../../../cli/flags.ts';
+import { FIELD_FLAGS } from '../../../cli/flags.ts';
+import { parseCommand } from '../../../cli/parse-command.ts';
 import { API_URL, cluster, detDeploy, FakeApi } from './fake-api.ts';
 
 /** The seed's table, flag by flag: a value to give and what the body must then hold. */
