@@ -4,12 +4,17 @@
  * with their reason. The API and the emulator are the witnesses, not the CLI's own output.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { apiUrl, call, DEMO_KEY_PAIR, emulator, tokenFor, uniqueId } from '../support/local-api.ts';
 
 const root = join(import.meta.dirname, '..', '..');
-const bin = join(root, 'bin', 'det-deploy.js');
+const { bin: bins } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  bin: Record<string, string>;
+};
+// The package's bin: the bundled CLI that `npm ci` (prepare) and `npm test` (pretest) build.
+const bin = join(root, String(bins['det-deploy']));
 
 interface Result {
   code: number | null;
