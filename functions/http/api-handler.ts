@@ -4,12 +4,11 @@
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { config } from '../../adapters/config.ts';
-import { logger } from '../../adapters/logger.ts';
 import type { IdempotencyStore } from '../../core/ports.ts';
 import { readApiRequest, type ApiRequest } from './api-request.ts';
 import { idempotency } from './middleware/idempotency.ts';
 import { problemDetails } from './middleware/problem-details.ts';
+import { logOutcome, requestLog } from './middleware/request-log.ts';
 
 export interface ApiResponse {
   status: number;
@@ -27,46 +26,11 @@ export interface ApiHandlerOptions<D> {
 }
 
 export function apiHandler<D>(main: ApiMain<D>, options: ApiHandlerOptions<D>) {
-  const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+  const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>({ requestEnd: logOutcome })
     .use(problemDetails())
-    .use({
-      before: async (request) => {
-        logger.resetKeys();
-        const { requestId, http } = request.event.requestContext;
-        logger.appendKeys({
-          requestId,
-          route: `${http.method} ${request.event.rawPath}`,
-          clusterId: request.event.pathParameters?.clusterId,
-        });
-      },
-      after: async (request) => logOutcome(request.event, request.response),
-    });
+    .use(requestLog());
   if (options.idempotency) handler.use(idempotency(options.idempotency));
   return handler.handler(async (event) => toHttp(await main(readApiRequest(event), options.deps())));
-}
-
-/** One line per answered request: who, which cluster, the outcome. Never a body or a header. */
-export function logOutcome(
-  event: APIGatewayProxyEventV2,
-  response: APIGatewayProxyStructuredResultV2 | undefined,
-): void {
-  const claims = (event.requestContext as { authorizer?: { jwt?: { claims?: Record<string, unknown> } } })
-    .authorizer?.jwt?.claims;
-  let body: { clusterId?: unknown; status?: unknown } = {};
-  try {
-    body = response?.body ? (JSON.parse(response.body) as typeof body) : {};
-  } catch {
-    // not JSON: nothing to pick from it
-  }
-  logger.info('request handled', {
-    status: response?.statusCode,
-    ...(typeof claims?.[config().auth.teamClaim] === 'string'
-      ? { team: claims[config().auth.teamClaim] }
-      : {}),
-    ...(typeof claims?.sub === 'string' ? { owner: claims.sub } : {}),
-    ...(typeof body.clusterId === 'string' ? { clusterId: body.clusterId } : {}),
-    ...(typeof body.status === 'string' ? { clusterStatus: body.status } : {}),
-  });
 }
 
 export function toHttp(response: ApiResponse): APIGatewayProxyStructuredResultV2 {

@@ -6,7 +6,6 @@ import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { logger } from '../../../adapters/logger.ts';
 import { ControlPlaneError, ValidationError } from '../../../core/errors.ts';
-import { logOutcome } from '../api-handler.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -48,7 +47,6 @@ export function problemDetails(): MiddlewareObj<APIGatewayProxyEventV2, APIGatew
     onError: async (request) => {
       if (request.response !== undefined && request.error === undefined) return;
       request.response = problemResponse(request.error, request.event.requestContext?.requestId ?? 'unknown');
-      logOutcome(request.event, request.response);
     },
   };
 }

@@ -60,4 +60,31 @@ describe('logs', () => {
     });
     expect(lines.join('\n')).not.toMatch(/Never-in-logs/);
   });
+
+  it('logs an idempotent replay like any other answer, once, marked as replayed', async () => {
+    const api = new Api();
+    const request = {
+      path: '/clusters',
+      body: { clusterId: 'replayed', keypair: 'demo-key' },
+      headers: { 'idempotency-key': 'replay-1' },
+    };
+    const first = await api.call('POST /clusters', request);
+    const replay = await api.call('POST /clusters', request);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+
+    const handled = lines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((entry) => entry.message === 'request handled');
+    expect(handled).toHaveLength(2);
+    expect(handled[0]).toMatchObject({ status: first.status, clusterId: 'replayed', team: 'alpha' });
+    expect(handled[0]).not.toHaveProperty('replayed');
+    expect(handled[1]).toMatchObject({
+      status: 202,
+      clusterId: 'replayed',
+      team: 'alpha',
+      clusterStatus: 'CREATING',
+      replayed: true,
+      requestId: expect.stringMatching(/^request-/),
+    });
+  });
 });
