@@ -1,6 +1,6 @@
 /** GET /openapi.json (no auth): the API described from the schemas that validate it. */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { openApiDocument } from '../../core/openapi.ts';
+import { openApiDocument } from './openapi-document.ts';
 
 const body = JSON.stringify(openApiDocument());
 

@@ -8,8 +8,8 @@ import {
   keepaliveSchema,
   listQuerySchema,
   updateClusterSchema,
-} from './cluster/request.ts';
-import { CLUSTER_STATUSES } from './cluster/status.ts';
+} from '../../core/cluster/request.ts';
+import { CLUSTER_STATUSES } from '../../core/cluster/status.ts';
 
 type Json = Record<string, unknown>;
 
