@@ -3,7 +3,7 @@
  * bin, nothing else and no dependencies, and the project's own bin is that same file.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..', '..', '..');
@@ -51,6 +51,8 @@ describe('the det-deploy package', () => {
 
   it('is the bin of the project too, and --help runs on plain node', () => {
     expect(join(root, String(manifest(root).bin['det-deploy']))).toBe(cliBin);
+    // npx runs the project's own bin as a program: the build leaves it executable.
+    expect(statSync(cliBin).mode & 0o111).toBe(0o111);
     const help = execFileSync(process.execPath, [cliBin, '--help'], { encoding: 'utf8' });
     expect(help).toContain('det-deploy aws up --cluster-id ID --keypair KEY');
   });
