@@ -1,4 +1,6 @@
-/** What benchmark sections share: one local runtime, started on first use, and a results record. */
+/** What benchmark sections share: one local runtime, started on first use, and timing helpers. */
+import { spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import { issueToken, signingKey } from '../local/auth.ts';
 import { projectRoot } from '../local/paths.ts';
 import { startLocal, type LocalRuntime } from '../local/start.ts';
@@ -53,3 +55,22 @@ export async function benchHeaders(): Promise<Record<string, string>> {
   });
   return { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
 }
+
+/** Wall time of one run of a command, in milliseconds (the command's output is discarded). */
+export function timeRun(command: string, args: readonly string[]): number {
+  const started = performance.now();
+  const result = spawnSync(command, args, { stdio: 'ignore' });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status}`);
+  return performance.now() - started;
+}
+
+/** Milliseconds a fresh node process spends in `import()` of a module: a Lambda cold start's init. */
+export function importMs(file: string): number {
+  const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(String(performance.now() - t));`;
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`importing ${file} failed: ${result.stderr}`);
+  return Number(result.stdout);
+}
+
+/** Round to one decimal, as the results record figures. */
+export const round1 = (value: number) => Math.round(value * 10) / 10;

@@ -8,11 +8,12 @@ import { join } from 'node:path';
 import { projectRoot } from '../local/paths.ts';
 import { api } from './api.ts';
 import { bundles } from './bundles.ts';
+import { cli } from './cli.ts';
 import { reaper } from './reaper.ts';
 import { createContext, type BenchSection } from './context.ts';
 import { workflows } from './workflows.ts';
 
-const SECTIONS: BenchSection[] = [bundles, workflows, api, reaper];
+const SECTIONS: BenchSection[] = [bundles, cli, workflows, api, reaper];
 
 const wanted = process.argv.slice(2).filter((argument) => !argument.startsWith('-'));
 const context = createContext();
