@@ -5,7 +5,7 @@
  */
 import { agentTag, AGENT_TAG_KEY } from '../core/cluster/naming.ts';
 import type { AgentCounter } from '../core/ports.ts';
-import { items, pick, type Ec2Query, type XmlValue } from './ec2-query.ts';
+import { items, pick, type AwsQueryClient, type XmlValue } from './aws/query.ts';
 
 const VALUES_PER_FILTER = 200;
 const ACTIVE_STATES = ['pending', 'running'];
@@ -14,7 +14,7 @@ export class Ec2AgentCounter implements AgentCounter {
   /** EC2 calls made, for the benchmark. */
   calls = 0;
 
-  constructor(private readonly ec2: Ec2Query) {}
+  constructor(private readonly ec2: AwsQueryClient) {}
 
   async runningAgents(clusterIds: string[]): Promise<Map<string, number>> {
     const counts = new Map<string, number>();

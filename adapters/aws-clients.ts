@@ -1,48 +1,56 @@
 /**
  * AWS clients, one per process, each built on first use. They are separate functions (not one
- * object) so that a function's bundle holds only the clients it calls. Endpoints come from the SDK's
- * own settings: AWS_ENDPOINT_URL points everything at the emulator locally.
+ * object) so that a function's bundle holds only the clients it calls. They are the small clients of
+ * adapters/aws/ (docs/adr/0015-aws-calls-without-sdk-clients.md); AWS_ENDPOINT_URL (or
+ * AWS_ENDPOINT_URL_<SERVICE>) points them at the emulator locally.
  */
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { config } from './config.ts';
-import { Ec2Query } from './ec2-query.ts';
+import { DynamoDocumentClient } from './aws/dynamodb.ts';
+import type { ClientOptions } from './aws/json.ts';
+import { AwsJsonClient } from './aws/json.ts';
+import { AwsQueryClient } from './aws/query.ts';
+import {
+  CLOUDFORMATION,
+  EC2,
+  EVENTBRIDGE,
+  SECRETS_MANAGER,
+  STEP_FUNCTIONS,
+  type EventBridgeClient,
+  type SecretsManagerClient,
+  type StepFunctionsClient,
+} from './aws/services.ts';
+import { config, type Config } from './config.ts';
 
-const base = () => ({ region: config().region, maxAttempts: 4 });
+const base = (service: keyof Config['endpoints']): ClientOptions => {
+  const endpoint = config().endpoints[service];
+  return { region: config().region, maxAttempts: 4, ...(endpoint ? { endpoint } : {}) };
+};
 
-let dynamo: DynamoDBDocumentClient | undefined;
-export function dynamoClient(): DynamoDBDocumentClient {
-  return (dynamo ??= DynamoDBDocumentClient.from(new DynamoDBClient(base()), {
-    marshallOptions: { removeUndefinedValues: true },
-  }));
+let dynamo: DynamoDocumentClient | undefined;
+export function dynamoClient(): DynamoDocumentClient {
+  return (dynamo ??= new DynamoDocumentClient(base('dynamodb')));
 }
 
-let sfn: SFNClient | undefined;
-export function sfnClient(): SFNClient {
-  return (sfn ??= new SFNClient(base()));
+let sfn: StepFunctionsClient | undefined;
+export function sfnClient(): StepFunctionsClient {
+  return (sfn ??= new AwsJsonClient(STEP_FUNCTIONS, base('sfn')));
 }
 
-let cloudFormation: CloudFormationClient | undefined;
-export function cloudFormationClient(): CloudFormationClient {
-  return (cloudFormation ??= new CloudFormationClient(base()));
+let cloudFormation: AwsQueryClient | undefined;
+export function cloudFormationClient(): AwsQueryClient {
+  return (cloudFormation ??= new AwsQueryClient(CLOUDFORMATION, base('cloudFormation')));
 }
 
 let secrets: SecretsManagerClient | undefined;
 export function secretsClient(): SecretsManagerClient {
-  return (secrets ??= new SecretsManagerClient(base()));
+  return (secrets ??= new AwsJsonClient(SECRETS_MANAGER, base('secretsManager')));
 }
 
 let events: EventBridgeClient | undefined;
 export function eventsClient(): EventBridgeClient {
-  return (events ??= new EventBridgeClient(base()));
+  return (events ??= new AwsJsonClient(EVENTBRIDGE, base('eventBridge')));
 }
 
-let ec2: Ec2Query | undefined;
-export function ec2Client(): Ec2Query {
-  const endpoint = config().endpoints.ec2;
-  return (ec2 ??= new Ec2Query({ region: config().region, ...(endpoint ? { endpoint } : {}) }));
+let ec2: AwsQueryClient | undefined;
+export function ec2Client(): AwsQueryClient {
+  return (ec2 ??= new AwsQueryClient(EC2, base('ec2')));
 }

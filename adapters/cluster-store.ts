@@ -10,15 +10,16 @@
  * `reapable` (reapShard, clusterId) is sparse and holds only READY clusters, for the reaper.
  * The workflows in statemachines/ write the same attributes through direct DynamoDB integrations.
  */
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  ConditionalCheckFailedException,
   GetCommand,
   PutCommand,
   QueryCommand,
+  TransactionCanceledException,
   TransactWriteCommand,
   UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+  type DynamoDocumentClient,
+} from './aws/dynamodb.ts';
 import type { ClusterRecord } from '../core/cluster/model.ts';
 import type { ClusterStatus } from '../core/cluster/status.ts';
 import { ConflictError, QuotaExceededError, StaleRecordError, ValidationError } from '../core/errors.ts';
@@ -53,7 +54,7 @@ export interface ClusterStoreOptions {
 
 export class DynamoClusterStore implements ClusterStore {
   constructor(
-    private readonly db: DynamoDBDocumentClient,
+    private readonly db: DynamoDocumentClient,
     private readonly options: ClusterStoreOptions,
   ) {}
 

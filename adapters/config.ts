@@ -23,9 +23,19 @@ export interface Config {
   };
   retention: { deletedDays: number; idempotencyHours: number };
   reaper: { graceSeconds: number; dryRun: boolean; masterTimeoutMs: number };
-  /** Endpoint overrides (the SDK clients read AWS_ENDPOINT_URL themselves; the EC2 query client does not). */
-  endpoints: { ec2?: string };
+  /** Endpoint overrides: AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL, as the SDK reads them. */
+  endpoints: Partial<Record<keyof typeof ENDPOINT_SERVICE_IDS, string>>;
 }
+
+/** The SDK's service ids, as they appear in AWS_ENDPOINT_URL_<ID>. */
+const ENDPOINT_SERVICE_IDS = {
+  dynamodb: 'DYNAMODB',
+  sfn: 'SFN',
+  secretsManager: 'SECRETS_MANAGER',
+  eventBridge: 'EVENTBRIDGE',
+  cloudFormation: 'CLOUDFORMATION',
+  ec2: 'EC2',
+} as const;
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsedPolicies = policyConfigSchema.safeParse(jsonFromEnv(env, 'TEAM_POLICIES') ?? {});
@@ -69,11 +79,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       dryRun: booleanFromEnv(env, 'REAPER_DRY_RUN', false),
       masterTimeoutMs: numberFromEnv(env, 'MASTER_PROBE_TIMEOUT_MS', 3000),
     },
-    endpoints: {
-      ...((env.AWS_ENDPOINT_URL_EC2 ?? env.AWS_ENDPOINT_URL)
-        ? { ec2: env.AWS_ENDPOINT_URL_EC2 ?? env.AWS_ENDPOINT_URL }
-        : {}),
-    },
+    endpoints: Object.fromEntries(
+      Object.entries(ENDPOINT_SERVICE_IDS).flatMap(([service, id]) => {
+        const url = env[`AWS_ENDPOINT_URL_${id}`] ?? env.AWS_ENDPOINT_URL;
+        return url ? [[service, url]] : [];
+      }),
+    ),
   };
 }
 

@@ -1,12 +1,12 @@
 /** Idempotency records in the cluster table: pk = IDEMPOTENCY#<team>#<method path>#<key>. */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  ConditionalCheckFailedException,
   DeleteCommand,
   GetCommand,
   PutCommand,
   UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+  type DynamoDocumentClient,
+} from './aws/dynamodb.ts';
 import { ConflictError, IdempotencyKeyReusedError } from '../core/errors.ts';
 import type { IdempotencyStore, StoredResponse } from '../core/ports.ts';
 
@@ -14,7 +14,7 @@ const SK = 'IDEMPOTENCY';
 
 export class DynamoIdempotencyStore implements IdempotencyStore {
   constructor(
-    private readonly db: DynamoDBDocumentClient,
+    private readonly db: DynamoDocumentClient,
     private readonly options: { tableName: string; ttlHours: number; now: () => Date },
   ) {}
 

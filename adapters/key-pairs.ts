@@ -1,9 +1,10 @@
 /** det-deploy's preflight: the EC2 key pair must exist in the target region before anything is written. */
 import type { KeyPairs } from '../core/ports.ts';
-import { Ec2QueryError, items, pick, type Ec2Query } from './ec2-query.ts';
+import { AwsServiceError } from './aws/http.ts';
+import { items, pick, type AwsQueryClient } from './aws/query.ts';
 
 export class Ec2KeyPairs implements KeyPairs {
-  constructor(private readonly ec2: Ec2Query) {}
+  constructor(private readonly ec2: AwsQueryClient) {}
 
   async exists(name: string): Promise<boolean> {
     try {
@@ -12,7 +13,7 @@ export class Ec2KeyPairs implements KeyPairs {
         (pair) => pair.keyName === name,
       );
     } catch (error) {
-      if (error instanceof Ec2QueryError && error.code === 'InvalidKeyPair.NotFound') return false;
+      if (error instanceof AwsServiceError && error.code === 'InvalidKeyPair.NotFound') return false;
       throw error;
     }
   }

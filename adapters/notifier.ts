@@ -1,6 +1,6 @@
 /** Teardown warnings as EventBridge events, for teams to route to chat, mail or pagers. */
-import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Notifier, TeardownWarning } from '../core/ports.ts';
+import type { EventBridgeClient } from './aws/services.ts';
 
 export const WARNING_SOURCE = 'det-control-plane';
 export const WARNING_DETAIL_TYPE = 'Determined Cluster Teardown Warning';
@@ -14,16 +14,14 @@ export class EventBridgeNotifier implements Notifier {
 
   async teardownWarnings(warnings: TeardownWarning[]): Promise<void> {
     for (let start = 0; start < warnings.length; start += ENTRIES_PER_CALL) {
-      await this.events.send(
-        new PutEventsCommand({
-          Entries: warnings.slice(start, start + ENTRIES_PER_CALL).map((warning) => ({
-            Source: WARNING_SOURCE,
-            DetailType: WARNING_DETAIL_TYPE,
-            EventBusName: this.eventBusName,
-            Detail: JSON.stringify(warning),
-          })),
-        }),
-      );
+      await this.events.call('PutEvents', {
+        Entries: warnings.slice(start, start + ENTRIES_PER_CALL).map((warning) => ({
+          Source: WARNING_SOURCE,
+          DetailType: WARNING_DETAIL_TYPE,
+          EventBusName: this.eventBusName,
+          Detail: JSON.stringify(warning),
+        })),
+      });
     }
   }
 }

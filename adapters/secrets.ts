@@ -3,14 +3,9 @@
  * The stack reads them by ARN (the master at boot, RDS through a dynamic reference); the control plane
  * reads them only to log in to the master for the idle check. They are never stored elsewhere.
  */
-import {
-  BatchGetSecretValueCommand,
-  CreateSecretCommand,
-  DeleteSecretCommand,
-  GetSecretValueCommand,
-  type SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
+import { randomUUID } from 'node:crypto';
 import type { ClusterSecret, Secrets } from '../core/ports.ts';
+import type { SecretsManagerClient } from './aws/services.ts';
 
 const BATCH_LIMIT = 20;
 
@@ -18,24 +13,23 @@ export class SecretsManagerSecrets implements Secrets {
   constructor(private readonly client: SecretsManagerClient) {}
 
   async create(name: string, secret: ClusterSecret, tags: Record<string, string>): Promise<string> {
-    const { ARN } = await this.client.send(
-      new CreateSecretCommand({
-        Name: name,
-        Description: 'Determined cluster passwords (database and initial admin user)',
-        SecretString: JSON.stringify(secret),
-        Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
-      }),
-    );
+    const { ARN } = await this.client.call('CreateSecret', {
+      Name: name,
+      Description: 'Determined cluster passwords (database and initial admin user)',
+      SecretString: JSON.stringify(secret),
+      Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+      ClientRequestToken: randomUUID(),
+    });
     if (!ARN) throw new Error('Secrets Manager returned no ARN for a new secret');
     return ARN;
   }
 
   async remove(secretId: string): Promise<void> {
-    await this.client.send(new DeleteSecretCommand({ SecretId: secretId, ForceDeleteWithoutRecovery: true }));
+    await this.client.call('DeleteSecret', { SecretId: secretId, ForceDeleteWithoutRecovery: true });
   }
 
   async read(secretId: string): Promise<ClusterSecret> {
-    const { SecretString } = await this.client.send(new GetSecretValueCommand({ SecretId: secretId }));
+    const { SecretString } = await this.client.call('GetSecretValue', { SecretId: secretId });
     return parse(SecretString);
   }
 
@@ -44,9 +38,7 @@ export class SecretsManagerSecrets implements Secrets {
     const found = new Map<string, ClusterSecret>();
     for (let start = 0; start < secretIds.length; start += BATCH_LIMIT) {
       const batch = secretIds.slice(start, start + BATCH_LIMIT);
-      const { SecretValues = [] } = await this.client.send(
-        new BatchGetSecretValueCommand({ SecretIdList: batch }),
-      );
+      const { SecretValues = [] } = await this.client.call('BatchGetSecretValue', { SecretIdList: batch });
       for (const value of SecretValues) {
         const asked = batch.find((id) => id === value.Name || id === value.ARN);
         if (asked && value.SecretString) found.set(asked, parse(value.SecretString));

@@ -1,30 +1,33 @@
 /** Reads a stack's own view of its progress: events for the timeline, resource counts for progress bars. */
-import {
-  DescribeStackEventsCommand,
-  DescribeStacksCommand,
-  ListStackResourcesCommand,
-  type CloudFormationClient,
-  type StackEvent,
-} from '@aws-sdk/client-cloudformation';
 import type { Page, StackReader } from '../core/ports.ts';
 import type { TimelineEntry } from '../core/timeline.ts';
+import { items, pick, text, type AwsQueryClient, type XmlObject } from './aws/query.ts';
 
 export class CloudFormationStackReader implements StackReader {
-  constructor(private readonly cfn: CloudFormationClient) {}
+  constructor(private readonly cfn: AwsQueryClient) {}
 
   async events(stackId: string, nextToken?: string): Promise<Page<TimelineEntry>> {
-    const { StackEvents = [], NextToken } = await this.cfn.send(
-      new DescribeStackEventsCommand({ StackName: stackId, NextToken: nextToken }),
+    const result = pick(
+      await this.cfn.call('DescribeStackEvents', {
+        StackName: stackId,
+        ...(nextToken ? { NextToken: nextToken } : {}),
+      }),
+      'DescribeStackEventsResponse',
+      'DescribeStackEventsResult',
     );
-    return { items: StackEvents.map(toEntry), nextToken: NextToken };
+    return {
+      items: items(pick(result, 'StackEvents'), 'member').map(toEntry),
+      nextToken: text(result, 'NextToken'),
+    };
   }
 
   async resources(stackId: string): Promise<{ stackStatus: string; resourceStatuses: string[] } | undefined> {
-    const [{ Stacks = [] }, resourceStatuses] = await Promise.all([
-      this.cfn.send(new DescribeStacksCommand({ StackName: stackId })),
+    const [stacks, resourceStatuses] = await Promise.all([
+      this.cfn.call('DescribeStacks', { StackName: stackId }),
       this.listResources(stackId),
     ]);
-    const stackStatus = Stacks[0]?.StackStatus;
+    const [stack] = items(pick(stacks, 'DescribeStacksResponse', 'DescribeStacksResult', 'Stacks'), 'member');
+    const stackStatus = text(stack, 'StackStatus');
     return stackStatus ? { stackStatus, resourceStatuses } : undefined;
   }
 
@@ -32,33 +35,47 @@ export class CloudFormationStackReader implements StackReader {
     const states: string[] = [];
     let token: string | undefined;
     do {
-      const page = await this.cfn.send(
-        new ListStackResourcesCommand({ StackName: stackId, NextToken: token }),
+      const result = pick(
+        await this.cfn.call('ListStackResources', {
+          StackName: stackId,
+          ...(token ? { NextToken: token } : {}),
+        }),
+        'ListStackResourcesResponse',
+        'ListStackResourcesResult',
       );
-      states.push(...(page.StackResourceSummaries ?? []).map((summary) => summary.ResourceStatus ?? ''));
-      token = page.NextToken;
+      states.push(
+        ...items(pick(result, 'StackResourceSummaries'), 'member').map(
+          (summary) => text(summary, 'ResourceStatus') ?? '',
+        ),
+      );
+      token = text(result, 'NextToken');
     } while (token);
     return states;
   }
 }
 
-function toEntry(event: StackEvent): TimelineEntry {
-  const isStack = event.ResourceType === 'AWS::CloudFormation::Stack';
-  const status = event.ResourceStatus ?? 'UNKNOWN';
+function toEntry(event: XmlObject): TimelineEntry {
+  const field = (name: string) => text(event, name);
+  const resourceType = field('ResourceType');
+  const isStack = resourceType === 'AWS::CloudFormation::Stack';
+  const status = field('ResourceStatus') ?? 'UNKNOWN';
+  const reason = field('ResourceStatusReason');
+  const logicalId = field('LogicalResourceId');
+  const timestamp = field('Timestamp');
   const entry: TimelineEntry = {
-    id: event.EventId ?? '',
-    at: (event.Timestamp ?? new Date(0)).toISOString(),
+    id: field('EventId') ?? '',
+    at: new Date(timestamp ? Date.parse(timestamp) : 0).toISOString(),
     source: 'stack',
     kind: isStack ? 'stack-status' : 'resource-status',
     status,
-    message: `${event.LogicalResourceId ?? 'stack'} ${status}${event.ResourceStatusReason ? `: ${event.ResourceStatusReason}` : ''}`,
+    message: `${logicalId ?? 'stack'} ${status}${reason ? `: ${reason}` : ''}`,
   };
   if (!isStack) {
     entry.resource = {
-      logicalId: event.LogicalResourceId ?? '',
-      type: event.ResourceType ?? '',
+      logicalId: logicalId ?? '',
+      type: resourceType ?? '',
       status,
-      ...(event.ResourceStatusReason ? { reason: event.ResourceStatusReason } : {}),
+      ...(reason ? { reason } : {}),
     };
   }
   return entry;

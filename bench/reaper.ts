@@ -9,13 +9,14 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { RunInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SFNClient } from '@aws-sdk/client-sfn';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Ec2AgentCounter } from '../adapters/agent-counter.ts';
+import { DynamoDocumentClient } from '../adapters/aws/dynamodb.ts';
+import { AwsJsonClient } from '../adapters/aws/json.ts';
+import { AwsQueryClient } from '../adapters/aws/query.ts';
+import { EC2, EVENTBRIDGE, SECRETS_MANAGER, STEP_FUNCTIONS } from '../adapters/aws/services.ts';
 import { DynamoClusterStore, toItem } from '../adapters/cluster-store.ts';
-import { Ec2Query } from '../adapters/ec2-query.ts';
 import { HttpMasterProbe } from '../adapters/master-probe.ts';
 import { EventBridgeNotifier } from '../adapters/notifier.ts';
 import { CachingSecretReader, SecretsManagerSecrets } from '../adapters/secrets.ts';
@@ -32,15 +33,15 @@ const SIZES = [250, 500, 1000];
 const BUSY_EVERY = 20;
 const TABLE = 'det-control-plane-local-clusters';
 
-/** Counts the calls a client sends (a middleware at the start of the SDK's stack). */
-function countCalls<T extends { middlewareStack: unknown }>(client: T, counter: { calls: number }): T {
-  (client.middlewareStack as { add(middleware: unknown, options: { step: 'initialize' }): void }).add(
-    (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
-      counter.calls++;
-      return next(args);
-    },
-    { step: 'initialize' },
-  );
+/** Counts the calls a client makes through its `call` (JSON and Query clients) or `send` (DynamoDB). */
+function countCalls<T extends object>(client: T, counter: { calls: number }): T {
+  const methods = client as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const name = typeof methods.call === 'function' ? 'call' : 'send';
+  const original = methods[name]?.bind(client);
+  methods[name] = (...args: unknown[]) => {
+    counter.calls++;
+    return original?.(...args);
+  };
   return client;
 }
 
@@ -53,6 +54,7 @@ export const reaper: BenchSection = {
       region: 'us-east-1',
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     };
+    const clientOptions = { endpoint: local.emulatorUrl, region: 'us-east-1' };
     process.env.AWS_ACCESS_KEY_ID ??= 'test';
     process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
     const password = 'bench-admin-password';
@@ -150,7 +152,7 @@ export const reaper: BenchSection = {
           stepFunctions: { calls: 0 },
         };
         const store = new DynamoClusterStore(
-          countCalls(DynamoDBDocumentClient.from(new DynamoDBClient(config)), counters.dynamodb),
+          countCalls(new DynamoDocumentClient(clientOptions), counters.dynamodb),
           {
             tableName: TABLE,
             deletedRetentionDays: 30,
@@ -163,20 +165,23 @@ export const reaper: BenchSection = {
             return { ...page, items: page.items.filter((record) => members.has(record.clusterId)) };
           },
         });
-        const agents = new Ec2AgentCounter(
-          new Ec2Query({ region: 'us-east-1', endpoint: local.emulatorUrl }),
-        );
+        const agents = new Ec2AgentCounter(new AwsQueryClient(EC2, clientOptions));
         // As in production (functions/deps.ts): a warm reaper reads each secret once.
         const secrets = new CachingSecretReader(
-          new SecretsManagerSecrets(countCalls(new SecretsManagerClient(config), counters.secretsManager)),
+          new SecretsManagerSecrets(
+            countCalls(new AwsJsonClient(SECRETS_MANAGER, clientOptions), counters.secretsManager),
+          ),
         );
         const deps = {
           store: scoped,
-          workflows: new StepFunctionsWorkflows(countCalls(new SFNClient(config), counters.stepFunctions), {
-            create: '',
-            update: '',
-            delete: '',
-          }),
+          workflows: new StepFunctionsWorkflows(
+            countCalls(new AwsJsonClient(STEP_FUNCTIONS, clientOptions), counters.stepFunctions),
+            {
+              create: '',
+              update: '',
+              delete: '',
+            },
+          ),
           clock: { now: () => new Date() },
           settings: {
             region: 'us-east-1',
@@ -195,7 +200,7 @@ export const reaper: BenchSection = {
           masters: new HttpMasterProbe({ timeoutMs: 3000 }),
           secrets,
           notifier: new EventBridgeNotifier(
-            countCalls(new EventBridgeClient(config), counters.eventBridge),
+            countCalls(new AwsJsonClient(EVENTBRIDGE, clientOptions), counters.eventBridge),
             'default',
           ),
           reaper: { graceSeconds: 3600, pageSize: 200, masterConcurrency: 25 },

@@ -9,14 +9,14 @@ import type { AddressInfo } from 'node:net';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Ec2AgentCounter } from '../../adapters/agent-counter.ts';
+import { DynamoDocumentClient } from '../../adapters/aws/dynamodb.ts';
+import { AwsJsonClient } from '../../adapters/aws/json.ts';
+import { AwsQueryClient } from '../../adapters/aws/query.ts';
+import { EC2, EVENTBRIDGE, SECRETS_MANAGER, STEP_FUNCTIONS } from '../../adapters/aws/services.ts';
 import { DynamoClusterStore } from '../../adapters/cluster-store.ts';
-import { Ec2Query } from '../../adapters/ec2-query.ts';
 import { HttpMasterProbe } from '../../adapters/master-probe.ts';
 import { EventBridgeNotifier } from '../../adapters/notifier.ts';
 import { SecretsManagerSecrets } from '../../adapters/secrets.ts';
@@ -111,7 +111,7 @@ describe('the reaper in the emulator', () => {
     await new Promise<void>((resolve) => master.server.listen(0, '127.0.0.1', resolve));
     masterUrl = `http://127.0.0.1:${(master.server.address() as AddressInfo).port}`;
     const config = { endpoint: emulatorUrl(), region: 'us-east-1' };
-    const store = new DynamoClusterStore(db(), {
+    const store = new DynamoClusterStore(new DynamoDocumentClient(config), {
       tableName: TABLE,
       deletedRetentionDays: 30,
       now: () => clock.now(),
@@ -124,17 +124,17 @@ describe('the reaper in the emulator', () => {
     });
     deps = {
       store: scoped,
-      workflows: new StepFunctionsWorkflows(new SFNClient(config), {
+      workflows: new StepFunctionsWorkflows(new AwsJsonClient(STEP_FUNCTIONS, config), {
         create: MACHINE('create'),
         update: MACHINE('update'),
         delete: MACHINE('delete'),
       }),
       clock,
       settings: { region: 'us-east-1', policies: {}, timing: TEST_TIMING, deletedRetentionDays: 30 },
-      agents: new Ec2AgentCounter(new Ec2Query({ region: 'us-east-1', endpoint: emulatorUrl() })),
+      agents: new Ec2AgentCounter(new AwsQueryClient(EC2, config)),
       masters: new HttpMasterProbe({ timeoutMs: 2000 }),
-      secrets: new SecretsManagerSecrets(new SecretsManagerClient(config)),
-      notifier: new EventBridgeNotifier(new EventBridgeClient(config), 'default'),
+      secrets: new SecretsManagerSecrets(new AwsJsonClient(SECRETS_MANAGER, config)),
+      notifier: new EventBridgeNotifier(new AwsJsonClient(EVENTBRIDGE, config), 'default'),
       reaper: { graceSeconds: GRACE, pageSize: 200, masterConcurrency: 10 },
     };
   });

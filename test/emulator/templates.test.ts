@@ -4,7 +4,7 @@
  * system, and the master's user data with a master.yaml that holds the request's values. What moto
  * does not model is said where it happens and checked from the template (test/unit/templates).
  */
-import { Sha256 } from '../../adapters/sha256.ts';
+import { Sha256 } from '../support/sha256.ts';
 import { DescribeStacksCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import {
   DescribeAddressesCommand,

@@ -1,4 +1,4 @@
-/** @smithy/signature-v4's hash interface over node:crypto, for hand-signed AWS requests. */
+/** @smithy/signature-v4's hash interface over node:crypto, for the tests that sign requests with the SDK's signer. */
 import { createHash, createHmac } from 'node:crypto';
 
 type SourceData = string | ArrayBuffer | ArrayBufferView;

@@ -1,0 +1,55 @@
+/**
+ * The AWS services the Lambda functions call, how to reach them, and the part of each API they use
+ * (inputs and outputs as on the wire: JSON numbers for timestamps, XML text for the Query services).
+ */
+import type { AwsJsonClient, JsonService } from './json.ts';
+import type { QueryService } from './query.ts';
+
+export const STEP_FUNCTIONS: JsonService = {
+  signingName: 'states',
+  targetPrefix: 'AWSStepFunctions',
+  jsonVersion: '1.0',
+};
+export type StepFunctionsClient = AwsJsonClient<{
+  StartExecution: [{ stateMachineArn: string; name: string; input: string }, { executionArn?: string }];
+}>;
+
+export const SECRETS_MANAGER: JsonService = {
+  signingName: 'secretsmanager',
+  targetPrefix: 'secretsmanager',
+  jsonVersion: '1.1',
+};
+export type SecretsManagerClient = AwsJsonClient<{
+  CreateSecret: [
+    {
+      Name: string;
+      Description?: string;
+      SecretString: string;
+      Tags?: { Key: string; Value: string }[];
+      /** Makes a retried create idempotent (the SDK fills it in; here the caller does). */
+      ClientRequestToken: string;
+    },
+    { ARN?: string },
+  ];
+  DeleteSecret: [{ SecretId: string; ForceDeleteWithoutRecovery?: boolean }, object];
+  GetSecretValue: [{ SecretId: string }, { SecretString?: string }];
+  BatchGetSecretValue: [
+    { SecretIdList: string[] },
+    { SecretValues?: { ARN?: string; Name?: string; SecretString?: string }[] },
+  ];
+}>;
+
+export const EVENTBRIDGE: JsonService = {
+  signingName: 'events',
+  targetPrefix: 'AWSEvents',
+  jsonVersion: '1.1',
+};
+export type EventBridgeClient = AwsJsonClient<{
+  PutEvents: [
+    { Entries: { Source: string; DetailType: string; EventBusName: string; Detail: string }[] },
+    { FailedEntryCount?: number },
+  ];
+}>;
+
+export const CLOUDFORMATION: QueryService = { signingName: 'cloudformation', version: '2010-05-15' };
+export const EC2: QueryService = { signingName: 'ec2', version: '2016-11-15' };

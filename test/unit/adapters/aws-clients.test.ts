@@ -1,0 +1,308 @@
+/**
+ * The small AWS clients (adapters/aws/) against a local HTTP server: signing, the Query and JSON
+ * protocols, DynamoDB's native values, errors as the adapters test them, and the SDK's retries.
+ */
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  ConditionalCheckFailedException,
+  DynamoDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactionCanceledException,
+  TransactWriteCommand,
+} from '../../../adapters/aws/dynamodb.ts';
+import { AwsServiceError } from '../../../adapters/aws/http.ts';
+import { AwsJsonClient } from '../../../adapters/aws/json.ts';
+import { AwsQueryClient } from '../../../adapters/aws/query.ts';
+import {
+  CLOUDFORMATION,
+  EC2,
+  STEP_FUNCTIONS,
+  type StepFunctionsClient,
+} from '../../../adapters/aws/services.ts';
+import { Ec2KeyPairs } from '../../../adapters/key-pairs.ts';
+import { CloudFormationStackReader } from '../../../adapters/stack-reader.ts';
+import { StepFunctionsWorkflows } from '../../../adapters/workflows.ts';
+
+type Answer = { status: number; body: string; delayMs?: number; contentType?: string };
+
+describe('the small AWS clients', () => {
+  let server: Server;
+  let endpoint: string;
+  let answers: Answer[];
+  let requests: { body: string; headers: IncomingHttpHeaders }[];
+
+  beforeAll(async () => {
+    process.env.AWS_ACCESS_KEY_ID ??= 'test';
+    process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
+    server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        requests.push({ body, headers: request.headers });
+        const answer = answers.shift() ?? { status: 500, body: 'no answer scripted' };
+        setTimeout(() => {
+          response.writeHead(answer.status, { 'content-type': answer.contentType ?? 'text/xml' });
+          response.end(answer.body);
+        }, answer.delayMs ?? 0);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  beforeEach(() => {
+    answers = [];
+    requests = [];
+  });
+
+  const options = (extra: { timeoutMs?: number } = {}) => ({
+    region: 'us-east-1',
+    endpoint,
+    baseDelayMs: 1,
+    ...extra,
+  });
+  const json = (status: number, body: unknown): Answer => ({
+    status,
+    body: JSON.stringify(body),
+    contentType: 'application/x-amz-json-1.0',
+  });
+
+  describe('Query protocol (EC2)', () => {
+    const keyPairs = (extra: { timeoutMs?: number } = {}) =>
+      new Ec2KeyPairs(new AwsQueryClient(EC2, options(extra)));
+    const found =
+      '<DescribeKeyPairsResponse><keySet><item><keyName>demo-key</keyName></item></keySet></DescribeKeyPairsResponse>';
+    const notFound =
+      '<Response><Errors><Error><Code>InvalidKeyPair.NotFound</Code><Message>The key pair does not exist</Message></Error></Errors></Response>';
+
+    it('sends a SigV4-signed DescribeKeyPairs and reads the answer', async () => {
+      answers.push({ status: 200, body: found });
+      await expect(keyPairs().exists('demo-key')).resolves.toBe(true);
+      expect(requests[0]?.body).toBe('Action=DescribeKeyPairs&Version=2016-11-15&KeyName.1=demo-key');
+      expect(requests[0]?.headers.authorization).toMatch(
+        /^AWS4-HMAC-SHA256 Credential=\w+\/\d{8}\/us-east-1\/ec2\/aws4_request/,
+      );
+    });
+
+    it('reports a missing key pair as absent, without retrying', async () => {
+      answers.push({ status: 400, body: notFound });
+      await expect(keyPairs().exists('other')).resolves.toBe(false);
+      expect(requests).toHaveLength(1);
+    });
+
+    it('retries throttling, server errors and timeouts, then succeeds', async () => {
+      answers.push(
+        {
+          status: 503,
+          body: '<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>slow down</Message></Error></Errors></Response>',
+        },
+        { status: 500, body: 'gateway page, not XML' },
+        { status: 200, body: found, delayMs: 300 },
+        { status: 200, body: found },
+      );
+      await expect(keyPairs({ timeoutMs: 150 }).exists('demo-key')).resolves.toBe(true);
+      expect(requests).toHaveLength(4);
+    });
+
+    it('gives up after four attempts with the service’s error', async () => {
+      for (let index = 0; index < 5; index++)
+        answers.push({
+          status: 500,
+          body: '<Response><Errors><Error><Code>InternalError</Code><Message>down</Message></Error></Errors></Response>',
+        });
+      const failure = keyPairs().exists('demo-key');
+      await expect(failure).rejects.toThrow(AwsServiceError);
+      await expect(failure).rejects.toMatchObject({ code: 'InternalError', httpStatus: 500 });
+      expect(requests).toHaveLength(4);
+    });
+  });
+
+  describe('Query protocol (CloudFormation)', () => {
+    const reader = () => new CloudFormationStackReader(new AwsQueryClient(CLOUDFORMATION, options()));
+
+    it('reads <member> lists, text fields and the next token of DescribeStackEvents', async () => {
+      answers.push({
+        status: 200,
+        body: `<DescribeStackEventsResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/">
+  <DescribeStackEventsResult>
+    <StackEvents>
+      <member><EventId>e2</EventId><LogicalResourceId>Bucket</LogicalResourceId><ResourceType>AWS::S3::Bucket</ResourceType>
+        <ResourceStatus>CREATE_FAILED</ResourceStatus><ResourceStatusReason>name &quot;x&quot; taken</ResourceStatusReason>
+        <Timestamp>2026-12-01T10:00:02.123Z</Timestamp></member>
+      <member><EventId>e1</EventId><LogicalResourceId>my-stack</LogicalResourceId><ResourceType>AWS::CloudFormation::Stack</ResourceType>
+        <ResourceStatus>CREATE_IN_PROGRESS</ResourceStatus><Timestamp>2026-12-01T10:00:00Z</Timestamp></member>
+    </StackEvents>
+    <NextToken>page-2</NextToken>
+  </DescribeStackEventsResult>
+</DescribeStackEventsResponse>`,
+      });
+      const page = await reader().events('arn:stack');
+      expect(requests[0]?.body).toBe('Action=DescribeStackEvents&Version=2010-05-15&StackName=arn%3Astack');
+      expect(page.nextToken).toBe('page-2');
+      expect(page.items).toEqual([
+        {
+          id: 'e2',
+          at: '2026-12-01T10:00:02.123Z',
+          source: 'stack',
+          kind: 'resource-status',
+          status: 'CREATE_FAILED',
+          message: 'Bucket CREATE_FAILED: name "x" taken',
+          resource: {
+            logicalId: 'Bucket',
+            type: 'AWS::S3::Bucket',
+            status: 'CREATE_FAILED',
+            reason: 'name "x" taken',
+          },
+        },
+        {
+          id: 'e1',
+          at: '2026-12-01T10:00:00.000Z',
+          source: 'stack',
+          kind: 'stack-status',
+          status: 'CREATE_IN_PROGRESS',
+          message: 'my-stack CREATE_IN_PROGRESS',
+        },
+      ]);
+    });
+
+    it('reads a CloudFormation error document', async () => {
+      answers.push({
+        status: 400,
+        body: '<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with id x does not exist</Message></Error></ErrorResponse>',
+      });
+      await expect(reader().events('x')).rejects.toMatchObject({
+        code: 'ValidationError',
+        message: 'ValidationError: Stack with id x does not exist',
+      });
+      expect(requests).toHaveLength(1);
+    });
+  });
+
+  describe('JSON protocol', () => {
+    it('names the operation in X-Amz-Target and sends the input as JSON', async () => {
+      answers.push(json(200, { executionArn: 'arn:execution' }));
+      const sfn: StepFunctionsClient = new AwsJsonClient(STEP_FUNCTIONS, options());
+      await new StepFunctionsWorkflows(sfn, {
+        create: 'arn:create',
+        update: 'arn:update',
+        delete: 'arn:delete',
+      }).start('create', 'run-1', { clusterId: 'c1' });
+      expect(requests[0]?.headers['x-amz-target']).toBe('AWSStepFunctions.StartExecution');
+      expect(requests[0]?.headers['content-type']).toBe('application/x-amz-json-1.0');
+      expect(requests[0]?.headers.authorization).toMatch(/\/us-east-1\/states\/aws4_request/);
+      expect(JSON.parse(requests[0]?.body ?? '')).toEqual({
+        stateMachineArn: 'arn:create',
+        name: 'run-1',
+        input: '{"clusterId":"c1"}',
+      });
+    });
+
+    it('retries a throttled call and not a client error', async () => {
+      const sfn: StepFunctionsClient = new AwsJsonClient(STEP_FUNCTIONS, options());
+      answers.push(json(400, { __type: 'ThrottlingException', message: 'Rate exceeded' }), json(200, {}));
+      await sfn.call('StartExecution', { stateMachineArn: 'a', name: 'n', input: '{}' });
+      expect(requests).toHaveLength(2);
+      answers.push(json(400, { __type: 'com.amazonaws.swf.base.model#InvalidArn', message: 'bad arn' }));
+      await expect(
+        sfn.call('StartExecution', { stateMachineArn: 'a', name: 'n', input: '{}' }),
+      ).rejects.toMatchObject({ code: 'InvalidArn', httpStatus: 400 });
+      expect(requests).toHaveLength(3);
+    });
+  });
+
+  describe('DynamoDB with native values', () => {
+    const db = () => new DynamoDocumentClient(options());
+
+    it('marshals keys, values and start keys, and unmarshals items', async () => {
+      answers.push(
+        json(200, {
+          Items: [{ pk: { S: 'CLUSTER#a' }, version: { N: '3' }, idle: { M: { on: { BOOL: true } } } }],
+          LastEvaluatedKey: { pk: { S: 'CLUSTER#a' } },
+        }),
+      );
+      const page = await db().send(
+        new QueryCommand({
+          TableName: 't',
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': 'CLUSTER#a', ':gone': undefined },
+          ExclusiveStartKey: { pk: 'CLUSTER#0' },
+          FilterExpression: undefined,
+        }),
+      );
+      expect(requests[0]?.headers['x-amz-target']).toBe('DynamoDB_20120810.Query');
+      expect(JSON.parse(requests[0]?.body ?? '')).toEqual({
+        TableName: 't',
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: 'CLUSTER#a' } },
+        ExclusiveStartKey: { pk: { S: 'CLUSTER#0' } },
+      });
+      expect(page.Items).toEqual([{ pk: 'CLUSTER#a', version: 3, idle: { on: true } }]);
+      expect(page.LastEvaluatedKey).toEqual({ pk: 'CLUSTER#a' });
+    });
+
+    it('answers an absent item as no Item', async () => {
+      answers.push(json(200, {}));
+      await expect(db().send(new GetCommand({ TableName: 't', Key: { pk: 'x' } }))).resolves.toEqual({});
+    });
+
+    it('throws the condition failures the adapters catch, with their reasons', async () => {
+      answers.push(
+        json(400, {
+          __type: 'com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException',
+          message: 'The conditional request failed',
+        }),
+      );
+      await expect(db().send(new GetCommand({ TableName: 't', Key: { pk: 'x' } }))).rejects.toBeInstanceOf(
+        ConditionalCheckFailedException,
+      );
+      answers.push(
+        json(400, {
+          __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
+          Message: 'Transaction cancelled',
+          CancellationReasons: [{ Code: 'None' }, { Code: 'ConditionalCheckFailed', Message: 'quota' }],
+        }),
+      );
+      const failure = await db()
+        .send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: 't', Item: { pk: 'x' } } }] }))
+        .catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(TransactionCanceledException);
+      expect((failure as TransactionCanceledException).CancellationReasons?.[1]?.Code).toBe(
+        'ConditionalCheckFailed',
+      );
+      expect(requests).toHaveLength(2);
+    });
+
+    it('gives a transaction one client token, so a retried transaction applies once', async () => {
+      answers.push(json(500, { __type: 'InternalServerError', message: 'try again' }), json(200, {}));
+      await db().send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: 't',
+                Key: { pk: 'q' },
+                UpdateExpression: 'ADD n :one',
+                ExpressionAttributeValues: { ':one': 1 },
+              },
+            },
+          ],
+        }),
+      );
+      const [first, second] = requests.map((request) => JSON.parse(request.body) as Record<string, unknown>);
+      expect(first?.ClientRequestToken).toEqual(expect.any(String));
+      expect(second?.ClientRequestToken).toBe(first?.ClientRequestToken);
+      expect(first?.TransactItems).toEqual([
+        {
+          Update: {
+            TableName: 't',
+            Key: { pk: { S: 'q' } },
+            UpdateExpression: 'ADD n :one',
+            ExpressionAttributeValues: { ':one': { N: '1' } },
+          },
+        },
+      ]);
+    });
+  });
+});
