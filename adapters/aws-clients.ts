@@ -1,5 +1,5 @@
 /**
- * AWS clients, one per process, each built on first use. They are separate functions (not one
+ * AWS clients, one per process, each built on first use. They are separate values (not one
  * object) so that a function's bundle holds only the clients it calls. They are the small clients of
  * adapters/aws/ (docs/adr/0015-aws-calls-without-sdk-clients.md); AWS_ENDPOINT_URL (or
  * AWS_ENDPOINT_URL_<SERVICE>) points them at the emulator locally.
@@ -19,38 +19,25 @@ import {
   type StepFunctionsClient,
 } from './aws/services.ts';
 import { config, type Config } from './config.ts';
+import { once } from './once.ts';
 
 const base = (service: keyof Config['endpoints']): ClientOptions => {
   const endpoint = config().endpoints[service];
   return { region: config().region, maxAttempts: 4, ...(endpoint ? { endpoint } : {}) };
 };
 
-let dynamo: DynamoDocumentClient | undefined;
-export function dynamoClient(): DynamoDocumentClient {
-  return (dynamo ??= new DynamoDocumentClient(base('dynamodb')));
-}
+export const dynamoClient = once(() => new DynamoDocumentClient(base('dynamodb')));
 
-let sfn: StepFunctionsClient | undefined;
-export function sfnClient(): StepFunctionsClient {
-  return (sfn ??= new AwsJsonClient(STEP_FUNCTIONS, base('sfn')));
-}
+export const sfnClient = once<StepFunctionsClient>(() => new AwsJsonClient(STEP_FUNCTIONS, base('sfn')));
 
-let cloudFormation: AwsQueryClient | undefined;
-export function cloudFormationClient(): AwsQueryClient {
-  return (cloudFormation ??= new AwsQueryClient(CLOUDFORMATION, base('cloudFormation')));
-}
+export const secretsClient = once<SecretsManagerClient>(
+  () => new AwsJsonClient(SECRETS_MANAGER, base('secretsManager')),
+);
 
-let secrets: SecretsManagerClient | undefined;
-export function secretsClient(): SecretsManagerClient {
-  return (secrets ??= new AwsJsonClient(SECRETS_MANAGER, base('secretsManager')));
-}
+export const eventsClient = once<EventBridgeClient>(
+  () => new AwsJsonClient(EVENTBRIDGE, base('eventBridge')),
+);
 
-let events: EventBridgeClient | undefined;
-export function eventsClient(): EventBridgeClient {
-  return (events ??= new AwsJsonClient(EVENTBRIDGE, base('eventBridge')));
-}
+export const cloudFormationClient = once(() => new AwsQueryClient(CLOUDFORMATION, base('cloudFormation')));
 
-let ec2: AwsQueryClient | undefined;
-export function ec2Client(): AwsQueryClient {
-  return (ec2 ??= new AwsQueryClient(EC2, base('ec2')));
-}
+export const ec2Client = once(() => new AwsQueryClient(EC2, base('ec2')));

@@ -7,14 +7,7 @@ export class CloudFormationStackReader implements StackReader {
   constructor(private readonly cfn: AwsQueryClient) {}
 
   async events(stackId: string, nextToken?: string): Promise<Page<TimelineEntry>> {
-    const result = pick(
-      await this.cfn.call('DescribeStackEvents', {
-        StackName: stackId,
-        ...(nextToken ? { NextToken: nextToken } : {}),
-      }),
-      'DescribeStackEventsResponse',
-      'DescribeStackEventsResult',
-    );
+    const result = await this.result('DescribeStackEvents', stackId, nextToken);
     return {
       items: items(pick(result, 'StackEvents'), 'member').map(toEntry),
       nextToken: text(result, 'NextToken'),
@@ -23,10 +16,10 @@ export class CloudFormationStackReader implements StackReader {
 
   async resources(stackId: string): Promise<{ stackStatus: string; resourceStatuses: string[] } | undefined> {
     const [stacks, resourceStatuses] = await Promise.all([
-      this.cfn.call('DescribeStacks', { StackName: stackId }),
+      this.result('DescribeStacks', stackId),
       this.listResources(stackId),
     ]);
-    const [stack] = items(pick(stacks, 'DescribeStacksResponse', 'DescribeStacksResult', 'Stacks'), 'member');
+    const [stack] = items(pick(stacks, 'Stacks'), 'member');
     const stackStatus = text(stack, 'StackStatus');
     return stackStatus ? { stackStatus, resourceStatuses } : undefined;
   }
@@ -35,22 +28,21 @@ export class CloudFormationStackReader implements StackReader {
     const states: string[] = [];
     let token: string | undefined;
     do {
-      const result = pick(
-        await this.cfn.call('ListStackResources', {
-          StackName: stackId,
-          ...(token ? { NextToken: token } : {}),
-        }),
-        'ListStackResourcesResponse',
-        'ListStackResourcesResult',
-      );
-      states.push(
-        ...items(pick(result, 'StackResourceSummaries'), 'member').map(
-          (summary) => text(summary, 'ResourceStatus') ?? '',
-        ),
-      );
+      const result = await this.result('ListStackResources', stackId, token);
+      const summaries = items(pick(result, 'StackResourceSummaries'), 'member');
+      states.push(...summaries.map((summary) => text(summary, 'ResourceStatus') ?? ''));
       token = text(result, 'NextToken');
     } while (token);
     return states;
+  }
+
+  /** A CloudFormation answer is <ActionResponse><ActionResult>...; this is the result element. */
+  private async result(action: string, stackId: string, nextToken?: string) {
+    const response = await this.cfn.call(action, {
+      StackName: stackId,
+      ...(nextToken ? { NextToken: nextToken } : {}),
+    });
+    return pick(response, `${action}Response`, `${action}Result`);
   }
 }
 
