@@ -1,7 +1,7 @@
 /**
- * Counts each cluster's running agents by their tag (det-cluster = det-agent-<id>), for up to 200
- * clusters per DescribeInstances call (EC2's limit on values in one filter): calls grow with pages
- * of clusters, not with clusters.
+ * Counts each cluster's running agents by their tag (det-cluster = det-agent-<stack name>), for up
+ * to 200 clusters per DescribeInstances call (EC2's limit on values in one filter): calls grow with
+ * pages of clusters, not with clusters. Keyed by stack name, which is unique across teams.
  */
 import { agentTag, AGENT_TAG_KEY } from '../core/cluster/naming.ts';
 import type { AgentCounter } from '../core/ports.ts';
@@ -16,13 +16,11 @@ export class Ec2AgentCounter implements AgentCounter {
 
   constructor(private readonly ec2: AwsQueryClient) {}
 
-  async runningAgents(clusterIds: string[]): Promise<Map<string, number>> {
+  async runningAgents(stackNames: string[]): Promise<Map<string, number>> {
     const counts = new Map<string, number>();
-    const byTagValue = new Map(clusterIds.map((clusterId) => [agentTag(clusterId).value, clusterId]));
-    for (let start = 0; start < clusterIds.length; start += VALUES_PER_FILTER) {
-      const values = clusterIds
-        .slice(start, start + VALUES_PER_FILTER)
-        .map((clusterId) => agentTag(clusterId).value);
+    const byTagValue = new Map(stackNames.map((stack) => [agentTag(stack).value, stack]));
+    for (let start = 0; start < stackNames.length; start += VALUES_PER_FILTER) {
+      const values = stackNames.slice(start, start + VALUES_PER_FILTER).map((stack) => agentTag(stack).value);
       let nextToken: string | undefined;
       do {
         const parameters: Record<string, string> = {
@@ -38,8 +36,8 @@ export class Ec2AgentCounter implements AgentCounter {
         const body = pick(response, 'DescribeInstancesResponse');
         for (const reservation of items(pick(body, 'reservationSet'))) {
           for (const instance of items(pick(reservation, 'instancesSet'))) {
-            const clusterId = byTagValue.get(tagValue(instance.tagSet) ?? '');
-            if (clusterId) counts.set(clusterId, (counts.get(clusterId) ?? 0) + 1);
+            const stack = byTagValue.get(tagValue(instance.tagSet) ?? '');
+            if (stack) counts.set(stack, (counts.get(stack) ?? 0) + 1);
           }
         }
         const token = pick(body, 'nextToken');

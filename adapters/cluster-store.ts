@@ -1,14 +1,18 @@
 /**
- * The cluster table (one DynamoDB table, single-table layout; docs/adr/0004-cluster-table.md):
+ * The cluster table (one DynamoDB table, single-table layout; docs/adr/0004-cluster-table.md and
+ * docs/adr/0014-tenancy-by-team.md):
  *
- *   pk = CLUSTER#<id>  sk = CLUSTER              the cluster record
- *   pk = CLUSTER#<id>  sk = EVENT#<at>#<suffix>  its timeline
- *   pk = TEAM#<team>   sk = QUOTA                how many clusters the team holds
- *   pk = IDEMPOTENCY#… sk = IDEMPOTENCY          see idempotency-store.ts
+ *   pk = CLUSTER#<team>#<id>  sk = CLUSTER              the cluster record
+ *   pk = CLUSTER#<team>#<id>  sk = EVENT#<at>#<suffix>  its timeline
+ *   pk = TEAM#<team>          sk = QUOTA                how many clusters the team holds
+ *   pk = IDEMPOTENCY#…        sk = IDEMPOTENCY          see idempotency-store.ts
  *
+ * Teams match core/principal.ts's TEAM (no "#"), ids CLUSTER_ID, so a key names one cluster only.
  * Indexes: `by-team` (team, createdKey) and `by-created` (entity, createdKey) list newest first;
- * `reapable` (reapShard, clusterId) is sparse and holds only READY clusters, for the reaper.
+ * `reapable` (reapShard, clusterId) is sparse and holds only READY clusters, for the reaper;
+ * `by-stack` (stackId, keys only) maps a stack back to its cluster, for the stack-event relay.
  * The workflows in statemachines/ write the same attributes through direct DynamoDB integrations.
+ * Page tokens are opaque (adapters/page-tokens.ts).
  */
 import {
   ConditionalCheckFailedException,
@@ -21,14 +25,17 @@ import {
   type DynamoDocumentClient,
 } from './aws/dynamodb.ts';
 import type { ClusterRecord } from '../core/cluster/model.ts';
+import type { ClusterRef } from '../core/cluster/naming.ts';
 import type { ClusterStatus } from '../core/cluster/status.ts';
-import { ConflictError, QuotaExceededError, StaleRecordError, ValidationError } from '../core/errors.ts';
+import { ConflictError, QuotaExceededError, StaleRecordError } from '../core/errors.ts';
 import type { ClusterChanges, ClusterStore, Page } from '../core/ports.ts';
 import type { NewTimelineEntry, TimelineEntry } from '../core/timeline.ts';
+import type { PageTokens } from './page-tokens.ts';
 import { camelCaseOutputs } from './stack-outputs.ts';
 
 export const CLUSTER_SK = 'CLUSTER';
-export const clusterKey = (clusterId: string) => ({ pk: `CLUSTER#${clusterId}`, sk: CLUSTER_SK });
+export const clusterPk = (cluster: ClusterRef) => `CLUSTER#${cluster.team}#${cluster.clusterId}`;
+export const clusterKey = (cluster: ClusterRef) => ({ pk: clusterPk(cluster), sk: CLUSTER_SK });
 const teamQuotaKey = (team: string) => ({ pk: `TEAM#${team}`, sk: 'QUOTA' });
 const REAP_SHARD = 'READY';
 const EVENT_PREFIX = 'EVENT#';
@@ -50,6 +57,7 @@ export interface ClusterStoreOptions {
   /** How long a DELETED record stays readable before DynamoDB TTL removes it. */
   deletedRetentionDays: number;
   now: () => Date;
+  pageTokens: PageTokens;
 }
 
 export class DynamoClusterStore implements ClusterStore {
@@ -58,9 +66,9 @@ export class DynamoClusterStore implements ClusterStore {
     private readonly options: ClusterStoreOptions,
   ) {}
 
-  async get(clusterId: string): Promise<ClusterRecord | undefined> {
+  async get(cluster: ClusterRef): Promise<ClusterRecord | undefined> {
     const { Item } = await this.db.send(
-      new GetCommand({ TableName: this.options.tableName, Key: clusterKey(clusterId), ConsistentRead: true }),
+      new GetCommand({ TableName: this.options.tableName, Key: clusterKey(cluster), ConsistentRead: true }),
     );
     return Item ? fromItem(Item) : undefined;
   }
@@ -125,7 +133,7 @@ export class DynamoClusterStore implements ClusterStore {
   }
 
   async update(
-    clusterId: string,
+    cluster: ClusterRef,
     expect: { version: number; statuses?: readonly ClusterStatus[] },
     changes: ClusterChanges,
   ): Promise<ClusterRecord> {
@@ -172,7 +180,7 @@ export class DynamoClusterStore implements ClusterStore {
       const { Attributes } = await this.db.send(
         new UpdateCommand({
           TableName: this.options.tableName,
-          Key: clusterKey(clusterId),
+          Key: clusterKey(cluster),
           UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
           ConditionExpression: condition,
           ExpressionAttributeNames: names,
@@ -184,7 +192,7 @@ export class DynamoClusterStore implements ClusterStore {
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
         throw new StaleRecordError(
-          `Cluster ${clusterId} changed while this request ran; read it again and retry.`,
+          `Cluster ${cluster.clusterId} changed while this request ran; read it again and retry.`,
         );
       }
       throw error;
@@ -212,6 +220,7 @@ export class DynamoClusterStore implements ClusterStore {
       filter = '#status <> :deleted';
     }
     const page = await this.queryPage({
+      query: `${byTeam ? `by-team|${query.team}` : 'by-created'}|${query.status ?? ''}`,
       IndexName: byTeam ? 'by-team' : 'by-created',
       KeyConditionExpression: '#pk = :pk',
       FilterExpression: filter,
@@ -224,13 +233,13 @@ export class DynamoClusterStore implements ClusterStore {
     return { items: page.items.map(fromItem), nextToken: page.nextToken };
   }
 
-  async appendEvent(clusterId: string, entry: NewTimelineEntry): Promise<void> {
+  async appendEvent(cluster: ClusterRef, entry: NewTimelineEntry): Promise<void> {
     const id = `${Math.random().toString(36).slice(2, 8)}`;
     await this.db.send(
       new PutCommand({
         TableName: this.options.tableName,
         Item: {
-          pk: `CLUSTER#${clusterId}`,
+          pk: clusterPk(cluster),
           sk: `${EVENT_PREFIX}${entry.at}#${id}`,
           ...entry,
           ttl: Math.floor(Date.parse(entry.at) / 1000) + 400 * 86400,
@@ -240,7 +249,7 @@ export class DynamoClusterStore implements ClusterStore {
   }
 
   async listEvents(
-    clusterId: string,
+    cluster: ClusterRef,
     query: { limit: number; after?: { at: string; id: string } },
   ): Promise<TimelineEntry[]> {
     // The sort key is EVENT#<at>#<id>, so "after the cursor" in timeline order is "sk below it".
@@ -249,7 +258,7 @@ export class DynamoClusterStore implements ClusterStore {
       : `${EVENT_PREFIX}\uffff`;
     const page = await this.queryPage({
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper',
-      ExpressionAttributeValues: { ':pk': `CLUSTER#${clusterId}`, ':lower': EVENT_PREFIX, ':upper': upper },
+      ExpressionAttributeValues: { ':pk': clusterPk(cluster), ':lower': EVENT_PREFIX, ':upper': upper },
       ScanIndexForward: false,
       limit: query.limit + 1,
     });
@@ -264,6 +273,7 @@ export class DynamoClusterStore implements ClusterStore {
 
   async listReapable(query: { limit: number; nextToken?: string }): Promise<Page<ClusterRecord>> {
     const page = await this.queryPage({
+      query: 'reapable',
       IndexName: 'reapable',
       KeyConditionExpression: '#shard = :shard',
       ExpressionAttributeNames: { '#shard': 'reapShard' },
@@ -276,6 +286,8 @@ export class DynamoClusterStore implements ClusterStore {
 
   /** One page of a query; a FilterExpression may thin a page, so keep reading until it is full. */
   private async queryPage(input: {
+    /** What the page token is bound to; events pages have none (the timeline has its own cursor). */
+    query?: string;
     IndexName?: string;
     KeyConditionExpression: string;
     FilterExpression?: string;
@@ -285,9 +297,12 @@ export class DynamoClusterStore implements ClusterStore {
     limit: number;
     nextToken?: string;
   }): Promise<Page<Record<string, unknown>>> {
-    const { limit, nextToken, ...query } = input;
+    const { limit, nextToken, query: bound = '', ...query } = input;
     const items: Record<string, unknown>[] = [];
-    let startKey = decodeToken(nextToken);
+    let startKey: Record<string, unknown> | undefined = await this.options.pageTokens.decode(
+      nextToken,
+      bound,
+    );
     do {
       const { Items = [], LastEvaluatedKey } = await this.db.send(
         new QueryCommand({
@@ -300,10 +315,12 @@ export class DynamoClusterStore implements ClusterStore {
       items.push(...Items);
       startKey = LastEvaluatedKey;
     } while (startKey && items.length < limit);
-    return { items, nextToken: encodeToken(startKey) };
+    // Only lists hand out tokens (the timeline has its own cursor): encode only when asked to.
+    return { items, nextToken: bound ? await this.options.pageTokens.encode(startKey, bound) : undefined };
   }
 }
 
+/** Only ever about the caller's own team's cluster: the key holds the team. */
 function taken(clusterId: string): ConflictError {
   return new ConflictError(
     `Cluster id ${clusterId} is taken; choose another id or delete the existing cluster.`,
@@ -313,7 +330,7 @@ function taken(clusterId: string): ConflictError {
 export function toItem(record: ClusterRecord): Record<string, unknown> {
   const { outputs, ...stored } = record;
   return {
-    ...clusterKey(record.clusterId),
+    ...clusterKey(record),
     entity: 'cluster',
     createdKey: `${record.createdAt}#${record.clusterId}`,
     ...stored,
@@ -338,19 +355,4 @@ export function fromItem(item: Record<string, unknown>): ClusterRecord {
     else delete cluster.retained;
   }
   return cluster;
-}
-
-function encodeToken(key: Record<string, unknown> | undefined): string | undefined {
-  return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
-}
-
-function decodeToken(token: string | undefined): Record<string, unknown> | undefined {
-  if (token === undefined) return undefined;
-  try {
-    const key: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    if (key && typeof key === 'object' && !Array.isArray(key)) return key as Record<string, unknown>;
-  } catch {
-    // fall through to the validation error
-  }
-  throw new ValidationError([{ field: 'nextToken', message: 'is not a token this API returned' }]);
 }

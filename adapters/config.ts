@@ -2,7 +2,9 @@
  * The control plane's configuration, parsed once from the environment. Lambda functions get these
  * variables from serverless.yml; the local runtime (local/start.ts) sets them to the emulator's names.
  */
+import { STACK_PREFIX, STACK_PREFIX_MAX } from '../core/cluster/naming.ts';
 import { policyConfigSchema, type PolicyConfig } from '../core/policy.ts';
+import { DEFAULT_SCOPES, type ScopeNames } from '../core/principal.ts';
 import { ConfigurationError, booleanFromEnv, jsonFromEnv, numberFromEnv, stringFromEnv } from './env.ts';
 
 export interface Config {
@@ -10,8 +12,15 @@ export interface Config {
   clustersTable: string;
   stateMachines: { create: string; update: string; delete: string };
   eventBusName: string;
+  /** Every cluster stack's name starts with `<stackPrefix>-` (core/cluster/naming.ts). */
+  stackPrefix: string;
   policies: PolicyConfig;
-  auth: { teamClaim: string; adminScope: string };
+  auth: { teamClaim: string; scopes: ScopeNames };
+  /**
+   * The control plane's own secret key (HMAC of idempotency fingerprints, encryption of page
+   * tokens): a Secrets Manager secret on AWS, a value locally. Exactly one of the two is set.
+   */
+  apiKey: { secretId: string } | { value: string };
   workflow: {
     pollSeconds: number;
     maxPollSeconds: number;
@@ -53,11 +62,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       delete: stringFromEnv(env, 'DELETE_STATE_MACHINE_ARN'),
     },
     eventBusName: stringFromEnv(env, 'EVENT_BUS_NAME', 'default'),
+    stackPrefix: stackPrefixFromEnv(env),
     policies: parsedPolicies.data,
     auth: {
       teamClaim: stringFromEnv(env, 'AUTH_TEAM_CLAIM', 'team'),
-      adminScope: stringFromEnv(env, 'AUTH_ADMIN_SCOPE', 'clusters:admin'),
+      scopes: {
+        read: stringFromEnv(env, 'AUTH_READ_SCOPE', DEFAULT_SCOPES.read),
+        write: stringFromEnv(env, 'AUTH_WRITE_SCOPE', DEFAULT_SCOPES.write),
+        admin: stringFromEnv(env, 'AUTH_ADMIN_SCOPE', DEFAULT_SCOPES.admin),
+      },
     },
+    apiKey: apiKeyFromEnv(env),
     workflow: {
       pollSeconds: numberFromEnv(env, 'WORKFLOW_POLL_SECONDS', 10),
       maxPollSeconds: numberFromEnv(env, 'WORKFLOW_MAX_POLL_SECONDS', 60),
@@ -86,6 +101,28 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       }),
     ),
   };
+}
+
+function stackPrefixFromEnv(env: Record<string, string | undefined>): string {
+  const prefix = stringFromEnv(env, 'STACK_PREFIX', 'detcp');
+  if (!STACK_PREFIX.test(prefix) || prefix.length > STACK_PREFIX_MAX) {
+    throw new ConfigurationError(
+      `STACK_PREFIX must be lower-case letters and digits in hyphen-separated words, at most ${STACK_PREFIX_MAX} characters, got "${prefix}"`,
+    );
+  }
+  return prefix;
+}
+
+/** At least 32 bytes of key material: a hex string of 64 or more digits when given as a value. */
+function apiKeyFromEnv(env: Record<string, string | undefined>): Config['apiKey'] {
+  const secretId = env.API_KEY_SECRET_ID?.trim();
+  const value = env.API_KEY?.trim();
+  if (secretId && value) throw new ConfigurationError('set API_KEY_SECRET_ID or API_KEY, not both');
+  if (secretId) return { secretId };
+  if (value && /^[0-9a-f]{64,}$/i.test(value)) return { value };
+  throw new ConfigurationError(
+    'API_KEY_SECRET_ID (a Secrets Manager secret) or API_KEY (64 or more hex digits) is required',
+  );
 }
 
 let cached: Config | undefined;

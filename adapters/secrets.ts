@@ -1,13 +1,12 @@
 /**
  * Cluster secrets in Secrets Manager: the database password and Determined's initial admin password.
  * The stack reads them by ARN (the master at boot, RDS through a dynamic reference); the control plane
- * reads them only to log in to the master for the idle check. They are never stored elsewhere.
+ * reads them only to carry a torn-down cluster's database password over to a restore. They are
+ * never stored elsewhere, and never sent to a master (docs/adr/0017).
  */
 import { randomUUID } from 'node:crypto';
 import type { ClusterSecret, Secrets } from '../core/ports.ts';
 import type { SecretsManagerClient } from './aws/services.ts';
-
-const BATCH_LIMIT = 20;
 
 export class SecretsManagerSecrets implements Secrets {
   constructor(private readonly client: SecretsManagerClient) {}
@@ -32,20 +31,6 @@ export class SecretsManagerSecrets implements Secrets {
     const { SecretString } = await this.client.call('GetSecretValue', { SecretId: secretId });
     return parse(SecretString);
   }
-
-  /** Secrets in batches of 20 (one call per batch, not per cluster), keyed by the name or ARN asked for. */
-  async readMany(secretIds: string[]): Promise<Map<string, ClusterSecret>> {
-    const found = new Map<string, ClusterSecret>();
-    for (let start = 0; start < secretIds.length; start += BATCH_LIMIT) {
-      const batch = secretIds.slice(start, start + BATCH_LIMIT);
-      const { SecretValues = [] } = await this.client.call('BatchGetSecretValue', { SecretIdList: batch });
-      for (const value of SecretValues) {
-        const asked = batch.find((id) => id === value.Name || id === value.ARN);
-        if (asked && value.SecretString) found.set(asked, parse(value.SecretString));
-      }
-    }
-    return found;
-  }
 }
 
 function parse(text: string | undefined): ClusterSecret {
@@ -59,20 +44,4 @@ function parse(text: string | undefined): ClusterSecret {
     return value as ClusterSecret;
   }
   throw new Error('cluster secret has an unexpected shape');
-}
-
-/** Cluster passwords never change: reads each secret once per process (the reaper, run after run). */
-export class CachingSecretReader {
-  private readonly known = new Map<string, ClusterSecret>();
-
-  constructor(private readonly secrets: Pick<Secrets, 'readMany'>) {}
-
-  async readMany(secretIds: string[]): Promise<Map<string, ClusterSecret>> {
-    const missing = secretIds.filter((id) => !this.known.has(id));
-    if (missing.length > 0)
-      for (const [id, secret] of await this.secrets.readMany(missing)) this.known.set(id, secret);
-    return new Map(
-      secretIds.flatMap((id) => (this.known.has(id) ? [[id, this.known.get(id) as ClusterSecret]] : [])),
-    );
-  }
 }

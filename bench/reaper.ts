@@ -1,37 +1,38 @@
 /**
- * One reaper run over 1,000 READY clusters in the emulator (records written directly; each with
- * its secret, a master that answers the idle endpoints, and some with running agents): AWS calls
- * made per service and wall time, for 250, 500 and 1,000 clusters, first run (every idle cluster
- * starts its idle clock: one write each) and steady state (nothing changes: reads only).
- * Reads should grow with pages of clusters, not with clusters.
+ * One reaper run over 1,000 READY clusters in the emulator (records written directly; each with a
+ * master that answers its unauthenticated /info, and some with running agents): AWS calls made per
+ * service and wall time, for 250, 500 and 1,000 clusters, first run (every idle cluster starts its
+ * idle clock: one write and one /info probe each) and steady state (nothing changes: reads only).
+ * Reads should grow with pages of clusters, not with clusters. No secret is read: the probe sends
+ * no credentials (docs/adr/0017-reaper-probe-without-credentials.md).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { RunInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Ec2AgentCounter } from '../adapters/agent-counter.ts';
 import { DynamoDocumentClient } from '../adapters/aws/dynamodb.ts';
 import { AwsJsonClient } from '../adapters/aws/json.ts';
 import { AwsQueryClient } from '../adapters/aws/query.ts';
-import { EC2, EVENTBRIDGE, SECRETS_MANAGER, STEP_FUNCTIONS } from '../adapters/aws/services.ts';
+import { EC2, EVENTBRIDGE, STEP_FUNCTIONS } from '../adapters/aws/services.ts';
 import { DynamoClusterStore, toItem } from '../adapters/cluster-store.ts';
 import { HttpMasterProbe } from '../adapters/master-probe.ts';
 import { EventBridgeNotifier } from '../adapters/notifier.ts';
-import { CachingSecretReader, SecretsManagerSecrets } from '../adapters/secrets.ts';
+import { PageTokens } from '../adapters/page-tokens.ts';
 import { StepFunctionsWorkflows } from '../adapters/workflows.ts';
 import type { ClusterRecord } from '../core/cluster/model.ts';
-import { AGENT_TAG_KEY, agentTag } from '../core/cluster/naming.ts';
+import { AGENT_TAG_KEY, agentTag, stackName, stackNameOf } from '../core/cluster/naming.ts';
 import { CREATE_DEFAULTS } from '../core/cluster/request.ts';
 import { reap } from '../core/operations/reap.ts';
-import type { ClusterSecret, ClusterStore } from '../core/ports.ts';
+import type { ClusterStore } from '../core/ports.ts';
 import { timingFrom } from '../core/workflow/inputs.ts';
 import type { BenchSection } from './context.ts';
 
 const SIZES = [250, 500, 1000];
 const BUSY_EVERY = 20;
 const TABLE = 'det-control-plane-local-clusters';
+const STACK_PREFIX = 'detcp-bench';
 
 /** Counts the calls a client makes through its `call` (JSON and Query clients) or `send` (DynamoDB). */
 function countCalls<T extends object>(client: T, counter: { calls: number }): T {
@@ -57,28 +58,23 @@ export const reaper: BenchSection = {
     const clientOptions = { endpoint: local.emulatorUrl, region: 'us-east-1' };
     process.env.AWS_ACCESS_KEY_ID ??= 'test';
     process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
-    const password = 'bench-admin-password';
+    let probes = 0;
     const master = createServer((request, response) => {
-      response.writeHead(200, { 'content-type': 'application/json' });
-      const path = (request.url ?? '').split('?')[0];
-      if (path === '/api/v1/auth/login') return response.end(JSON.stringify({ token: 't' }));
-      if (path === '/api/v1/tasks/count')
-        return response.end(JSON.stringify({ commands: 0, notebooks: 0, shells: 0, tensorboards: 0 }));
-      if (path === '/api/v1/experiments') return response.end(JSON.stringify({ experiments: [] }));
-      return response.end(JSON.stringify({ results: [] }));
+      probes++;
+      response.writeHead(request.url === '/info' ? 200 : 404, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ version: '0.38.1' }));
     });
     await new Promise<void>((resolve) => master.listen(0, '127.0.0.1', resolve));
     const masterUrl = `http://127.0.0.1:${(master.address() as AddressInfo).port}`;
 
     const db = DynamoDBDocumentClient.from(new DynamoDBClient(config));
-    const secretsClient = new SecretsManagerClient(config);
     const ec2 = new EC2Client(config);
     const prefix = `bench-reap-${Date.now().toString(36)}`;
     const all: ClusterRecord[] = [];
     const now = new Date();
     for (let index = 0; index < Math.max(...SIZES); index++) {
       const clusterId = `${prefix}-${String(index).padStart(4, '0')}`;
-      const secretName = `det-control-plane/clusters/${clusterId}/v1`;
+      const stack = stackName(STACK_PREFIX, { team: 'bench', clusterId });
       all.push({
         clusterId,
         team: 'bench',
@@ -93,7 +89,7 @@ export const reaper: BenchSection = {
           tags: {},
         },
         outputs: { masterUrl },
-        secretName,
+        stackId: `arn:aws:cloudformation:us-east-1:123456789012:stack/${stack}/bench`,
         createdAt: now.toISOString(),
         updatedAt: now.toISOString(),
         version: 1,
@@ -108,18 +104,6 @@ export const reaper: BenchSection = {
         await db.send(new BatchWriteCommand({ RequestItems: { [TABLE]: batch } }));
       }
     };
-    const secret: ClusterSecret = { dbPassword: 'unused-db-password', adminPassword: password };
-    for (let start = 0; start < all.length; start += 50) {
-      await Promise.all(
-        all
-          .slice(start, start + 50)
-          .map((record) =>
-            secretsClient.send(
-              new CreateSecretCommand({ Name: record.secretName, SecretString: JSON.stringify(secret) }),
-            ),
-          ),
-      );
-    }
     const busy = all.filter((_, index) => index % BUSY_EVERY === 0);
     // One tagged agent for each busy cluster.
     for (const record of busy) {
@@ -132,7 +116,7 @@ export const reaper: BenchSection = {
           TagSpecifications: [
             {
               ResourceType: 'instance',
-              Tags: [{ Key: AGENT_TAG_KEY, Value: agentTag(record.clusterId).value }],
+              Tags: [{ Key: AGENT_TAG_KEY, Value: agentTag(stackNameOf(record.stackId ?? '')).value }],
             },
           ],
         }),
@@ -147,7 +131,6 @@ export const reaper: BenchSection = {
         const members = new Set(all.slice(0, size).map((record) => record.clusterId));
         const counters = {
           dynamodb: { calls: 0 },
-          secretsManager: { calls: 0 },
           eventBridge: { calls: 0 },
           stepFunctions: { calls: 0 },
         };
@@ -157,6 +140,7 @@ export const reaper: BenchSection = {
             tableName: TABLE,
             deletedRetentionDays: 30,
             now: () => new Date(),
+            pageTokens: new PageTokens(async () => Buffer.alloc(32, 1)),
           },
         );
         const scoped: ClusterStore = Object.assign(Object.create(store) as ClusterStore, {
@@ -166,12 +150,6 @@ export const reaper: BenchSection = {
           },
         });
         const agents = new Ec2AgentCounter(new AwsQueryClient(EC2, clientOptions));
-        // As in production (functions/deps.ts): a warm reaper reads each secret once.
-        const secrets = new CachingSecretReader(
-          new SecretsManagerSecrets(
-            countCalls(new AwsJsonClient(SECRETS_MANAGER, clientOptions), counters.secretsManager),
-          ),
-        );
         const deps = {
           store: scoped,
           workflows: new StepFunctionsWorkflows(
@@ -185,6 +163,7 @@ export const reaper: BenchSection = {
           clock: { now: () => new Date() },
           settings: {
             region: 'us-east-1',
+            stackPrefix: STACK_PREFIX,
             policies: {},
             timing: timingFrom({
               pollSeconds: 1,
@@ -198,7 +177,6 @@ export const reaper: BenchSection = {
           },
           agents,
           masters: new HttpMasterProbe({ timeoutMs: 3000 }),
-          secrets,
           notifier: new EventBridgeNotifier(
             countCalls(new AwsJsonClient(EVENTBRIDGE, clientOptions), counters.eventBridge),
             'default',
@@ -209,6 +187,7 @@ export const reaper: BenchSection = {
         for (const run of ['first', 'steady'] as const) {
           for (const counter of Object.values(counters)) counter.calls = 0;
           agents.calls = 0;
+          probes = 0;
           const started = performance.now();
           const report = await reap(deps, { dryRun: false });
           runs[run] = {
@@ -219,10 +198,10 @@ export const reaper: BenchSection = {
             awsCalls: {
               dynamodb: counters.dynamodb.calls,
               ec2: agents.calls,
-              secretsManager: counters.secretsManager.calls,
               eventBridge: counters.eventBridge.calls,
               stepFunctions: counters.stepFunctions.calls,
             },
+            masterProbes: probes,
           };
         }
         results[`clusters${size}`] = runs;
@@ -230,6 +209,6 @@ export const reaper: BenchSection = {
     } finally {
       await new Promise<void>((resolve) => master.close(() => resolve()));
     }
-    return { busyClusters: `1 in ${BUSY_EVERY}`, masterProbesPerIdleCluster: 4, ...results };
+    return { busyClusters: `1 in ${BUSY_EVERY}`, ...results };
   },
 };

@@ -7,7 +7,7 @@
  */
 import { DEMO_KEY_PAIR } from '../local/bootstrap.ts';
 import type { ClusterParameters, ClusterRecord } from '../core/cluster/model.ts';
-import { executionName, secretName } from '../core/cluster/naming.ts';
+import { executionName, secretName, stackName } from '../core/cluster/naming.ts';
 import { CREATE_DEFAULTS } from '../core/cluster/request.ts';
 import { asCfnParameters, toStackParameters } from '../core/cluster/stack-parameters.ts';
 import { stackTags } from '../core/operations/create-cluster.ts';
@@ -23,7 +23,9 @@ async function create(stackSeconds: number, timing: WorkflowTiming, deliverEvent
   const aws = new FakeAws();
   aws.eventBridge = { deliver: deliverEvents, delaySeconds: 1 };
   aws.plans.create.push({ seconds: stackSeconds });
+  aws.keyPairs.set('bench', {});
   const now = new Date(aws.clock.now());
+  const cluster = { team: 'ml', clusterId: 'bench' };
   const parameters: ClusterParameters = {
     ...CREATE_DEFAULTS,
     keypair: 'bench',
@@ -39,18 +41,19 @@ async function create(stackSeconds: number, timing: WorkflowTiming, deliverEvent
     status: 'CREATING',
     parameters,
     outputs: {},
-    secretName: secretName('bench', 1, now),
+    secretName: secretName(cluster, 1, now),
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
     version: 1,
     idle: { idleTimeout: 'never' },
-    execution: executionName('bench', 'create', now),
+    execution: executionName(cluster, 'create', now),
   };
   aws.seedCluster(record);
   const input: CreateInput = {
-    clusterId: 'bench',
+    ...cluster,
+    keypair: 'bench',
     stack: {
-      name: 'bench',
+      name: stackName('detcp-bench', cluster),
       template: {},
       parameters: asCfnParameters(toStackParameters(parameters, { secretName: record.secretName ?? '' })),
       tags: stackTags(record),

@@ -39,6 +39,13 @@ export class UnauthorizedError extends ControlPlaneError {
   readonly kind = 'unauthorized';
 }
 
+/** The token is valid but lacks the scope the route needs (contract, "Auth and tenancy"). */
+export class ForbiddenError extends ControlPlaneError {
+  readonly status = 403;
+  readonly title = 'Forbidden';
+  readonly kind = 'forbidden';
+}
+
 export class NotFoundError extends ControlPlaneError {
   readonly status = 404;
   readonly title = 'Not found';

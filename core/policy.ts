@@ -21,6 +21,12 @@ const teamPolicyFields = {
   /** The shortest idleTimeout a request may ask for (a floor against thrashing), or "0s". */
   minIdleTimeout: z.string(),
   allowNeverIdleTimeout: z.boolean(),
+  /** How far ahead a keepalive `until` may reach (a duration); beyond it the keepalive is refused. */
+  maxKeepalive: z
+    .string()
+    .check(
+      z.refine((value) => parseDuration(value) !== undefined, { error: 'must be a duration such as 168h' }),
+    ),
 };
 
 const partialPolicy = z.partial(z.strictObject(teamPolicyFields));
@@ -41,6 +47,7 @@ export const BUILT_IN_POLICY: TeamPolicy = {
   defaultIdleTimeout: '8h',
   minIdleTimeout: '0s',
   allowNeverIdleTimeout: true,
+  maxKeepalive: '168h',
 };
 
 export function policyFor(config: PolicyConfig, team: string): TeamPolicy {
@@ -81,6 +88,16 @@ export function policyViolations(parameters: ClusterParameters, policy: TeamPoli
     }
   }
   return errors;
+}
+
+/** A keepalive `until` may reach at most `maxKeepalive` past now (contract, "Stop and start"). */
+export function assertKeepaliveWithinPolicy(until: string, policy: TeamPolicy, now: Date): void {
+  const limit = now.getTime() + (parseDuration(policy.maxKeepalive) ?? 0) * 1000;
+  if (Date.parse(until) > limit) {
+    throw new ValidationError([
+      { field: 'until', message: `team policy allows keepalive at most ${policy.maxKeepalive} ahead` },
+    ]);
+  }
 }
 
 export function assertWithinPolicy(parameters: ClusterParameters, policy: TeamPolicy): void {

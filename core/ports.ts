@@ -10,7 +10,7 @@ import type {
   RetainedData,
 } from './cluster/model.ts';
 import type { ClusterStatus } from './cluster/status.ts';
-import type { Operation } from './cluster/naming.ts';
+import type { ClusterRef, Operation } from './cluster/naming.ts';
 import type { NewTimelineEntry, TimelineEntry } from './timeline.ts';
 
 export interface Page<T> {
@@ -31,8 +31,12 @@ export interface ClusterChanges {
   restoredInto?: string;
 }
 
+/**
+ * The cluster records, keyed by team and id (docs/adr/0014-tenancy-by-team.md): two teams may each
+ * have a `dev`, and a torn-down cluster's history stays its team's.
+ */
 export interface ClusterStore {
-  get(clusterId: string): Promise<ClusterRecord | undefined>;
+  get(cluster: ClusterRef): Promise<ClusterRecord | undefined>;
   /**
    * Store a new incarnation of a cluster. `replacing` is the record it supersedes (DELETED or
    * CREATE_FAILED), or undefined for a new id. Throws ConflictError when the id was taken in the
@@ -41,20 +45,24 @@ export interface ClusterStore {
   insert(record: ClusterRecord, options: { replacing?: ClusterRecord; maxClusters: number }): Promise<void>;
   /** Apply changes if the record still has `version` (and one of `statuses`); else ConflictError. */
   update(
-    clusterId: string,
+    cluster: ClusterRef,
     expect: { version: number; statuses?: readonly ClusterStatus[] },
     changes: ClusterChanges,
   ): Promise<ClusterRecord>;
+  /**
+   * A page of clusters, newest first: one team's, or every team's without `team`. `nextToken` is
+   * opaque and bound to the query; a token this store did not issue for it is a ValidationError.
+   */
   list(query: {
     team?: string;
     status?: ClusterStatus;
     limit: number;
     nextToken?: string;
   }): Promise<Page<ClusterRecord>>;
-  appendEvent(clusterId: string, entry: NewTimelineEntry): Promise<void>;
+  appendEvent(cluster: ClusterRef, entry: NewTimelineEntry): Promise<void>;
   /** Control-plane entries, newest first, strictly after `after` in timeline order. */
   listEvents(
-    clusterId: string,
+    cluster: ClusterRef,
     query: { limit: number; after?: { at: string; id: string } },
   ): Promise<TimelineEntry[]>;
   /** READY clusters, for the reaper (a sparse index: never a scan). */
@@ -76,12 +84,6 @@ export interface Secrets {
   read(secretId: string): Promise<ClusterSecret>;
   /** Delete at once, without a recovery window (for a secret nothing ever used). */
   remove(secretId: string): Promise<void>;
-  /** Secrets by name or ARN, keyed by the id asked for; missing ones are left out. */
-  readMany(secretIds: string[]): Promise<Map<string, ClusterSecret>>;
-}
-
-export interface KeyPairs {
-  exists(name: string): Promise<boolean>;
 }
 
 export interface StackReader {
@@ -110,17 +112,17 @@ export interface IdempotencyStore {
   release(key: string): Promise<void>;
 }
 
-/** Dynamic agents per cluster, found by the agent tag for many clusters at once. */
+/** Dynamic agents per cluster stack, found by the agent tag (named after the stack) for many at once. */
 export interface AgentCounter {
-  runningAgents(clusterIds: string[]): Promise<Map<string, number>>;
+  runningAgents(stackNames: string[]): Promise<Map<string, number>>;
 }
 
-/** Asks a Determined master whether it has active work (tasks, experiments, queued jobs). */
+/**
+ * Whether a cluster's master answers at its recorded address. No credentials are ever sent and no
+ * redirect is followed (docs/adr/0017-reaper-probe-without-credentials.md).
+ */
 export interface MasterProbe {
-  activity(
-    masterUrl: string,
-    credentials: { username: string; password: string },
-  ): Promise<'busy' | 'idle' | 'unreachable'>;
+  reachable(masterUrl: string): Promise<'reachable' | 'unreachable'>;
 }
 
 export interface TeardownWarning {

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Ec2AgentCounter } from '../adapters/agent-counter.ts';
+import { ApiKeys } from '../adapters/api-key.ts';
 import {
   cloudFormationClient,
   dynamoClient,
@@ -15,19 +16,19 @@ import {
 import { DynamoClusterStore } from '../adapters/cluster-store.ts';
 import { config } from '../adapters/config.ts';
 import { DynamoIdempotencyStore } from '../adapters/idempotency-store.ts';
-import { Ec2KeyPairs } from '../adapters/key-pairs.ts';
 import { HttpMasterProbe } from '../adapters/master-probe.ts';
 import { EventBridgeNotifier } from '../adapters/notifier.ts';
-import { CachingSecretReader, SecretsManagerSecrets } from '../adapters/secrets.ts';
+import { PageTokens } from '../adapters/page-tokens.ts';
+import { SecretsManagerSecrets } from '../adapters/secrets.ts';
 import { CloudFormationStackReader } from '../adapters/stack-reader.ts';
 import { StepFunctionsWorkflows } from '../adapters/workflows.ts';
 import type { OperationDeps } from '../core/operations/deps.ts';
+import type { IdempotencyDeps } from './http/middleware/idempotency.ts';
 import {
   systemClock,
   type AgentCounter,
   type ClusterStore,
   type IdempotencyStore,
-  type KeyPairs,
   type MasterProbe,
   type Notifier,
   type Secrets,
@@ -36,12 +37,24 @@ import {
 } from '../core/ports.ts';
 import { timingFrom } from '../core/workflow/inputs.ts';
 
+let keys: ApiKeys | undefined;
+/** The control plane's secret key, read on first use (a list page or an Idempotency-Key needs it). */
+export function apiKeys(): ApiKeys {
+  const source = config().apiKey;
+  return (keys ??= new ApiKeys(async () => {
+    if ('value' in source) return source.value;
+    const { SecretString } = await secretsClient().call('GetSecretValue', { SecretId: source.secretId });
+    return SecretString ?? '';
+  }));
+}
+
 let store: ClusterStore | undefined;
 export function clusterStore(): ClusterStore {
   return (store ??= new DynamoClusterStore(dynamoClient(), {
     tableName: config().clustersTable,
     deletedRetentionDays: config().retention.deletedDays,
     now: () => systemClock.now(),
+    pageTokens: new PageTokens(() => apiKeys().key('page-token')),
   }));
 }
 
@@ -53,11 +66,6 @@ export function workflows(): Workflows {
 let secretStore: Secrets | undefined;
 export function secrets(): Secrets {
   return (secretStore ??= new SecretsManagerSecrets(secretsClient()));
-}
-
-let keyPairChecker: KeyPairs | undefined;
-export function keyPairs(): KeyPairs {
-  return (keyPairChecker ??= new Ec2KeyPairs(ec2Client()));
 }
 
 let stackReader: StackReader | undefined;
@@ -74,10 +82,17 @@ export function idempotencyStore(): IdempotencyStore {
   }));
 }
 
+/** Idempotency-Key handling for the mutating routes: the record store and the fingerprint key. */
+export const idempotencyDeps: IdempotencyDeps = {
+  store: idempotencyStore,
+  fingerprintKey: () => apiKeys().key('idempotency-fingerprint'),
+};
+
 export function settings(): OperationDeps['settings'] {
   const current = config();
   return {
     region: current.region,
+    stackPrefix: current.stackPrefix,
     policies: current.policies,
     timing: timingFrom(current.workflow),
     deletedRetentionDays: current.retention.deletedDays,
@@ -97,12 +112,6 @@ export function masters(): MasterProbe {
 let warningNotifier: Notifier | undefined;
 export function notifier(): Notifier {
   return (warningNotifier ??= new EventBridgeNotifier(eventsClient(), config().eventBusName));
-}
-
-let readOnce: CachingSecretReader | undefined;
-/** The reaper's secret reader: a warm container reads each cluster's passwords once. */
-export function cachedSecrets(): CachingSecretReader {
-  return (readOnce ??= new CachingSecretReader(secrets()));
 }
 
 export const generatePassword = () => randomBytes(24).toString('base64url');

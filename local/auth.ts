@@ -36,10 +36,14 @@ export interface TokenRequest {
   admin: boolean;
   teamClaim: string;
   hours: number;
+  /** The scopes to grant instead of the default (read and write, plus admin with `admin`). */
+  scopes?: string[];
 }
 
 export async function issueToken(key: Uint8Array, request: TokenRequest): Promise<string> {
-  const scope = ['clusters:read', 'clusters:write', ...(request.admin ? ['clusters:admin'] : [])].join(' ');
+  const scope = (
+    request.scopes ?? ['clusters:read', 'clusters:write', ...(request.admin ? ['clusters:admin'] : [])]
+  ).join(' ');
   return new SignJWT({ [request.teamClaim]: request.team, scope })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(request.sub)
@@ -50,7 +54,12 @@ export async function issueToken(key: Uint8Array, request: TokenRequest): Promis
     .sign(key);
 }
 
-/** The claims of a valid token, as API Gateway hands them to Lambda (strings); undefined if invalid. */
+/**
+ * The claims of a valid token, as API Gateway hands them to Lambda: strings as they are, numbers and
+ * booleans as text, lists of strings as "[a b]". A token without `exp` is invalid. Claims of any
+ * other shape (null, objects, lists of non-strings) are left out, never turned into text, so a
+ * `team` of null or {} is a missing team (401), not a tenant called "null" or "[object Object]".
+ */
 export async function verifyToken(
   key: Uint8Array,
   token: string,
@@ -60,12 +69,16 @@ export async function verifyToken(
       issuer: LOCAL_ISSUER,
       audience: LOCAL_AUDIENCE,
       algorithms: ['HS256'],
+      requiredClaims: ['exp', 'sub'],
     });
     return Object.fromEntries(
-      Object.entries(payload).map(([name, value]) => [
-        name,
-        Array.isArray(value) ? `[${value.join(' ')}]` : String(value),
-      ]),
+      Object.entries(payload).flatMap(([name, value]): [string, string][] => {
+        if (typeof value === 'string') return [[name, value]];
+        if (typeof value === 'number' || typeof value === 'boolean') return [[name, String(value)]];
+        if (Array.isArray(value) && value.every((item) => typeof item === 'string'))
+          return [[name, `[${value.join(' ')}]`]];
+        return [];
+      }),
     );
   } catch {
     return undefined;

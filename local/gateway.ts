@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { parse } from 'yaml';
+import { PayloadTooLargeError, ValidationError } from '../core/errors.ts';
+import { MAX_BODY_BYTES } from '../functions/http/api-request.ts';
+import { problemResponse } from '../functions/http/middleware/problem-details.ts';
 import { verifyToken } from './auth.ts';
 import { projectRoot } from './paths.ts';
 
@@ -109,17 +112,36 @@ export async function startGateway(options: GatewayOptions): Promise<Server> {
       });
       return;
     }
-    const body = await readBody(request);
+    // What API Gateway does before the function runs, in its order: the path, then the token
+    // (the body is not read for a request that is refused), then the body's size.
+    const pathParameters = decodePath(url, route);
+    if (!pathParameters) {
+      refuse(
+        response,
+        request,
+        problem(new ValidationError([{ field: 'path', message: 'is not valid percent-encoding' }])),
+      );
+      return;
+    }
     let claims: Record<string, string> | undefined;
     if (route.authorized) {
       const token = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '')?.[1];
       claims = token ? await verifyToken(options.signingKey, token) : undefined;
       if (!claims) {
-        send(response, unauthorized());
+        refuse(response, request, unauthorized());
         return;
       }
     }
-    const event = toEvent(request, url, route, body, claims);
+    const body = await readBody(request, MAX_BODY_BYTES);
+    if (!body) {
+      refuse(
+        response,
+        request,
+        problem(new PayloadTooLargeError(`The body is larger than ${MAX_BODY_BYTES / 1024} KiB.`)),
+      );
+      return;
+    }
+    const event = toEvent(request, url, route, body, claims, pathParameters);
     const result = await (handlers.get(route) as Handler)(
       event,
       lambdaContext(route, event.requestContext.requestId),
@@ -151,13 +173,52 @@ function unauthorized(): APIGatewayProxyStructuredResultV2 {
   };
 }
 
-function readBody(request: IncomingMessage): Promise<Buffer> {
+function problem(error: Error): APIGatewayProxyStructuredResultV2 {
+  return problemResponse(error, randomUUID());
+}
+
+/** Answer without reading (the rest of) the body, and close the connection rather than drain it. */
+function refuse(
+  response: ServerResponse,
+  request: IncomingMessage,
+  result: APIGatewayProxyStructuredResultV2,
+): void {
+  send(response, { ...result, headers: { ...result.headers, connection: 'close' } });
+  response.once('finish', () => request.destroy());
+}
+
+/** The body, or undefined once it passes `limit` bytes (by its Content-Length or as it arrives). */
+function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  if (Number(request.headers['content-length'] ?? 0) > limit) return Promise.resolve(undefined);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        request.off('data', onData);
+        request.pause();
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    request.on('data', onData);
     request.on('end', () => resolve(Buffer.concat(chunks)));
     request.on('error', reject);
   });
+}
+
+/** The route's path parameters, percent-decoded; undefined when the encoding is malformed. */
+function decodePath(url: URL, route: Route): Record<string, string> | undefined {
+  const match = route.pattern.exec(url.pathname);
+  try {
+    return Object.fromEntries(
+      route.parameters.map((name, index) => [name, decodeURIComponent(match?.[index + 1] ?? '')]),
+    );
+  } catch {
+    return undefined;
+  }
 }
 
 export function toEvent(
@@ -166,11 +227,8 @@ export function toEvent(
   route: Route,
   body: Buffer,
   claims: Record<string, string> | undefined,
+  pathParameters: Record<string, string>,
 ): APIGatewayProxyEventV2 {
-  const match = route.pattern.exec(url.pathname);
-  const pathParameters = Object.fromEntries(
-    route.parameters.map((name, index) => [name, decodeURIComponent(match?.[index + 1] ?? '')]),
-  );
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;

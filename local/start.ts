@@ -7,6 +7,7 @@
  * plane is ready and leaves it running in its own process group: signal the group, or `npm stop`.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
@@ -52,6 +53,9 @@ export async function startLocal(options: {
       WORKFLOW_FAST_PATH: 'false',
       TEARDOWN_GRACE_SECONDS: '60',
       POWERTOOLS_LOG_LEVEL: 'WARN',
+      STACK_PREFIX: 'detcp-local',
+      // The emulator forgets everything when it stops, so a key per run is enough.
+      API_KEY: randomBytes(32).toString('hex'),
     };
     for (const [name, value] of Object.entries(defaults)) process.env[name] ??= value;
     // The emulator's endpoint always wins: nothing local may reach a real account.

@@ -1,6 +1,7 @@
 /**
- * npm run token -- --team NAME [--sub USER] [--admin] [--hours N]
- * Prints a bearer token that the local API (npm start) accepts.
+ * npm run token -- --team NAME [--sub USER] [--admin] [--scope "clusters:read ..."] [--hours N]
+ * Prints a bearer token that the local API (npm start) accepts: read and write by default, admin
+ * too with --admin; --scope grants exactly the scopes given (space- or comma-separated).
  */
 import { parseArgs } from 'node:util';
 import { issueToken, signingKey } from './auth.ts';
@@ -11,12 +12,13 @@ const { values } = parseArgs({
     team: { type: 'string' },
     sub: { type: 'string' },
     admin: { type: 'boolean', default: false },
+    scope: { type: 'string' },
     hours: { type: 'string', default: '12' },
   },
 });
 
 if (!values.team) {
-  console.error('usage: npm run token -- --team NAME [--sub USER] [--admin] [--hours N]');
+  console.error('usage: npm run token -- --team NAME [--sub USER] [--admin] [--scope SCOPES] [--hours N]');
   process.exit(2);
 }
 
@@ -26,5 +28,6 @@ const token = await issueToken(signingKey(projectRoot), {
   admin: values.admin,
   teamClaim: process.env.AUTH_TEAM_CLAIM ?? 'team',
   hours: Number(values.hours),
+  ...(values.scope ? { scopes: values.scope.split(/[\s,]+/).filter(Boolean) } : {}),
 });
 console.log(token);

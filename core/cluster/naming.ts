@@ -1,38 +1,82 @@
 /**
- * Names derived from a cluster id. Every id the API accepts (1..64 of [a-zA-Z0-9-], starting with a
- * letter) yields valid names here; AWS-generated names (buckets, roles, groups) are left to
- * CloudFormation, which also keeps a re-created cluster clear of the retained bucket of its predecessor.
+ * Names derived from a cluster's team and id. Every id the API accepts (1..64 of [a-zA-Z0-9-],
+ * starting with a letter) yields valid names here; AWS-generated names (buckets, roles, groups) are
+ * left to CloudFormation, which also keeps a re-created cluster clear of the retained bucket of its
+ * predecessor. Cluster ids are unique within a team only (docs/adr/0014-tenancy-by-team.md), so
+ * every name that must be unique in the account carries the team too.
  */
+import { createHash } from 'node:crypto';
+
 export const STACK_MANAGED_BY = 'determined';
 
-export function stackName(clusterId: string): string {
-  return clusterId;
+/** The stack tags that say whose a stack is; a workflow refuses a stack whose tags do not match. */
+export const OWNERSHIP_TAGS = { managedBy: 'managed-by', team: 'team', clusterId: 'cluster-id' } as const;
+
+/** A cluster is named by its team and its id (two teams may each have a `dev`). */
+export interface ClusterRef {
+  team: string;
+  clusterId: string;
+}
+
+/** Fixed-length, name-safe stand-in for a team: 10 hex digits of its SHA-256. */
+export const TEAM_KEY_LENGTH = 10;
+export function teamKey(team: string): string {
+  return createHash('sha256').update(team, 'utf8').digest('hex').slice(0, TEAM_KEY_LENGTH);
+}
+
+/**
+ * The stack prefix a deployment owns (adapters/config.ts validates it): lower-case letters and
+ * digits in hyphen-separated words, at most 32 characters. Every stack name it makes is
+ * `<prefix>-<teamKey>-<clusterId>` (at most 32 + 1 + 10 + 1 + 64 = 108 of CloudFormation's 128),
+ * so no cluster id can name a stack outside the prefix, another team's, or the control plane's own.
+ */
+export const STACK_PREFIX = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+export const STACK_PREFIX_MAX = 32;
+
+export function stackName(prefix: string, cluster: ClusterRef): string {
+  return `${prefix}-${teamKey(cluster.team)}-${cluster.clusterId}`;
+}
+
+/** The name in a stack id (arn:aws:cloudformation:<region>:<account>:stack/<name>/<uuid>). */
+export function stackNameOf(stackId: string): string {
+  return stackId.split('/')[1] ?? '';
 }
 
 /**
  * The tag the master puts on the agents it launches. The key is the same for every cluster and the
- * value unique to one (the seed asks for a unique pair): that lets IAM conditions name it in the
- * template, and lets the reaper find the agents of many clusters in one DescribeInstances call.
+ * value unique to one, named after its stack (the seed asks for a unique pair; the templates write
+ * `det-agent-${AWS::StackName}`): that lets IAM conditions name it in the template, and lets the
+ * reaper find the agents of many clusters in one DescribeInstances call.
  */
 export const AGENT_TAG_KEY = 'det-cluster';
 
-export function agentTag(clusterId: string): { key: string; value: string } {
-  return { key: AGENT_TAG_KEY, value: `det-agent-${clusterId}` };
+export function agentTag(stack: string): { key: string; value: string } {
+  return { key: AGENT_TAG_KEY, value: `det-agent-${stack}` };
 }
 
 export type Operation = 'create' | 'update' | 'delete';
 
+/** Step Functions' limit on execution names; the create's hand-over to delete appends "-d". */
+const EXECUTION_NAME_MAX = 80 - 2;
+const READABLE_ID_MAX = 54;
+
 /**
  * Step Functions execution names are at most 80 characters and must be unique per state machine
- * for 90 days, even when a cluster id is reused: id (<= 64) + operation letter + base-36 time.
+ * for 90 days, even when a cluster id is reused or another team has the same id: the id (cut to 54
+ * characters, to stay readable), a hash of team and id, the operation's letter and base-36 time.
  * The name also serves as the CloudFormation ClientRequestToken, so it fits that pattern too.
  */
-export function executionName(clusterId: string, operation: Operation, now: Date): string {
-  return `${clusterId}-${operation[0]}-${now.getTime().toString(36)}`;
+export function executionName(cluster: ClusterRef, operation: Operation, now: Date): string {
+  const owner = createHash('sha256')
+    .update(`${cluster.team}\u0000${cluster.clusterId}`, 'utf8')
+    .digest('hex')
+    .slice(0, 10);
+  const name = `${cluster.clusterId.slice(0, READABLE_ID_MAX)}-${owner}-${operation[0]}-${now.getTime().toString(36)}`;
+  return name.slice(0, EXECUTION_NAME_MAX);
 }
 
 /** Secrets Manager name of the secret that holds a cluster's database and admin passwords. */
-/** Unique per incarnation of a cluster id (the version grows with every re-create). */
-export function secretName(clusterId: string, version: number, now: Date): string {
-  return `det-control-plane/clusters/${clusterId}/v${version}-${now.getTime().toString(36)}`;
+/** Unique per incarnation of a cluster (the version grows with every re-create). */
+export function secretName(cluster: ClusterRef, version: number, now: Date): string {
+  return `det-control-plane/clusters/${teamKey(cluster.team)}/${cluster.clusterId}/v${version}-${now.getTime().toString(36)}`;
 }

@@ -7,6 +7,7 @@ import { cidrProblem, OPEN_TO_THE_WORLD } from './cidr.ts';
 import { parseDuration } from './duration.ts';
 import { AGENT_INSTANCE_TYPES, INSTANCE_TYPE_NAME } from './instance-types.ts';
 import { CLUSTER_STATUSES } from './status.ts';
+import { TEAM } from '../principal.ts';
 
 export const DEPLOYMENT_TYPES = ['simple', 'vpc', 'efs', 'fsx', 'secure'] as const;
 export type DeploymentType = (typeof DEPLOYMENT_TYPES)[number];
@@ -58,6 +59,9 @@ const dbPassword = z
     z.maxLength(128),
     z.regex(/^[!#-.0-?A-~]+$/, { error: 'must be printable ASCII without spaces, "/", "@" or \'"\'' }),
   );
+
+/** Request fields that hold secrets: kept out of every record, log and fingerprint. */
+export const SECRET_FIELDS = ['dbPassword'] as const;
 
 const region = z
   .string()
@@ -206,15 +210,20 @@ const pageLimit = z
   .string()
   .check(z.regex(/^(100|[1-9]\d?)$/, { error: 'must be a whole number from 1 to 100' }));
 const nextToken = z.string().check(z.maxLength(2048));
+/** `?team=`: an admin names another team's cluster (ids are unique within a team only). */
+const team = z.string().check(z.regex(TEAM, { error: 'must be a team name' }));
 
 export const createQuerySchema = z.strictObject({ dryRun: z.optional(booleanFlag) });
-export const deleteQuerySchema = z.strictObject({ purge: z.optional(booleanFlag) });
+export const clusterQuerySchema = z.strictObject({ team: z.optional(team) });
+export const deleteQuerySchema = z.strictObject({ purge: z.optional(booleanFlag), team: z.optional(team) });
 export const listQuerySchema = z.strictObject({
   status: z.optional(z.enum(CLUSTER_STATUSES)),
   limit: z.optional(pageLimit),
   nextToken: z.optional(nextToken),
+  team: z.optional(team),
 });
 export const eventsQuerySchema = z.strictObject({
   limit: z.optional(pageLimit),
   nextToken: z.optional(nextToken),
+  team: z.optional(team),
 });

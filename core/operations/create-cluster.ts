@@ -1,6 +1,13 @@
 /** POST /clusters: validate, check, record CREATING, store the secret, start the create workflow. */
 import { toView, type ClusterParameters, type ClusterRecord, type ClusterView } from '../cluster/model.ts';
-import { executionName, secretName, stackName, STACK_MANAGED_BY } from '../cluster/naming.ts';
+import {
+  executionName,
+  OWNERSHIP_TAGS,
+  secretName,
+  stackName,
+  STACK_MANAGED_BY,
+  type ClusterRef,
+} from '../cluster/naming.ts';
 import type { CreateClusterRequest } from '../cluster/request.ts';
 import { resolveCreate } from '../cluster/resolve.ts';
 import { RECREATABLE } from '../cluster/status.ts';
@@ -11,19 +18,13 @@ import type { Principal } from '../principal.ts';
 import type { ClusterSecret } from '../ports.ts';
 import type { CreateInput } from '../workflow/inputs.ts';
 import type { OperationDeps } from './deps.ts';
+import { assertMayProtect } from './protection.ts';
 
 export const MASKED = '****';
 
 export type CreateDeps = Pick<
   OperationDeps,
-  | 'store'
-  | 'workflows'
-  | 'secrets'
-  | 'keyPairs'
-  | 'renderTemplate'
-  | 'generatePassword'
-  | 'clock'
-  | 'settings'
+  'store' | 'workflows' | 'secrets' | 'renderTemplate' | 'generatePassword' | 'clock' | 'settings'
 >;
 
 export interface DryRunResult {
@@ -54,6 +55,7 @@ export async function createCluster(
   const { parameters, existing, restore } = await checkCreate(deps, principal, request);
   const now = deps.clock.now();
   const version = (existing?.version ?? 0) + 1;
+  const ref: ClusterRef = { team: principal.team, clusterId: request.clusterId };
   const record: ClusterRecord = {
     clusterId: request.clusterId,
     team: principal.team,
@@ -62,12 +64,12 @@ export async function createCluster(
     status: 'CREATING',
     parameters,
     outputs: {},
-    secretName: secretName(request.clusterId, version, now),
+    secretName: secretName(ref, version, now),
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
     version,
     idle: idleFrom(parameters),
-    execution: executionName(request.clusterId, 'create', now),
+    execution: executionName(ref, 'create', now),
     ...(parameters.restoreFrom ? { restoredFrom: parameters.restoreFrom } : {}),
   };
   const policy = policyFor(deps.settings.policies, principal.team);
@@ -92,10 +94,16 @@ export async function createCluster(
         ? { restore: { checkpointBucket: restore.checkpointBucket, dbSnapshot: restore.dbSnapshot } }
         : {}),
     };
+    // A failed earlier incarnation may still hold the stack name; the workflow may remove that
+    // stack (and only that one, by its recorded id) before it creates the new one.
+    const previousStackId = existing?.status === 'CREATE_FAILED' ? existing.stackId : undefined;
     input = {
+      team: record.team,
       clusterId: record.clusterId,
+      keypair: parameters.keypair,
+      ...(previousStackId ? { previousStackId } : {}),
       stack: {
-        name: stackName(record.clusterId),
+        name: stackName(deps.settings.stackPrefix, record),
         template: deps.renderTemplate(parameters.deploymentType),
         parameters: asCfnParameters(toStackParameters(parameters, inputs)),
         tags: stackTags(record),
@@ -108,7 +116,7 @@ export async function createCluster(
     // and take back the passwords no stack will ever read.
     if (secretStored) await deps.secrets.remove(record.secretName ?? '').catch(() => undefined);
     await deps.store.update(
-      record.clusterId,
+      record,
       { version: record.version, statuses: ['CREATING'] },
       {
         status: 'CREATE_FAILED',
@@ -117,7 +125,7 @@ export async function createCluster(
     );
     throw error;
   }
-  await deps.store.appendEvent(record.clusterId, {
+  await deps.store.appendEvent(record, {
     at: now.toISOString(),
     source: 'control-plane',
     kind: 'create-requested',
@@ -135,13 +143,13 @@ async function claimRestoreSource(
 ): Promise<void> {
   try {
     await deps.store.update(
-      source.clusterId,
+      source,
       { version: source.version, statuses: ['DELETED'] },
       { restoredInto: record.clusterId },
     );
   } catch (error) {
     await deps.store.update(
-      record.clusterId,
+      record,
       { version: record.version, statuses: ['CREATING'] },
       {
         status: 'CREATE_FAILED',
@@ -161,41 +169,36 @@ interface CheckedCreate {
     { checkpointBucket: string; dbSnapshot: string; secretName: string; source: ClusterRecord } | undefined;
 }
 
-/** Everything that can reject a create, before anything is written. */
+/**
+ * Everything that can reject a create, before anything is written. Only the caller's team is
+ * consulted: another team's clusters (ids, statuses) never decide the answer. The key pair is
+ * checked by the workflow's first step (docs/adr/0016-key-pair-check-in-the-workflow.md).
+ */
 async function checkCreate(
   deps: CreateDeps,
   principal: Principal,
   request: CreateClusterRequest,
 ): Promise<CheckedCreate> {
+  assertMayProtect(principal, request.protected, false);
   const policy = policyFor(deps.settings.policies, principal.team);
   const parameters = resolveCreate(request, { policy, region: deps.settings.region, now: deps.clock.now() });
 
-  const existing = await deps.store.get(request.clusterId);
+  const existing = await deps.store.get({ team: principal.team, clusterId: request.clusterId });
   if (existing && !RECREATABLE.includes(existing.status)) {
     throw new ConflictError(
       `Cluster id ${request.clusterId} is taken (${existing.status}); choose another id or delete the existing cluster.`,
     );
   }
-  // A failed cluster of another team still has a stack behind it: its id is not free.
-  if (existing && existing.status !== 'DELETED' && existing.team !== principal.team) {
-    throw new ConflictError(`Cluster id ${request.clusterId} is taken; choose another id.`);
-  }
 
   const restore = request.restoreFrom ? await restorable(deps, principal, request.restoreFrom) : undefined;
-
-  if (!(await deps.keyPairs.exists(parameters.keypair))) {
-    throw new ValidationError([
-      { field: 'keypair', message: `no EC2 key pair named "${parameters.keypair}" in ${parameters.region}` },
-    ]);
-  }
   return { parameters, existing, restore };
 }
 
+/** A torn-down cluster of the caller's own team: retained data never crosses teams. */
 async function restorable(deps: CreateDeps, principal: Principal, sourceId: string) {
-  const source = await deps.store.get(sourceId);
+  const source = await deps.store.get({ team: principal.team, clusterId: sourceId });
   const invalid = (message: string) => new ValidationError([{ field: 'restoreFrom', message }]);
-  if (!source || (!principal.admin && source.team !== principal.team))
-    throw invalid(`no cluster ${sourceId} in team ${principal.team}`);
+  if (!source) throw invalid(`no cluster ${sourceId} in team ${principal.team}`);
   if (source.status !== 'DELETED')
     throw invalid(`cluster ${sourceId} is ${source.status}; only a torn-down cluster can be restored`);
   if (source.restoredInto)
@@ -218,11 +221,11 @@ function idleFrom(parameters: ClusterParameters) {
 /** Tags on the stack (CloudFormation copies them to every resource it creates). */
 export function stackTags(record: ClusterRecord): { Key: string; Value: string }[] {
   const own = {
-    'managed-by': STACK_MANAGED_BY,
+    [OWNERSHIP_TAGS.managedBy]: STACK_MANAGED_BY,
     'deployment-type': record.deploymentType,
-    team: record.team,
+    [OWNERSHIP_TAGS.team]: record.team,
     owner: record.owner,
-    'cluster-id': record.clusterId,
+    [OWNERSHIP_TAGS.clusterId]: record.clusterId,
   };
   return Object.entries({ ...record.parameters.tags, ...own }).map(([Key, Value]) => ({ Key, Value }));
 }

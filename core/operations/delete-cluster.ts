@@ -3,7 +3,7 @@
  * done. Shared with the reaper, which tears down idle and expired clusters the same way.
  */
 import { toView, type ClusterRecord, type ClusterView } from '../cluster/model.ts';
-import { executionName } from '../cluster/naming.ts';
+import { executionName, type ClusterRef } from '../cluster/naming.ts';
 import { deletePlan } from '../cluster/status.ts';
 import { assertCanSee, type Principal } from '../principal.ts';
 import type { DeleteInput } from '../workflow/inputs.ts';
@@ -15,10 +15,10 @@ export type DeleteDeps = Pick<OperationDeps, 'store' | 'workflows' | 'clock' | '
 export async function deleteCluster(
   deps: DeleteDeps,
   principal: Principal,
-  clusterId: string,
+  cluster: ClusterRef,
   options: { purge: boolean },
 ): Promise<ClusterView> {
-  const read = async () => assertCanSee(principal, await deps.store.get(clusterId), clusterId);
+  const read = async () => assertCanSee(principal, await deps.store.get(cluster), cluster.clusterId);
   return toView(
     await withFreshRecord(read, (current) =>
       startDelete(deps, current, { purge: options.purge, by: principal.sub }),
@@ -41,13 +41,13 @@ export async function startDelete(
   if (plan === 'already-deleting') return current;
   if (plan === 'after-current') {
     const updated = await deps.store.update(
-      current.clusterId,
+      current,
       { version: current.version, statuses: [current.status] },
       {
         deleteRequested: request,
       },
     );
-    await deps.store.appendEvent(current.clusterId, {
+    await deps.store.appendEvent(current, {
       at: now.toISOString(),
       source: 'control-plane',
       kind: 'delete-requested',
@@ -55,9 +55,9 @@ export async function startDelete(
     });
     return updated;
   }
-  const execution = executionName(current.clusterId, 'delete', now);
+  const execution = executionName(current, 'delete', now);
   const updated = await deps.store.update(
-    current.clusterId,
+    current,
     { version: current.version, statuses: [current.status] },
     {
       status: 'DELETING',
@@ -67,6 +67,7 @@ export async function startDelete(
     },
   );
   const input: DeleteInput = {
+    team: current.team,
     clusterId: current.clusterId,
     purge: options.purge,
     recordTtl: String(request.recordTtl),
@@ -76,7 +77,7 @@ export async function startDelete(
     await deps.workflows.start('delete', execution, input);
   } catch (error) {
     await deps.store.update(
-      current.clusterId,
+      current,
       { version: updated.version, statuses: ['DELETING'] },
       {
         status: 'DELETE_FAILED',
@@ -86,7 +87,7 @@ export async function startDelete(
     );
     throw error;
   }
-  await deps.store.appendEvent(current.clusterId, {
+  await deps.store.appendEvent(current, {
     at: now.toISOString(),
     source: 'control-plane',
     kind: 'delete-requested',

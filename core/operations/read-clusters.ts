@@ -1,5 +1,6 @@
 /** GET /clusters and GET /clusters/{id}. */
 import { toView, type ClusterView } from '../cluster/model.ts';
+import type { ClusterRef } from '../cluster/naming.ts';
 import { resourcesCreated, resourcesDone, type Progress } from '../cluster/progress.ts';
 import { toStackParameters } from '../cluster/stack-parameters.ts';
 import { IN_PROGRESS, type ClusterStatus } from '../cluster/status.ts';
@@ -13,9 +14,9 @@ export type GetDeps = Pick<OperationDeps, 'store' | 'stacks' | 'renderTemplate'>
 export async function getCluster(
   deps: GetDeps,
   principal: Principal,
-  clusterId: string,
+  cluster: ClusterRef,
 ): Promise<ClusterView & { progress?: Progress }> {
-  const record = assertCanSee(principal, await deps.store.get(clusterId), clusterId);
+  const record = assertCanSee(principal, await deps.store.get(cluster), cluster.clusterId);
   const view = toView(record);
   if (!IN_PROGRESS.includes(record.status) || !record.stackId) return view;
   const stack = await deps.stacks.resources(record.stackId).catch(() => undefined);
@@ -43,9 +44,12 @@ export async function getCluster(
 export async function listClusters(
   deps: Pick<OperationDeps, 'store'>,
   principal: Principal,
-  query: { status?: ClusterStatus; limit: number; nextToken?: string },
+  query: { status?: ClusterStatus; limit: number; nextToken?: string; team?: string },
 ): Promise<Page<ClusterView>> {
-  // Admins see every team; everyone else only their own.
-  const page = await deps.store.list({ ...query, ...(principal.admin ? {} : { team: principal.team }) });
+  // Admins see every team, or the one `?team=` names; everyone else only their own.
+  const { team, ...rest } = query;
+  if (team !== undefined && team !== principal.team && !principal.admin) return { items: [] };
+  const scope = principal.admin ? team : principal.team;
+  const page = await deps.store.list({ ...rest, ...(scope !== undefined ? { team: scope } : {}) });
   return { items: page.items.map(toView), ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
 }

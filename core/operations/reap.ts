@@ -4,15 +4,15 @@
  * writes, so a cluster someone touched meanwhile is left for the next run.
  */
 import type { ClusterRecord } from '../cluster/model.ts';
+import { stackName, stackNameOf } from '../cluster/naming.ts';
 import { ConflictError } from '../errors.ts';
-import type { AgentCounter, ClusterSecret, MasterProbe, Notifier, TeardownWarning } from '../ports.ts';
+import type { AgentCounter, MasterProbe, Notifier, TeardownWarning } from '../ports.ts';
 import { decide, type Activity, type Decision } from '../reaper/decide.ts';
 import { startDelete, type DeleteDeps } from './delete-cluster.ts';
 
 export interface ReapDeps extends DeleteDeps {
   agents: AgentCounter;
   masters: MasterProbe;
-  secrets: { readMany(secretIds: string[]): Promise<Map<string, ClusterSecret>> };
   notifier: Notifier;
   reaper: { graceSeconds: number; pageSize: number; masterConcurrency: number };
 }
@@ -21,12 +21,9 @@ export interface ReapReport {
   dryRun: boolean;
   pages: number;
   examined: number;
-  decisions: { clusterId: string; decision: Decision['kind']; detail?: string }[];
-  errors: { clusterId: string; error: string }[];
+  decisions: { team: string; clusterId: string; decision: Decision['kind']; detail?: string }[];
+  errors: { team: string; clusterId: string; error: string }[];
 }
-
-/** The admin user det-deploy's templates seed (security.initial_user_password). */
-const MASTER_USER = 'admin';
 
 export async function reap(deps: ReapDeps, options: { dryRun: boolean }): Promise<ReapReport> {
   const report: ReapReport = { dryRun: options.dryRun, pages: 0, examined: 0, decisions: [], errors: [] };
@@ -48,12 +45,13 @@ export async function reap(deps: ReapDeps, options: { dryRun: boolean }): Promis
       const subject = { idle: cluster.idle, protected: cluster.parameters.protected };
       const decision = decide(
         subject,
-        activities.get(cluster.clusterId) ?? { agents: 0 },
+        activities.get(cluster) ?? { agents: 0 },
         now,
         deps.reaper.graceSeconds,
       );
       if (decision.kind === 'none') continue;
-      report.decisions.push({ clusterId: cluster.clusterId, decision: decision.kind, ...detailOf(decision) });
+      const { team, clusterId } = cluster;
+      report.decisions.push({ team, clusterId, decision: decision.kind, ...detailOf(decision) });
       if (options.dryRun) continue;
       try {
         const warning = await act(deps, cluster, decision, now);
@@ -61,7 +59,7 @@ export async function reap(deps: ReapDeps, options: { dryRun: boolean }): Promis
       } catch (error) {
         // Someone changed the cluster since it was read (keepalive, delete): the next run looks again.
         if (!(error instanceof ConflictError))
-          report.errors.push({ clusterId: cluster.clusterId, error: (error as Error).message });
+          report.errors.push({ team, clusterId, error: (error as Error).message });
       }
     }
   } while (nextToken);
@@ -69,38 +67,33 @@ export async function reap(deps: ReapDeps, options: { dryRun: boolean }): Promis
   return report;
 }
 
-/** Agents for the whole page in one call; the master only where its answer can change the decision. */
-async function observe(deps: ReapDeps, clusters: ClusterRecord[]): Promise<Map<string, Activity>> {
-  const agents = await deps.agents.runningAgents(clusters.map((cluster) => cluster.clusterId));
-  const activities = new Map(
+/**
+ * Agents for the whole page in one call, by the agent tag named after each cluster's stack. The
+ * master is only asked whether it answers at its recorded address, without credentials: that
+ * explains an idle verdict in the timeline and never makes one (docs/adr/0017).
+ */
+async function observe(deps: ReapDeps, clusters: ClusterRecord[]): Promise<Map<ClusterRecord, Activity>> {
+  const stacks = new Map(
     clusters.map((cluster) => [
-      cluster.clusterId,
-      { agents: agents.get(cluster.clusterId) ?? 0 } as Activity,
+      cluster,
+      cluster.stackId ? stackNameOf(cluster.stackId) : stackName(deps.settings.stackPrefix, cluster),
     ]),
   );
-  const toProbe = clusters.filter((cluster) => {
-    const activity = activities.get(cluster.clusterId);
-    const hasTimeout = cluster.idle.idleTimeout !== 'never';
-    return (
+  const agents = await deps.agents.runningAgents([...stacks.values()]);
+  const activities = new Map(
+    clusters.map((cluster) => [cluster, { agents: agents.get(stacks.get(cluster) ?? '') ?? 0 } as Activity]),
+  );
+  const toProbe = clusters.filter(
+    (cluster) =>
       !cluster.parameters.protected &&
-      hasTimeout &&
-      activity?.agents === 0 &&
-      cluster.outputs.masterUrl &&
-      cluster.secretName
-    );
-  });
-  if (toProbe.length === 0) return activities;
-  const secrets = await deps.secrets.readMany(toProbe.map((cluster) => cluster.secretName ?? ''));
+      cluster.idle.idleTimeout !== 'never' &&
+      cluster.idle.idleSince === undefined &&
+      activities.get(cluster)?.agents === 0 &&
+      cluster.outputs.masterUrl,
+  );
   await forEachLimited(toProbe, deps.reaper.masterConcurrency, async (cluster) => {
-    const secret = secrets.get(cluster.secretName ?? '');
-    const master = secret
-      ? await deps.masters.activity(cluster.outputs.masterUrl ?? '', {
-          username: MASTER_USER,
-          password: secret.adminPassword,
-        })
-      : 'unreachable';
-    const activity = activities.get(cluster.clusterId);
-    if (activity) activity.master = master;
+    const activity = activities.get(cluster);
+    if (activity) activity.master = await deps.masters.reachable(cluster.outputs.masterUrl ?? '');
   });
   return activities;
 }
@@ -115,9 +108,9 @@ async function act(
   const expect = { version: cluster.version, statuses: ['READY' as const] };
   switch (decision.kind) {
     case 'track':
-      await deps.store.update(cluster.clusterId, expect, { idle: decision.idle });
+      await deps.store.update(cluster, expect, { idle: decision.idle });
       if (decision.note)
-        await deps.store.appendEvent(cluster.clusterId, {
+        await deps.store.appendEvent(cluster, {
           at,
           source: 'control-plane',
           kind: 'idle',
@@ -125,8 +118,8 @@ async function act(
         });
       return undefined;
     case 'cancel':
-      await deps.store.update(cluster.clusterId, expect, { idle: decision.idle });
-      await deps.store.appendEvent(cluster.clusterId, {
+      await deps.store.update(cluster, expect, { idle: decision.idle });
+      await deps.store.appendEvent(cluster, {
         at,
         source: 'control-plane',
         kind: 'teardown-cancelled',
@@ -134,8 +127,8 @@ async function act(
       });
       return undefined;
     case 'warn':
-      await deps.store.update(cluster.clusterId, expect, { idle: decision.idle });
-      await deps.store.appendEvent(cluster.clusterId, {
+      await deps.store.update(cluster, expect, { idle: decision.idle });
+      await deps.store.appendEvent(cluster, {
         at,
         source: 'control-plane',
         kind: 'teardown-warning',

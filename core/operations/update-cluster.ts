@@ -1,12 +1,14 @@
 /** PATCH /clusters/{id}: apply what changed; stack parameters go through the update workflow. */
 import { toView, type ClusterRecord, type ClusterView } from '../cluster/model.ts';
-import { executionName, stackName } from '../cluster/naming.ts';
+import { executionName, type ClusterRef } from '../cluster/naming.ts';
 import type { UpdateClusterRequest } from '../cluster/request.ts';
 import { resolveUpdate } from '../cluster/resolve.ts';
 import { updateParameters } from '../cluster/stack-parameters.ts';
 import { assertUpdatable } from '../cluster/status.ts';
+import { ConflictError } from '../errors.ts';
 import { policyFor } from '../policy.ts';
 import { assertCanSee, type Principal } from '../principal.ts';
+import { assertMayProtect } from './protection.ts';
 import type { UpdateInput } from '../workflow/inputs.ts';
 import type { OperationDeps } from './deps.ts';
 import { withFreshRecord } from './fresh-read.ts';
@@ -16,10 +18,10 @@ export type UpdateDeps = Pick<OperationDeps, 'store' | 'workflows' | 'clock' | '
 export async function updateCluster(
   deps: UpdateDeps,
   principal: Principal,
-  clusterId: string,
+  cluster: ClusterRef,
   patch: UpdateClusterRequest,
 ): Promise<ClusterView> {
-  const read = async () => assertCanSee(principal, await deps.store.get(clusterId), clusterId);
+  const read = async () => assertCanSee(principal, await deps.store.get(cluster), cluster.clusterId);
   return withFreshRecord(read, (current) => updateClusterRecord(deps, principal, current, patch));
 }
 
@@ -31,6 +33,7 @@ async function updateClusterRecord(
 ): Promise<ClusterView> {
   const { clusterId } = current;
   assertUpdatable(clusterId, current.status);
+  assertMayProtect(principal, patch.protected, current.parameters.protected);
   const now = deps.clock.now();
   const next = resolveUpdate(current.parameters, patch, {
     policy: policyFor(deps.settings.policies, current.team),
@@ -45,11 +48,11 @@ async function updateClusterRecord(
   if (changed.length === 0) {
     // Only control-plane settings changed (idle timeout, expiry, protection): no stack update.
     const updated = await deps.store.update(
-      clusterId,
+      current,
       { version: current.version, statuses: [current.status] },
       { parameters: next, idle },
     );
-    await deps.store.appendEvent(clusterId, {
+    await deps.store.appendEvent(current, {
       at: now.toISOString(),
       source: 'control-plane',
       kind: 'settings-changed',
@@ -58,22 +61,25 @@ async function updateClusterRecord(
     return toView(updated);
   }
 
-  const execution = executionName(clusterId, 'update', now);
+  // A READY or UPDATE_FAILED cluster has a stack: its create recorded the id.
+  if (!current.stackId) throw new ConflictError(`Cluster ${clusterId} has no stack to update.`);
+  const execution = executionName(current, 'update', now);
   const updated = await deps.store.update(
-    clusterId,
+    current,
     { version: current.version, statuses: [current.status] },
     { status: 'UPDATING', statusReason: null, pendingParameters: next, idle, execution },
   );
   const input: UpdateInput = {
+    team: current.team,
     clusterId,
-    stack: { name: stackName(clusterId), parameters: stackParameters },
+    stack: { id: current.stackId, parameters: stackParameters },
     timing: deps.settings.timing,
   };
   try {
     await deps.workflows.start('update', execution, input);
   } catch (error) {
     await deps.store.update(
-      clusterId,
+      current,
       { version: updated.version, statuses: ['UPDATING'] },
       {
         status: 'UPDATE_FAILED',
@@ -84,7 +90,7 @@ async function updateClusterRecord(
     );
     throw error;
   }
-  await deps.store.appendEvent(clusterId, {
+  await deps.store.appendEvent(current, {
     at: now.toISOString(),
     source: 'control-plane',
     kind: 'update-requested',

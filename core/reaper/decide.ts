@@ -1,18 +1,22 @@
 /**
  * What the reaper does with one READY cluster, from what it observed (pure; the clock is given).
  * Idle clusters are warned first and torn down after a grace period; a keepalive or new activity
- * during the grace cancels an idle teardown; an expired cluster goes even when busy; a protected
- * one is never touched.
+ * during the grace cancels an idle teardown; an expired cluster goes even when busy or protected
+ * (`expiresAt` is a hard limit); a protected one is exempt from idle actions only.
  */
 import type { IdleState } from '../cluster/model.ts';
 import { parseDuration } from '../cluster/duration.ts';
 
-export type MasterSignal = 'busy' | 'idle' | 'unreachable';
+export type MasterSignal = 'reachable' | 'unreachable';
 
+/**
+ * Idleness is judged by agents: Determined runs every task on an agent, and a queued task makes the
+ * master launch one (docs/adr/0017-reaper-probe-without-credentials.md).
+ */
 export interface Activity {
   /** Dynamic agents of the cluster that are pending or running. */
   agents: number;
-  /** What the master's API said about active work; undefined when it was not asked. */
+  /** Whether the master answered an unauthenticated probe; undefined when it was not asked. */
   master?: MasterSignal;
 }
 
@@ -34,11 +38,10 @@ export type Decision =
 export function isBusy(subject: ReapSubject, activity: Activity, now: Date): boolean {
   const keptAlive =
     subject.idle.keepAliveUntil !== undefined && Date.parse(subject.idle.keepAliveUntil) > now.getTime();
-  return keptAlive || activity.agents > 0 || activity.master === 'busy';
+  return keptAlive || activity.agents > 0;
 }
 
 export function decide(subject: ReapSubject, activity: Activity, now: Date, graceSeconds: number): Decision {
-  if (subject.protected) return { kind: 'none' };
   const { idle } = subject;
   const at = now.getTime();
   const busy = isBusy(subject, activity, now);
@@ -48,18 +51,9 @@ export function decide(subject: ReapSubject, activity: Activity, now: Date, grac
     return rest;
   };
 
-  if (idle.teardownAt !== undefined) {
+  if (idle.teardownAt !== undefined && (idle.teardownReason === 'expired' || expired)) {
     const due = Date.parse(idle.teardownAt) <= at;
-    if (idle.teardownReason === 'expired' || expired) {
-      return due ? { kind: 'teardown', reason: `expired at ${idle.expiresAt}` } : { kind: 'none' };
-    }
-    if (busy) {
-      const { idleSince: _since, ...rest } = withoutWarning(idle);
-      return { kind: 'cancel', idle: rest, message: 'Teardown cancelled: the cluster is in use again.' };
-    }
-    return due
-      ? { kind: 'teardown', reason: `idle since ${idle.idleSince} (idleTimeout ${idle.idleTimeout})` }
-      : { kind: 'none' };
+    return due ? { kind: 'teardown', reason: `expired at ${idle.expiresAt}` } : { kind: 'none' };
   }
 
   if (expired) {
@@ -72,6 +66,24 @@ export function decide(subject: ReapSubject, activity: Activity, now: Date, grac
     };
   }
 
+  if (subject.protected) {
+    // Protected since an idle warning was given: the warning no longer stands.
+    if (idle.teardownAt === undefined) return { kind: 'none' };
+    const { idleSince: _since, ...rest } = withoutWarning(idle);
+    return { kind: 'cancel', idle: rest, message: 'Teardown cancelled: the cluster is protected.' };
+  }
+
+  if (idle.teardownAt !== undefined) {
+    const due = Date.parse(idle.teardownAt) <= at;
+    if (busy) {
+      const { idleSince: _since, ...rest } = withoutWarning(idle);
+      return { kind: 'cancel', idle: rest, message: 'Teardown cancelled: the cluster is in use again.' };
+    }
+    return due
+      ? { kind: 'teardown', reason: `idle since ${idle.idleSince} (idleTimeout ${idle.idleTimeout})` }
+      : { kind: 'none' };
+  }
+
   if (busy) {
     if (idle.idleSince === undefined) return { kind: 'none' };
     const { idleSince: _since, ...rest } = idle;
@@ -81,8 +93,8 @@ export function decide(subject: ReapSubject, activity: Activity, now: Date, grac
   if (idle.idleSince === undefined) {
     const note =
       activity.master === 'unreachable'
-        ? 'The cluster looks idle (no agents; its master could not be reached to confirm).'
-        : 'The cluster is idle (no agents, no active work on the master).';
+        ? 'The cluster is idle (no agents); its master did not answer at its recorded address.'
+        : 'The cluster is idle (no agents).';
     return { kind: 'track', idle: { ...idle, idleSince: now.toISOString() }, note };
   }
 

@@ -16,8 +16,14 @@ export interface WorkflowTiming {
   budgetSeconds: { create: number; update: number; delete: number };
 }
 
+/** Every workflow finds its cluster record by team and id (the table's key). */
 export interface CreateInput {
+  team: string;
   clusterId: string;
+  /** The first step checks that the key pair exists and is not another team's. */
+  keypair: string;
+  /** A failed earlier incarnation's stack, which this create may remove if it still holds the name. */
+  previousStackId?: string;
   stack: {
     name: string;
     /** The workflow stores it in the templates bucket (a record of what was deployed) and creates from there. */
@@ -29,12 +35,15 @@ export interface CreateInput {
 }
 
 export interface UpdateInput {
+  team: string;
   clusterId: string;
-  stack: { name: string; parameters: CfnParameter[] };
+  /** The stack is addressed by the id recorded on the cluster, never by name. */
+  stack: { id: string; parameters: CfnParameter[] };
   timing: WorkflowTiming;
 }
 
 export interface DeleteInput {
+  team: string;
   clusterId: string;
   purge: boolean;
   /** When the DELETED record may expire, epoch seconds as a DynamoDB number string. */

@@ -4,9 +4,9 @@
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { IdempotencyStore } from '../../core/ports.ts';
-import { readApiRequest, type ApiRequest } from './api-request.ts';
-import { idempotency } from './middleware/idempotency.ts';
+import { assertScope, type Scope } from '../../core/principal.ts';
+import { principalOf, readApiRequest, type ApiRequest } from './api-request.ts';
+import { idempotency, type IdempotencyDeps } from './middleware/idempotency.ts';
 import { problemDetails } from './middleware/problem-details.ts';
 import { logOutcome, requestLog } from './middleware/request-log.ts';
 
@@ -19,16 +19,20 @@ export interface ApiResponse {
 export type ApiMain<D> = (request: ApiRequest, deps: D) => Promise<ApiResponse>;
 
 export interface ApiHandlerOptions<D> {
+  /** The scope a token needs for this route (contract, "Auth and tenancy"); checked first. */
+  scope: Scope;
   /** Builds what `main` needs (adapters from ../deps.ts); tests pass fakes. */
   deps: () => D;
   /** Mutating endpoints honour Idempotency-Key with this store. */
-  idempotency?: () => IdempotencyStore;
+  idempotency?: IdempotencyDeps;
 }
 
 export function apiHandler<D>(main: ApiMain<D>, options: ApiHandlerOptions<D>) {
   const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>({ requestEnd: logOutcome })
     .use(problemDetails())
-    .use(requestLog());
+    .use(requestLog())
+    // 401, then 403, before the body is read or anything is claimed or written.
+    .use({ before: async (request) => assertScope(principalOf(request.event), options.scope) });
   if (options.idempotency) handler.use(idempotency(options.idempotency));
   return handler.handler(async (event) => toHttp(await main(readApiRequest(event), options.deps())));
 }

@@ -28,14 +28,16 @@ type JwtEvent = APIGatewayProxyEventV2 & {
 
 const parsed = new WeakMap<object, ApiRequest>();
 
+/** The caller, from the verified claims: 401 unless they name an owner and a well-formed team. */
+export function principalOf(event: APIGatewayProxyEventV2): Principal {
+  return principalFromClaims((event as JwtEvent).requestContext.authorizer?.jwt?.claims, config().auth);
+}
+
 export function readApiRequest(event: APIGatewayProxyEventV2): ApiRequest {
   const cached = parsed.get(event);
   if (cached) return cached;
   const headers = lowerCaseKeys(event.headers ?? {});
-  const principal = principalFromClaims(
-    (event as JwtEvent).requestContext.authorizer?.jwt?.claims,
-    config().auth,
-  );
+  const principal = principalOf(event);
   const rawBody = event.body
     ? event.isBase64Encoded
       ? Buffer.from(event.body, 'base64').toString('utf8')
@@ -67,13 +69,39 @@ function parseBody(raw: string, contentType: string | undefined): unknown {
       `Send the body as application/json (got ${mediaType ?? 'no content type'}).`,
     );
   }
+  let value: unknown;
   try {
-    return JSON.parse(raw);
+    value = JSON.parse(raw);
   } catch (error) {
     throw new ValidationError([
       { field: 'body', message: `is not valid JSON (${(error as Error).message})` },
     ]);
   }
+  const malformed = firstLoneSurrogate(value, 'body');
+  if (malformed) {
+    throw new ValidationError([
+      {
+        field: malformed,
+        message: 'holds a lone UTF-16 surrogate (a half of a \\u pair), which is not text',
+      },
+    ]);
+  }
+  return value;
+}
+
+/** JSON's \u escapes can spell half of a surrogate pair, which no store or service accepts as text. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function firstLoneSurrogate(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value) ? path : undefined;
+  if (!value || typeof value !== 'object') return undefined;
+  for (const [key, inner] of Object.entries(value)) {
+    const at = path === 'body' ? key : `${path}.${key}`;
+    if (LONE_SURROGATE.test(key)) return at;
+    const found = firstLoneSurrogate(inner, at);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 function lowerCaseKeys(values: Record<string, string | undefined>): Record<string, string> {

@@ -6,16 +6,7 @@
 import { config } from '../../adapters/config.ts';
 import { logger } from '../../adapters/logger.ts';
 import { reap, type ReapDeps, type ReapReport } from '../../core/operations/reap.ts';
-import {
-  agents,
-  cachedSecrets,
-  clock,
-  clusterStore,
-  masters,
-  notifier,
-  settings,
-  workflows,
-} from '../deps.ts';
+import { agents, clock, clusterStore, masters, notifier, settings, workflows } from '../deps.ts';
 
 export const main = async (event: { dryRun?: boolean } | undefined, deps: ReapDeps): Promise<ReapReport> =>
   reap(deps, { dryRun: event?.dryRun === true || config().reaper.dryRun });
@@ -28,7 +19,6 @@ export function reaperDeps(): ReapDeps {
     settings: settings(),
     agents: agents(),
     masters: masters(),
-    secrets: cachedSecrets(),
     notifier: notifier(),
     reaper: { graceSeconds: config().reaper.graceSeconds, pageSize: 200, masterConcurrency: 25 },
   };

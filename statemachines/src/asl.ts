@@ -41,8 +41,10 @@ export const TRANSIENT_RETRY: Json = {
   JitterStrategy: 'FULL',
 };
 
+/** The cluster record's key (adapters/cluster-store.ts): every workflow input carries team and id. */
+export const CLUSTER_PK = "States.Format('CLUSTER#{}#{}', $.team, $.clusterId)";
 export const clusterKey: Json = {
-  pk: { 'S.$': "States.Format('CLUSTER#{}', $.clusterId)" },
+  pk: { 'S.$': CLUSTER_PK },
   sk: { S: 'CLUSTER' },
 };
 

@@ -4,7 +4,9 @@
  * and the search for the root cause of a failed operation in the stack's events.
  * Every path is written in the JSONPath forms that behave the same in Step Functions and the emulator.
  */
+import { OWNERSHIP_TAGS, STACK_MANAGED_BY } from '../../core/cluster/naming.ts';
 import {
+  CLUSTER_PK,
   clusterKey,
   DDB_PUT,
   DDB_UPDATE,
@@ -137,7 +139,7 @@ export function logEvent(
       Parameters: {
         TableName: TABLE,
         Item: {
-          pk: { 'S.$': "States.Format('CLUSTER#{}', $.clusterId)" },
+          pk: { 'S.$': CLUSTER_PK },
           sk: { 'S.$': "States.Format('EVENT#{}#{}', $$.State.EnteredTime, $$.State.Name)" },
           at: { 'S.$': '$$.State.EnteredTime' },
           source: { S: 'control-plane' },
@@ -236,6 +238,115 @@ export function describeStack(
           }
         : {}),
       Next: options.next,
+    },
+  };
+}
+
+/**
+ * How many of the tags at `tags` (a {Key, Value} list, which services may leave out) satisfy one of
+ * `rules`, at `resultPath`.count. Rules are Choice rules over `$.tag.Key` and `$.tag.Value`, and may
+ * compare with `$.team` and `$.clusterId`. A Map, because a Choice cannot compare a filtered list.
+ */
+export function countTags(
+  name: string,
+  options: { tags: string; rules: Json[]; resultPath: string; next: string },
+): States {
+  return {
+    [name]: {
+      Type: 'Choice',
+      Choices: [{ Variable: `${options.tags}[0]`, IsPresent: true, Next: `${name}Scan` }],
+      Default: `${name}None`,
+    },
+    [`${name}None`]: {
+      Type: 'Pass',
+      Result: { count: 0 },
+      ResultPath: options.resultPath,
+      Next: options.next,
+    },
+    [`${name}Scan`]: {
+      Type: 'Map',
+      ItemsPath: options.tags,
+      ItemSelector: { 'tag.$': '$$.Map.Item.Value', 'team.$': '$.team', 'clusterId.$': '$.clusterId' },
+      ItemProcessor: {
+        ProcessorConfig: { Mode: 'INLINE' },
+        StartAt: `${name}Rule`,
+        States: {
+          [`${name}Rule`]: {
+            Type: 'Choice',
+            Choices: options.rules.map((rule) => ({ ...(rule as object), Next: `${name}Match` })),
+            Default: `${name}Other`,
+          },
+          [`${name}Match`]: { Type: 'Pass', Result: { match: true }, End: true },
+          [`${name}Other`]: { Type: 'Pass', Result: {}, End: true },
+        },
+      },
+      MaxConcurrency: 50,
+      ResultPath: options.resultPath,
+      Next: `${name}Matches`,
+    },
+    [`${name}Matches`]: {
+      Type: 'Pass',
+      Parameters: { 'list.$': `${options.resultPath}[?(@.match)]` },
+      ResultPath: options.resultPath,
+      Next: `${name}Count`,
+    },
+    [`${name}Count`]: {
+      Type: 'Pass',
+      Parameters: { 'count.$': `States.ArrayLength(${options.resultPath}.list)` },
+      ResultPath: options.resultPath,
+      Next: options.next,
+    },
+  };
+}
+
+const tagIs = (key: string, value: Json): Json => ({
+  And: [
+    { Variable: '$.tag.Key', StringEquals: key },
+    { Variable: '$.tag.Value', ...(value as object) },
+  ],
+});
+
+/**
+ * Whether the stack described at `describe` is this cluster's: its ownership tags (managed-by,
+ * team, cluster-id) all match. A workflow acts only on a stack it recorded, and refuses one whose
+ * tags say otherwise (`foreign`): no action, a clear status.
+ */
+export function checkOwnership(
+  name: string,
+  options: { describe: string; owned: string; foreign: string },
+): States {
+  return merge(
+    countTags(name, {
+      tags: `${options.describe}.Stack.Tags`,
+      rules: [
+        tagIs(OWNERSHIP_TAGS.managedBy, { StringEquals: STACK_MANAGED_BY }),
+        tagIs(OWNERSHIP_TAGS.team, { StringEqualsPath: '$.team' }),
+        tagIs(OWNERSHIP_TAGS.clusterId, { StringEqualsPath: '$.clusterId' }),
+      ],
+      resultPath: '$.ownership',
+      next: `${name}Verdict`,
+    }),
+    {
+      [`${name}Verdict`]: {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.ownership.count', NumericEquals: 3, Next: options.owned }],
+        Default: options.foreign,
+      },
+    },
+  );
+}
+
+/** `$.reason.text` for a recorded stack whose ownership tags do not match. */
+export function explainNotOwned(name: string, next: string): States {
+  return {
+    [name]: {
+      Type: 'Pass',
+      Parameters: {
+        'text.$':
+          "States.Format('The stack recorded for this cluster ({}) does not carry its ownership tags (managed-by, team, cluster-id); the control plane leaves it untouched. Ask the platform team.', $.describe.Stack.StackId)",
+      },
+      ResultPath: '$.reason',
+      Next: next,
     },
   };
 }
@@ -571,6 +682,7 @@ export function handOverPendingDelete(prefix: string, options: { recordPath: str
           StateMachineArn: DELETE_MACHINE,
           'Name.$': deleteExecution,
           Input: {
+            'team.$': '$.team',
             'clusterId.$': '$.clusterId',
             'purge.$': `${record}.Attributes.deleteRequested.M.purge.BOOL`,
             'recordTtl.$': `${record}.Attributes.deleteRequested.M.recordTtl.N`,

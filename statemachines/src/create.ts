@@ -1,7 +1,10 @@
 /**
- * Create: CloudFormation creates the stack (the record is already CREATING, written by the API);
- * READY with the outputs, or CREATE_FAILED with the first failing resource and CloudFormation's reason.
- * A failed stack left by an earlier attempt with the same id is deleted first.
+ * Create: the key pair is checked first (it exists and is not another team's), then CloudFormation
+ * creates the stack (the record is already CREATING, written by the API); READY with the outputs,
+ * or CREATE_FAILED with the first failing resource and CloudFormation's reason. The stack's name is
+ * the cluster's own (core/cluster/naming.ts); should it be taken, only a failed stack of this
+ * cluster's earlier attempt, recorded by id and carrying its ownership tags, is removed. Any other
+ * stack of that name is never touched, and the failure does not say what state it is in.
  */
 import {
   merge,
@@ -14,6 +17,8 @@ import {
 } from './asl.ts';
 import { guarded } from './guard.ts';
 import {
+  checkOwnership,
+  countTags,
   describeStack,
   explainError,
   routeOnCause,
@@ -28,6 +33,7 @@ import {
 } from './blocks.ts';
 
 const STABLE_FAILED = ['ROLLBACK_COMPLETE', 'ROLLBACK_FAILED', 'CREATE_FAILED', 'DELETE_FAILED'];
+const TEMPLATE_KEY = "'clusters/{}/{}.json', $.stack.name, $$.Execution.Name";
 
 export function createWorkflow(): StateMachine {
   return guarded(workflowBody(), {
@@ -37,12 +43,168 @@ export function createWorkflow(): StateMachine {
   });
 }
 
+/**
+ * The key pair must exist, and a key pair tagged with a `team` must be the caller's. Checked here,
+ * not in the request, so the API answers without waiting for EC2 and a request learns nothing about
+ * the account's key pairs (docs/adr/0016-key-pair-check-in-the-workflow.md).
+ */
+function checkKeyPair() {
+  return merge(
+    {
+      CheckKeyPair: {
+        Type: 'Task',
+        Resource: sdk('ec2', 'describeKeyPairs'),
+        Parameters: { 'KeyNames.$': 'States.Array($.keypair)' },
+        ResultSelector: { 'pairs.$': '$.KeyPairs' },
+        ResultPath: '$.keyPair',
+        Retry: [TRANSIENT_RETRY],
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'KeyPairRejected' }],
+        Next: 'KeyPairFound',
+      },
+      KeyPairFound: {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.keyPair.pairs[0]', IsPresent: true, Next: 'KeyPairTeam' }],
+        Default: 'ExplainNoKeyPair',
+      },
+      KeyPairUsable: {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.keyPairTeam.count', NumericEquals: 0, Next: 'StoreTemplate' }],
+        Default: 'ExplainNoKeyPair',
+      },
+      ExplainNoKeyPair: {
+        Type: 'Pass',
+        Parameters: {
+          'text.$':
+            'States.Format(\'There is no EC2 key pair named "{}" that team {} may use in this region; create the cluster again with one of yours.\', $.keypair, $.team)',
+        },
+        ResultPath: '$.reason',
+        Next: 'RecordCreateFailed',
+      },
+    },
+    countTags('KeyPairTeam', {
+      tags: '$.keyPair.pairs[0].Tags',
+      rules: [
+        {
+          And: [
+            { Variable: '$.tag.Key', StringEquals: 'team' },
+            { Not: { Variable: '$.tag.Value', StringEqualsPath: '$.team' } },
+          ],
+        },
+      ],
+      resultPath: '$.keyPairTeam',
+      next: 'KeyPairUsable',
+    }),
+    routeOnCause('KeyPairRejected', {
+      pattern: '*does not exist*',
+      onMatch: 'ExplainNoKeyPair',
+      otherwise: 'ExplainKeyPairError',
+    }),
+    explainError('ExplainKeyPairError', 'The key pair could not be checked', 'RecordCreateFailed'),
+  );
+}
+
+/**
+ * CreateStack found the name taken. If this create replaces a failed attempt whose stack it recorded,
+ * and that stack still carries this cluster's ownership tags and is in a failed state, it is deleted
+ * by id and the create tried again. Anything else is reported without the other stack's status.
+ */
+function replacePreviousStack() {
+  return merge(
+    {
+      HasPreviousStack: {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.previousStackId', IsPresent: true, Next: 'FindPreviousStack' }],
+        Default: 'ExplainNameTaken',
+      },
+      PreviousStackState: {
+        Type: 'Choice',
+        Choices: [
+          {
+            Or: STABLE_FAILED.map((status) => ({
+              Variable: '$.describe.Stack.StackStatus',
+              StringEquals: status,
+            })),
+            Next: 'RemovePreviousStack',
+          },
+          {
+            Variable: '$.describe.Stack.StackStatus',
+            StringEquals: 'DELETE_IN_PROGRESS',
+            Next: 'AwaitPreviousStackRemoval',
+          },
+        ],
+        Default: 'ExplainNameTaken',
+      },
+      RemovePreviousStack: {
+        Type: 'Task',
+        Resource: sdk('cloudformation', 'deleteStack'),
+        Parameters: { 'StackName.$': '$.previousStackId' },
+        ResultPath: null,
+        Retry: [TRANSIENT_RETRY],
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ExplainRejection' }],
+        Next: 'AwaitPreviousStackRemoval',
+      },
+      AwaitPreviousStackRemoval: {
+        Type: 'Wait',
+        SecondsPath: '$.timing.pollSeconds',
+        Next: 'CheckPreviousStack',
+      },
+      PreviousStackGone: {
+        Type: 'Choice',
+        Choices: [
+          { Variable: '$.describe.Stack.StackStatus', StringEquals: 'DELETE_COMPLETE', Next: 'CreateStack' },
+          {
+            Variable: '$.describe.Stack.StackStatus',
+            StringEquals: 'DELETE_IN_PROGRESS',
+            Next: 'AwaitPreviousStackRemoval',
+          },
+        ],
+        Default: 'ExplainPreviousStackStuck',
+      },
+      ExplainPreviousStackStuck: {
+        Type: 'Pass',
+        Parameters: {
+          'text.$':
+            "States.Format('The stack of an earlier attempt of this cluster could not be removed (it ended {}); delete the cluster, then create it again.', $.describe.Stack.StackStatus)",
+        },
+        ResultPath: '$.reason',
+        Next: 'RecordCreateFailed',
+      },
+      ExplainNameTaken: {
+        Type: 'Pass',
+        Parameters: {
+          'text.$':
+            "States.Format('A stack named {} already exists and was not made for this cluster; it is left untouched. Choose another cluster id.', $.stack.name)",
+        },
+        ResultPath: '$.reason',
+        Next: 'RecordCreateFailed',
+      },
+    },
+    describeStack('FindPreviousStack', {
+      stack: '$.previousStackId',
+      resultPath: '$.describe',
+      next: 'PreviousStackOwners',
+      onError: { resultPath: '$.error', next: 'ExplainNameTaken' },
+    }),
+    checkOwnership('PreviousStackOwners', {
+      describe: '$.describe',
+      owned: 'PreviousStackState',
+      foreign: 'ExplainNameTaken',
+    }),
+    describeStack('CheckPreviousStack', {
+      stack: '$.previousStackId',
+      resultPath: '$.describe',
+      next: 'PreviousStackGone',
+    }),
+  );
+}
+
 function workflowBody(): StateMachine {
   return {
     Comment:
       'Create a Determined cluster stack and record the result on the cluster (statemachines/src/create.ts)',
-    StartAt: 'StoreTemplate',
+    StartAt: 'CheckKeyPair',
     States: merge(
+      checkKeyPair(),
       {
         StoreTemplate: {
           Type: 'Task',
@@ -50,7 +212,7 @@ function workflowBody(): StateMachine {
           Resource: sdk('s3', 'putObject'),
           Parameters: {
             Bucket: TEMPLATES_BUCKET,
-            'Key.$': "States.Format('clusters/{}/{}.json', $.clusterId, $$.Execution.Name)",
+            'Key.$': `States.Format(${TEMPLATE_KEY})`,
             'Body.$': 'States.JsonToString($.stack.template)',
             ContentType: 'application/json',
           },
@@ -63,7 +225,7 @@ function workflowBody(): StateMachine {
           Resource: sdk('cloudformation', 'createStack'),
           Parameters: {
             'StackName.$': '$.stack.name',
-            'TemplateURL.$': `States.Format('https://${TEMPLATES_DOMAIN}/clusters/{}/{}.json', $.clusterId, $$.Execution.Name)`,
+            'TemplateURL.$': `States.Format('https://${TEMPLATES_DOMAIN}/clusters/{}/{}.json', $.stack.name, $$.Execution.Name)`,
             'Parameters.$': '$.stack.parameters',
             'Tags.$': '$.stack.tags',
             Capabilities: ['CAPABILITY_IAM'],
@@ -86,65 +248,6 @@ function workflowBody(): StateMachine {
           ResultPath: '$.stackId',
           Next: 'RecordStackId',
         },
-        ...describeStack('FindEarlierStack', {
-          stack: '$.stack.name',
-          resultPath: '$.earlier',
-          next: 'EarlierStackFailed',
-          onError: { resultPath: '$.error', next: 'ExplainRejection' },
-        }),
-        EarlierStackFailed: {
-          Type: 'Choice',
-          Choices: [
-            {
-              Or: STABLE_FAILED.map((status) => ({
-                Variable: '$.earlier.Stack.StackStatus',
-                StringEquals: status,
-              })),
-              Next: 'RemoveEarlierStack',
-            },
-          ],
-          Default: 'ExplainStackInUse',
-        },
-        ExplainStackInUse: {
-          Type: 'Pass',
-          Parameters: {
-            'text.$':
-              "States.Format('A stack named {} already exists ({}) and is not from a failed create; delete it or choose another cluster id.', $.stack.name, $.earlier.Stack.StackStatus)",
-          },
-          ResultPath: '$.reason',
-          Next: 'RecordCreateFailed',
-        },
-        RemoveEarlierStack: {
-          Type: 'Task',
-          Resource: sdk('cloudformation', 'deleteStack'),
-          Parameters: { 'StackName.$': '$.earlier.Stack.StackId' },
-          ResultPath: null,
-          Retry: [TRANSIENT_RETRY],
-          Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ExplainRejection' }],
-          Next: 'AwaitEarlierStackRemoval',
-        },
-        AwaitEarlierStackRemoval: {
-          Type: 'Wait',
-          SecondsPath: '$.timing.pollSeconds',
-          Next: 'CheckEarlierStack',
-        },
-        ...describeStack('CheckEarlierStack', {
-          stack: '$.earlier.Stack.StackId',
-          resultPath: '$.earlier',
-          next: 'EarlierStackGone',
-        }),
-        EarlierStackGone: {
-          Type: 'Choice',
-          Choices: [
-            { Variable: '$.earlier.Stack.StackStatus', StringEquals: 'DELETE_COMPLETE', Next: 'CreateStack' },
-            {
-              Variable: '$.earlier.Stack.StackStatus',
-              StringEquals: 'DELETE_IN_PROGRESS',
-              Next: 'AwaitEarlierStackRemoval',
-            },
-          ],
-          Default: 'ExplainStackInUse',
-        },
         CreateTimedOut: {
           Type: 'Pass',
           Parameters: {
@@ -155,6 +258,7 @@ function workflowBody(): StateMachine {
           Next: 'RecordCreateFailed',
         },
       },
+      replacePreviousStack(),
       waitForStack({
         prefix: 'Create',
         budget: '$.timing.budgetSeconds.create',
@@ -166,7 +270,7 @@ function workflowBody(): StateMachine {
       }),
       routeOnCause('CreateRejected', {
         pattern: '*already exists*',
-        onMatch: 'FindEarlierStack',
+        onMatch: 'HasPreviousStack',
         otherwise: 'ExplainRejection',
       }),
       explainError('ExplainRejection', 'CloudFormation did not accept the stack', 'RecordCreateFailed'),

@@ -3,6 +3,8 @@
  * its spot requests (they are not part of the stack and would block the deletion of its security
  * groups); delete the stack; record the retained checkpoint bucket and final DB snapshot. With purge,
  * empty and delete the bucket, delete the snapshots and schedule the cluster secret for deletion.
+ * The stack is the one the create recorded on the cluster, addressed by id, and only if its
+ * ownership tags are this cluster's: a cluster without a recorded stack has nothing to take down.
  */
 import { AGENT_TAG_KEY } from '../../core/cluster/naming.ts';
 import {
@@ -18,8 +20,10 @@ import {
 } from './asl.ts';
 import { guarded } from './guard.ts';
 import {
+  checkOwnership,
   describeStack,
   explainError,
+  explainNotOwned,
   routeOnCause,
   findRootCause,
   logEvent,
@@ -29,9 +33,10 @@ import {
   waitForStack,
 } from './blocks.ts';
 
+/** The master tags its agents after the stack's name (core/cluster/naming.ts agentTag). */
 const agentFilter = {
   Name: `tag:${AGENT_TAG_KEY}`,
-  'Values.$': "States.Array(States.Format('det-agent-{}', $.clusterId))",
+  'Values.$': "States.Array(States.Format('det-agent-{}', $.stackName))",
 };
 
 const output = (key: string) =>
@@ -292,15 +297,21 @@ function workflowBody(): StateMachine {
         ReadCluster: {
           Type: 'Task',
           Resource: DDB_GET,
-          Parameters: { TableName: TABLE, Key: clusterKey, ConsistentRead: true },
-          ResultSelector: { 'team.$': '$.Item.team.S', 'secretName.$': '$.Item.secretName.S' },
+          Parameters: {
+            TableName: TABLE,
+            Key: clusterKey,
+            ConsistentRead: true,
+            ProjectionExpression: '#secretName, #stackId',
+            ExpressionAttributeNames: { '#secretName': 'secretName', '#stackId': 'stackId' },
+          },
+          ResultSelector: { 'item.$': '$.Item' },
           ResultPath: '$.cluster',
           Retry: [TRANSIENT_RETRY],
           Next: 'NothingFoundYet',
         },
         NothingFoundYet: {
           Type: 'Pass',
-          Parameters: retained({ bucket: '', snapshot: '', secret: '$.cluster.secretName' }),
+          Parameters: retained({ bucket: '', snapshot: '', secret: '$.cluster.item.secretName.S' }),
           ResultPath: '$.retained',
           Next: 'StartAgentClock',
         },
@@ -308,18 +319,30 @@ function workflowBody(): StateMachine {
           Type: 'Pass',
           Parameters: { 'seconds.$': '$.timing.pollSeconds', spent: 0 },
           ResultPath: '$.wait',
-          Next: 'FindStack',
+          Next: 'HasStack',
+        },
+        HasStack: {
+          Type: 'Choice',
+          Comment: 'A create that never got as far as a stack recorded none: nothing to take down',
+          Choices: [{ Variable: '$.cluster.item.stackId.S', IsPresent: true, Next: 'FindStack' }],
+          Default: 'PurgeRequested',
         },
         ...describeStack('FindStack', {
-          stack: '$.clusterId',
+          stack: '$.cluster.item.stackId.S',
           resultPath: '$.describe',
-          next: 'RememberStackId',
+          next: 'StackOwners',
           onError: { resultPath: '$.error', next: 'StackMissing' },
         }),
         RememberStackId: {
           Type: 'Pass',
           InputPath: '$.describe.Stack.StackId',
           ResultPath: '$.stackId',
+          Next: 'RememberStackName',
+        },
+        RememberStackName: {
+          Type: 'Pass',
+          InputPath: '$.describe.Stack.StackName',
+          ResultPath: '$.stackName',
           Next: 'HasOutputs',
         },
         HasOutputs: {
@@ -400,7 +423,7 @@ function workflowBody(): StateMachine {
           Resource: DDB_UPDATE,
           Parameters: {
             TableName: TABLE,
-            Key: { pk: { 'S.$': "States.Format('TEAM#{}', $.cluster.team)" }, sk: { S: 'QUOTA' } },
+            Key: { pk: { 'S.$': "States.Format('TEAM#{}', $.team)" }, sk: { S: 'QUOTA' } },
             UpdateExpression: 'ADD active :minusOne',
             ExpressionAttributeValues: { ':minusOne': { N: '-1' } },
           },
@@ -415,6 +438,12 @@ function workflowBody(): StateMachine {
           Cause: 'The cluster could not be deleted; its statusReason says why. Retry the delete.',
         },
       },
+      checkOwnership('StackOwners', {
+        describe: '$.describe',
+        owned: 'RememberStackId',
+        foreign: 'ExplainNotOwned',
+      }),
+      explainNotOwned('ExplainNotOwned', 'RecordDeleteFailed'),
       stopAgents(),
       waitForStack({
         prefix: 'Delete',
@@ -426,7 +455,7 @@ function workflowBody(): StateMachine {
         onFailed: 'StartRootCause',
         onTimeout: 'DeleteTimedOut',
       }),
-      // No stack (a create that never got one): nothing to take down.
+      // The recorded stack is gone (CloudFormation forgets deleted stacks after 90 days): nothing to take down.
       routeOnCause('StackMissing', {
         pattern: '*does not exist*',
         onMatch: 'PurgeRequested',

@@ -43,10 +43,14 @@ export function executionFailureRelay(): StateMachine {
           ResultPath: '$.stopped',
           Next: 'FindCluster',
         },
+        // The record's key is the stopped execution's team and cluster id (every workflow input has them).
         FindCluster: {
           Type: 'Pass',
-          InputPath: '$.stopped.input.clusterId',
-          ResultPath: '$.clusterId',
+          Parameters: {
+            'team.$': '$.stopped.input.team',
+            'clusterId.$': '$.stopped.input.clusterId',
+            'stopped.$': '$.stopped',
+          },
           Next: 'Explain',
         },
         Explain: {

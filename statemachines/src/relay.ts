@@ -1,9 +1,19 @@
 /**
  * The fast path: an EventBridge rule sends CloudFormation's "Stack Status Change" events for
  * terminal statuses here; if a workflow is parked on the cluster (waitToken), it is woken at once.
- * Stacks the control plane does not manage simply find no cluster record.
+ * The stack is mapped back to its cluster by its id, through the table's keys-only `by-stack` index
+ * (the name holds a hash of the team, not the team): stacks the control plane did not record find
+ * no cluster, and a stack id never names another cluster's record.
  */
 import { DDB_GET, sdk, TABLE, type StateMachine } from './asl.ts';
+
+const RETRY = {
+  ErrorEquals: ['States.TaskFailed'],
+  IntervalSeconds: 1,
+  MaxAttempts: 2,
+  BackoffRate: 2,
+  JitterStrategy: 'FULL',
+};
 
 export function stackEventRelay(): StateMachine {
   return {
@@ -14,30 +24,43 @@ export function stackEventRelay(): StateMachine {
       ReadEvent: {
         Type: 'Pass',
         Parameters: {
-          'clusterId.$': "States.ArrayGetItem(States.StringSplit($.detail['stack-id'], '/'), 1)",
           'stackId.$': "$.detail['stack-id']",
           'status.$': "$.detail['status-details'].status",
         },
-        Next: 'FindWaitingWorkflow',
+        Next: 'FindCluster',
       },
+      FindCluster: {
+        Type: 'Task',
+        Resource: sdk('dynamodb', 'query'),
+        Parameters: {
+          TableName: TABLE,
+          IndexName: 'by-stack',
+          KeyConditionExpression: '#stackId = :stackId',
+          ExpressionAttributeNames: { '#stackId': 'stackId' },
+          ExpressionAttributeValues: { ':stackId': { 'S.$': '$.stackId' } },
+        },
+        ResultSelector: { 'items.$': '$.Items' },
+        ResultPath: '$.found',
+        Retry: [RETRY],
+        Next: 'IsKnown',
+      },
+      IsKnown: {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.found.items[0].pk.S', IsPresent: true, Next: 'FindWaitingWorkflow' }],
+        Default: 'NobodyWaiting',
+      },
+      // The index is eventually consistent; the record itself is read consistently.
       FindWaitingWorkflow: {
         Type: 'Task',
         Resource: DDB_GET,
         Parameters: {
           TableName: TABLE,
-          Key: { pk: { 'S.$': "States.Format('CLUSTER#{}', $.clusterId)" }, sk: { S: 'CLUSTER' } },
+          Key: { pk: { 'S.$': '$.found.items[0].pk.S' }, sk: { S: 'CLUSTER' } },
           ProjectionExpression: 'waitToken, stackId',
+          ConsistentRead: true,
         },
         ResultPath: '$.record',
-        Retry: [
-          {
-            ErrorEquals: ['States.TaskFailed'],
-            IntervalSeconds: 1,
-            MaxAttempts: 2,
-            BackoffRate: 2,
-            JitterStrategy: 'FULL',
-          },
-        ],
+        Retry: [RETRY],
         Next: 'IsWaiting',
       },
       IsWaiting: {

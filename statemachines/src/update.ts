@@ -2,11 +2,16 @@
  * Update: UpdateStack with new values for what changed and UsePreviousValue for everything else
  * (the API builds that list). "No updates are to be performed" is success. A failed update is
  * rolled back by CloudFormation; the cluster keeps its previous parameters and says why it failed.
+ * The stack is addressed by the id its create recorded, and only if its ownership tags are this
+ * cluster's; otherwise nothing is changed and the cluster says why.
  */
 import { merge, sdk, STACK_ROLE, TRANSIENT_RETRY, type StateMachine } from './asl.ts';
 import { guarded } from './guard.ts';
 import {
+  checkOwnership,
+  describeStack,
   explainError,
+  explainNotOwned,
   routeOnCause,
   findRootCause,
   handOverPendingDelete,
@@ -29,14 +34,26 @@ export function updateWorkflow(): StateMachine {
 function workflowBody(): StateMachine {
   return {
     Comment: 'Update a Determined cluster stack in place and record the result (statemachines/src/update.ts)',
-    StartAt: 'UpdateStack',
+    StartAt: 'FindStack',
     States: merge(
+      describeStack('FindStack', {
+        stack: '$.stack.id',
+        resultPath: '$.describe',
+        next: 'StackOwners',
+        onError: { resultPath: '$.error', next: 'ExplainRejection' },
+      }),
+      checkOwnership('StackOwners', {
+        describe: '$.describe',
+        owned: 'UpdateStack',
+        foreign: 'ExplainNotOwned',
+      }),
+      explainNotOwned('ExplainNotOwned', 'RecordUpdateFailed'),
       {
         UpdateStack: {
           Type: 'Task',
           Resource: sdk('cloudformation', 'updateStack'),
           Parameters: {
-            'StackName.$': '$.stack.name',
+            'StackName.$': '$.stack.id',
             UsePreviousTemplate: true,
             'Parameters.$': '$.stack.parameters',
             Capabilities: ['CAPABILITY_IAM'],

@@ -2,14 +2,17 @@
  * The API contract over HTTP against the local runtime: every endpoint, every error status,
  * tenancy, concurrency on one id, and that a given password never leaves Secrets Manager.
  */
-import { DescribeStacksCommand, ListStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CreateStackCommand, DescribeStacksCommand, ListStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { GetExecutionHistoryCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { stackName } from '../../core/cluster/naming.ts';
 import { call, DEMO_KEY_PAIR, emulator, tokenFor, uniqueId, waitForStatus } from '../support/local-api.ts';
 
 const TABLE = 'det-control-plane-local-clusters';
 const CREATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:det-control-plane-local-create';
+/** The local runtime's stack prefix (local/start.ts). */
+const PREFIX = 'detcp-local';
 
 describe('the API over HTTP', () => {
   let alpha: string;
@@ -64,7 +67,6 @@ describe('the API over HTTP', () => {
         { token: alpha, body: { clusterId: id, keypair: DEMO_KEY_PAIR, inboundCidr: '10.0.0.0/33' } },
         400,
       ],
-      ['missing key pair', { token: alpha, body: { clusterId: id, keypair: 'no-such-key' } }, 400],
       ['not JSON', { token: alpha, rawBody: 'hello', headers: { 'content-type': 'text/plain' } }, 415],
       ['too large', { token: alpha, body: { clusterId: id, keypair: 'k'.repeat(20_000) } }, 413],
     ];
@@ -104,7 +106,11 @@ describe('the API over HTTP', () => {
       version: 3,
     });
 
-    expect((await call('GET', `/clusters/${id}`, { token: admin })).body.team).toBe('api-alpha');
+    // Ids are per team: an admin names the team of the cluster it reads.
+    expect((await call('GET', `/clusters/${id}`, { token: admin })).status).toBe(404);
+    expect((await call('GET', `/clusters/${id}?team=api-alpha`, { token: admin })).body.team).toBe(
+      'api-alpha',
+    );
     const all = await call('GET', '/clusters?limit=100', { token: admin });
     expect(all.body.items.map((cluster: { clusterId: string }) => cluster.clusterId)).toContain(id);
 
@@ -127,9 +133,14 @@ describe('the API over HTTP', () => {
     const { executions = [] } = await emulator
       .sfn()
       .send(new ListExecutionsCommand({ stateMachineArn: CREATE_MACHINE, maxResults: 1000 }));
-    expect(executions.filter((execution) => execution.name?.startsWith(`${id}-c-`))).toHaveLength(1);
+    expect(
+      executions.filter(
+        (execution) => execution.name?.startsWith(`${id}-`) && execution.name.includes('-c-'),
+      ),
+    ).toHaveLength(1);
     const { StackSummaries = [] } = await emulator.cloudFormation().send(new ListStacksCommand({}));
-    expect(StackSummaries.filter((stack) => stack.StackName === id)).toHaveLength(1);
+    const stack = stackName(PREFIX, { team: 'api-alpha', clusterId: id });
+    expect(StackSummaries.filter((summary) => summary.StackName === stack)).toHaveLength(1);
   }, 60_000);
 
   it('replays an idempotent retry and refuses the key with another body', async () => {
@@ -164,14 +175,16 @@ describe('the API over HTTP', () => {
         body: { clusterId: id, keypair: DEMO_KEY_PAIR, dbPassword: password },
       }),
     );
-    replies.push(await waitForStatus(id, alpha, 'READY'));
+    const ready = await waitForStatus(id, alpha, 'READY');
+    replies.push(ready);
     replies.push(await call('GET', `/clusters/${id}/events`, { token: alpha }));
     replies.push(await call('GET', '/clusters?limit=100', { token: alpha }));
     for (const reply of replies) expect(reply.text).not.toContain(password);
 
     // The secret holds it, and the stack was given only the secret's name.
-    const stack = (await emulator.cloudFormation().send(new DescribeStacksCommand({ StackName: id })))
-      .Stacks?.[0];
+    const stack = (
+      await emulator.cloudFormation().send(new DescribeStacksCommand({ StackName: ready.body.stackId }))
+    ).Stacks?.[0];
     const secretName =
       stack?.Parameters?.find((parameter) => parameter.ParameterKey === 'ClusterSecretName')
         ?.ParameterValue ?? '';
@@ -186,7 +199,9 @@ describe('the API over HTTP', () => {
     const { executions = [] } = await emulator
       .sfn()
       .send(new ListExecutionsCommand({ stateMachineArn: CREATE_MACHINE, maxResults: 1000 }));
-    const execution = executions.find((candidate) => candidate.name?.startsWith(`${id}-c-`));
+    const execution = executions.find(
+      (candidate) => candidate.name?.startsWith(`${id}-`) && candidate.name.includes('-c-'),
+    );
     const history = await emulator
       .sfn()
       .send(new GetExecutionHistoryCommand({ executionArn: execution?.executionArn }));
@@ -219,5 +234,104 @@ describe('the API over HTTP', () => {
     expect(all.map((entry: { kind: string }) => entry.kind)).toEqual(
       expect.arrayContaining(['create-requested', 'ready']),
     );
+  }, 60_000);
+
+  it('lets two teams each have a cluster of the same id, on stacks of their own (finding 4)', async () => {
+    const id = uniqueId('api-twin');
+    for (const token of [alpha, beta])
+      expect(
+        (await call('POST', '/clusters', { token, body: { clusterId: id, keypair: DEMO_KEY_PAIR } })).status,
+      ).toBe(202);
+    const [a, b] = [await waitForStatus(id, alpha, 'READY'), await waitForStatus(id, beta, 'READY')];
+    expect(a.body.team).toBe('api-alpha');
+    expect(b.body.team).toBe('api-beta');
+    expect(a.body.stackId).not.toBe(b.body.stackId);
+    expect(a.body.stackId).toContain(`:stack/${stackName(PREFIX, { team: 'api-alpha', clusterId: id })}/`);
+    expect((await call('DELETE', `/clusters/${id}`, { token: beta })).status).toBe(202);
+    await waitForStatus(id, beta, 'DELETED');
+    expect((await call('GET', `/clusters/${id}`, { token: alpha })).body.status).toBe('READY');
+  }, 90_000);
+
+  it('never touches a stack it did not create, named like the cluster or like its stack (finding 1)', async () => {
+    const id = uniqueId('api-victim');
+    const template = (bucket: string) =>
+      JSON.stringify({
+        Resources: { Data: { Type: 'AWS::S3::Bucket', Properties: { BucketName: bucket } } },
+      });
+    const cfn = emulator.cloudFormation();
+    const named = await cfn.send(
+      new CreateStackCommand({ StackName: id, TemplateBody: template(`${id}-a`) }),
+    );
+    const squatter = stackName(PREFIX, { team: 'api-alpha', clusterId: id });
+    const squatted = await cfn.send(
+      new CreateStackCommand({ StackName: squatter, TemplateBody: template(`${id}-b`) }),
+    );
+
+    const created = await call('POST', '/clusters', {
+      token: alpha,
+      body: { clusterId: id, keypair: DEMO_KEY_PAIR },
+    });
+    expect(created.status).toBe(202);
+    expect(created.text).not.toContain('CREATE_COMPLETE');
+    const failed = await waitForStatus(id, alpha, 'CREATE_FAILED');
+    expect(failed.body.statusReason).toBe(
+      `A stack named ${squatter} already exists and was not made for this cluster; it is left untouched. Choose another cluster id.`,
+    );
+    expect(failed.body.stackId).toBeUndefined();
+    expect((await call('DELETE', `/clusters/${id}`, { token: alpha })).status).toBe(202);
+    await waitForStatus(id, alpha, 'DELETED');
+
+    for (const stackId of [named.StackId, squatted.StackId]) {
+      const { Stacks = [] } = await cfn.send(new DescribeStacksCommand({ StackName: stackId }));
+      expect(Stacks[0]?.StackStatus).toBe('CREATE_COMPLETE');
+    }
+  }, 90_000);
+
+  it('accepts a missing key pair and fails the create in its first step, with a clear reason (finding 16)', async () => {
+    const id = uniqueId('api-nokey');
+    const reply = await call('POST', '/clusters', {
+      token: alpha,
+      body: { clusterId: id, keypair: 'no-such-key' },
+    });
+    expect(reply.status).toBe(202);
+    const failed = await waitForStatus(id, alpha, 'CREATE_FAILED');
+    expect(failed.body.statusReason).toBe(
+      'There is no EC2 key pair named "no-such-key" that team api-alpha may use in this region; create the cluster again with one of yours.',
+    );
+    expect(failed.body.stackId).toBeUndefined();
+  }, 60_000);
+
+  it('enforces scopes per route, and pages with opaque tokens that refuse forgery (findings 14, 11)', async () => {
+    const reader = await tokenFor('api-alpha', { scopes: ['clusters:read'] });
+    expect((await call('GET', '/clusters', { token: reader })).status).toBe(200);
+    const denied = await call('POST', '/clusters', {
+      token: reader,
+      body: { clusterId: uniqueId('api-scope'), keypair: DEMO_KEY_PAIR },
+    });
+    expect(denied.status).toBe(403);
+    expect(denied.headers.get('content-type')).toBe('application/problem+json');
+
+    for (let index = 0; index < 2; index++)
+      await call('POST', '/clusters', {
+        token: alpha,
+        body: { clusterId: uniqueId('api-page'), keypair: DEMO_KEY_PAIR },
+      });
+    const page = await call('GET', '/clusters?limit=1', { token: alpha });
+    const token = String(page.body.nextToken);
+    expect(Buffer.from(token, 'base64url').toString('latin1')).not.toMatch(/CLUSTER|pk|createdKey/);
+    expect((await call('GET', `/clusters?limit=1&nextToken=${token}`, { token: alpha })).status).toBe(200);
+    for (const forged of [
+      Buffer.from('{"x":1}').toString('base64url'),
+      'eyJ4IjoxfQ',
+      `${token.slice(0, -2)}AA`,
+    ]) {
+      const reply = await call('GET', `/clusters?nextToken=${forged}`, { token: alpha });
+      expect(reply.status).toBe(400);
+      expect(reply.body.errors).toEqual([
+        { field: 'nextToken', message: 'is not a token this API returned' },
+      ]);
+    }
+    // A token is bound to the list that issued it: not valid for another team's list.
+    expect((await call('GET', `/clusters?limit=1&nextToken=${token}`, { token: beta })).status).toBe(400);
   }, 60_000);
 });

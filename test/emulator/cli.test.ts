@@ -97,7 +97,7 @@ describe('det-deploy against the local runtime', () => {
     expect(after.body.status).toBe('READY');
     // The flag given changed; the ones not given kept their values (det-deploy would have reset them).
     expect(after.body.parameters).toMatchObject({ maxDynamicAgents: 4, tags: { project: 'cli-test' } });
-    expect(await stackParameter(clusterId, 'MaxDynamicAgents')).toBe('4');
+    expect(await stackParameter(after.body.stackId, 'MaxDynamicAgents')).toBe('4');
     expect(updated.stdout).toContain('export DET_MASTER=');
 
     // Without --yes and without a terminal to ask on, down refuses (a usage error) and deletes nothing.
@@ -125,16 +125,16 @@ describe('det-deploy against the local runtime', () => {
     expect(result.stdout).toBe('');
   }, 20_000);
 
-  it('a missing key pair exits 1 with the reason, naming --keypair', async () => {
+  it('a missing key pair exits 1 with the reason: the create workflow checks it first', async () => {
     const clusterId = uniqueId('cli-nokey');
     const result = await detDeploy(
       ['aws', 'up', '--cluster-id', clusterId, '--keypair', 'no-such-key'],
       token,
     );
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('--keypair: no EC2 key pair named "no-such-key"');
-    expect((await call('GET', `/clusters/${clusterId}`, { token })).status).toBe(404);
-  }, 20_000);
+    expect(result.stderr).toContain('CREATE_FAILED: There is no EC2 key pair named "no-such-key"');
+    expect((await call('GET', `/clusters/${clusterId}`, { token })).body.status).toBe('CREATE_FAILED');
+  }, 30_000);
 
   it('is the package bin: npx det-deploy --help works', async () => {
     const result = await detDeploy(['--help'], token, ['npx', '--no-install', 'det-deploy']);

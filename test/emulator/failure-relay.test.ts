@@ -5,9 +5,11 @@
  */
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { clusterKey } from '../../adapters/cluster-store.ts';
 import { emulator, uniqueId } from '../support/local-api.ts';
 
 const TABLE = 'det-control-plane-local-clusters';
+const TEAM = 'relay';
 const ACCOUNT = '123456789012';
 const machine = (name: string) =>
   `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:det-control-plane-local-${name}`;
@@ -36,7 +38,7 @@ function statusChangeEvent(
       status,
       startDate: Date.now() - 60_000,
       stopDate: Date.now(),
-      input: JSON.stringify({ clusterId, timing: {} }),
+      input: JSON.stringify({ team: TEAM, clusterId, timing: {} }),
       inputDetails: { included: true },
       output: null,
       outputDetails: null,
@@ -51,10 +53,9 @@ async function putRecord(clusterId: string, status: string, execution: string) {
     new PutCommand({
       TableName: TABLE,
       Item: {
-        pk: `CLUSTER#${clusterId}`,
-        sk: 'CLUSTER',
+        ...clusterKey({ team: TEAM, clusterId }),
         clusterId,
-        team: 'relay',
+        team: TEAM,
         status,
         execution,
         version: 3,
@@ -77,7 +78,7 @@ async function recordOf(clusterId: string, until: (item: Record<string, unknown>
   for (let attempt = 0; attempt < 40; attempt++) {
     const { Item = {} } = await emulator
       .dynamo()
-      .send(new GetCommand({ TableName: TABLE, Key: { pk: `CLUSTER#${clusterId}`, sk: 'CLUSTER' } }));
+      .send(new GetCommand({ TableName: TABLE, Key: clusterKey({ team: TEAM, clusterId }) }));
     if (until(Item)) return Item;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
@@ -112,5 +113,26 @@ describe('the execution-failure relay', () => {
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const item = await recordOf(clusterId, () => true);
     expect(item).toMatchObject({ status: 'DELETING', version: 3 });
+  }, 30_000);
+
+  it('marks the stopped workflow’s own team’s cluster, not another team’s of the same id (finding 4)', async () => {
+    const clusterId = uniqueId('relay-twin');
+    const execution = `${clusterId}-c-abc`;
+    await putRecord(clusterId, 'CREATING', execution);
+    const twin = { ...clusterKey({ team: 'other', clusterId }), clusterId, team: 'other' };
+    await emulator.dynamo().send(
+      new PutCommand({
+        TableName: TABLE,
+        Item: { ...twin, status: 'CREATING', execution, version: 3, idle: { idleTimeout: '1h' } },
+      }),
+    );
+    await relay(statusChangeEvent('create', execution, clusterId, 'FAILED'));
+    expect((await recordOf(clusterId, (record) => record.status !== 'CREATING')).status).toBe(
+      'CREATE_FAILED',
+    );
+    const { Item = {} } = await emulator
+      .dynamo()
+      .send(new GetCommand({ TableName: TABLE, Key: clusterKey({ team: 'other', clusterId }) }));
+    expect(Item).toMatchObject({ status: 'CREATING', version: 3 });
   }, 30_000);
 });

@@ -5,6 +5,7 @@
 import { DescribeStacksCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
+import { stackName } from '../../core/cluster/naming.ts';
 import { call, DEMO_KEY_PAIR, emulator, tokenFor, uniqueId, waitForStatus } from '../support/local-api.ts';
 
 describe('a simple cluster, create to delete', () => {
@@ -24,13 +25,23 @@ describe('a simple cluster, create to delete', () => {
 
     const ready = await waitForStatus(clusterId, token, 'READY');
     expect(ready.body.outputs.masterUrl).toMatch(/^http:\/\/[\d.]+:8080$/);
-    expect(ready.body.stackId).toContain(`:stack/${clusterId}/`);
+    // The stack is named under the control plane's prefix, after the team and the id (finding 1).
+    expect(ready.body.stackId).toContain(
+      `:stack/${stackName('detcp-local', { team: 'lifecycle', clusterId })}/`,
+    );
 
     const cfn = emulator.cloudFormation();
-    const { Stacks = [] } = await cfn.send(new DescribeStacksCommand({ StackName: clusterId }));
+    const { Stacks = [] } = await cfn.send(new DescribeStacksCommand({ StackName: ready.body.stackId }));
     expect(Stacks[0]?.StackStatus).toBe('CREATE_COMPLETE');
+    expect(Stacks[0]?.Tags).toEqual(
+      expect.arrayContaining([
+        { Key: 'managed-by', Value: 'determined' },
+        { Key: 'team', Value: 'lifecycle' },
+        { Key: 'cluster-id', Value: clusterId },
+      ]),
+    );
     const { StackResourceSummaries = [] } = await cfn.send(
-      new ListStackResourcesCommand({ StackName: clusterId }),
+      new ListStackResourcesCommand({ StackName: ready.body.stackId }),
     );
     const master = StackResourceSummaries.find((resource) => resource.LogicalResourceId === 'MasterInstance');
     expect(master?.PhysicalResourceId).toBe(ready.body.outputs.masterId);

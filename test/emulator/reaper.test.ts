@@ -4,7 +4,7 @@
  * master's documented endpoints. Runs are scoped to this file's clusters (other test files share
  * the emulator), through a store that lists only them.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -15,13 +15,13 @@ import { Ec2AgentCounter } from '../../adapters/agent-counter.ts';
 import { DynamoDocumentClient } from '../../adapters/aws/dynamodb.ts';
 import { AwsJsonClient } from '../../adapters/aws/json.ts';
 import { AwsQueryClient } from '../../adapters/aws/query.ts';
-import { EC2, EVENTBRIDGE, SECRETS_MANAGER, STEP_FUNCTIONS } from '../../adapters/aws/services.ts';
-import { DynamoClusterStore } from '../../adapters/cluster-store.ts';
+import { EC2, EVENTBRIDGE, STEP_FUNCTIONS } from '../../adapters/aws/services.ts';
+import { clusterPk, DynamoClusterStore } from '../../adapters/cluster-store.ts';
 import { HttpMasterProbe } from '../../adapters/master-probe.ts';
 import { EventBridgeNotifier } from '../../adapters/notifier.ts';
-import { SecretsManagerSecrets } from '../../adapters/secrets.ts';
+import { PageTokens } from '../../adapters/page-tokens.ts';
 import { StepFunctionsWorkflows } from '../../adapters/workflows.ts';
-import { AGENT_TAG_KEY, agentTag } from '../../core/cluster/naming.ts';
+import { AGENT_TAG_KEY, agentTag, stackNameOf } from '../../core/cluster/naming.ts';
 import { reap, type ReapDeps } from '../../core/operations/reap.ts';
 import type { ClusterStore } from '../../core/ports.ts';
 import { FixedClock, TEST_TIMING } from '../support/fakes.ts';
@@ -40,81 +40,69 @@ const MACHINE = (name: string) =>
   `arn:aws:states:us-east-1:123456789012:stateMachine:det-control-plane-local-${name}`;
 const GRACE = 600;
 
-/** A Determined master that answers the idle-check endpoints; `work` decides what it reports. */
-function fakeMaster(adminPassword: () => string) {
-  const state = { work: 'none' as 'none' | 'notebook' | 'experiment' | 'queued', logins: 0, refused: 0 };
-  const server: Server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    request.on('end', () => {
-      const send = (status: number, payload: unknown) => {
-        response.writeHead(status, { 'content-type': 'application/json' });
-        response.end(JSON.stringify(payload));
-      };
-      const url = new URL(request.url ?? '/', 'http://master');
-      if (url.pathname === '/api/v1/auth/login') {
-        const credentials = JSON.parse(body) as { username: string; password: string };
-        if (credentials.username !== 'admin' || credentials.password !== adminPassword()) {
-          state.refused++;
-          return send(401, { error: 'invalid credentials' });
+/**
+ * A Determined master at the recorded address, and a second listener elsewhere: the master answers
+ * `/info`, or redirects every request to the other listener. Both record every request they get.
+ */
+function fakeMasters() {
+  const seen: {
+    server: 'master' | 'elsewhere';
+    method: string;
+    path: string;
+    body: string;
+    authorization?: string;
+  }[] = [];
+  const state = { redirect: false, elsewhere: '' };
+  const listener = (name: 'master' | 'elsewhere') =>
+    createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        seen.push({
+          server: name,
+          method: request.method ?? '',
+          path: request.url ?? '',
+          body,
+          ...(request.headers.authorization ? { authorization: request.headers.authorization } : {}),
+        });
+        if (name === 'master' && state.redirect) {
+          response.writeHead(307, { location: `${state.elsewhere}/api/v1/auth/login` });
+          response.end();
+        } else {
+          response.writeHead(request.url === '/info' ? 200 : 404, { 'content-type': 'application/json' });
+          response.end(JSON.stringify({ version: '0.38.1', cluster_id: 'c' }));
         }
-        state.logins++;
-        return send(200, { token: 'master-token', user: { username: 'admin' } });
-      }
-      if (request.headers.authorization !== 'Bearer master-token')
-        return send(401, { error: 'unauthenticated' });
-      if (url.pathname === '/api/v1/tasks/count') {
-        return send(200, {
-          commands: 0,
-          notebooks: state.work === 'notebook' ? 1 : 0,
-          shells: 0,
-          tensorboards: 0,
-        });
-      }
-      if (url.pathname === '/api/v1/experiments') {
-        return send(200, {
-          experiments: state.work === 'experiment' ? [{ id: 7, state: 'STATE_ACTIVE' }] : [],
-          pagination: {},
-        });
-      }
-      if (url.pathname === '/api/v1/job-queues/stats') {
-        return send(200, {
-          results: [
-            {
-              resourcePool: 'gpu-pool',
-              stats: { queuedCount: state.work === 'queued' ? 2 : 0, scheduledCount: 0 },
-            },
-          ],
-        });
-      }
-      return send(404, {});
+      });
     });
-  });
-  return { server, state };
+  return { master: listener('master'), elsewhere: listener('elsewhere'), seen, state };
 }
 
 describe('the reaper in the emulator', () => {
   const clock = new FixedClock(new Date());
   const mine = new Set<string>();
   let token: string;
+  let admin: string;
   let deps: ReapDeps;
-  let master: ReturnType<typeof fakeMaster>;
+  let masters: ReturnType<typeof fakeMasters>;
   let masterUrl: string;
-  let masterPassword = '';
   const ec2 = () => emulator.ec2();
   const db = () =>
     DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: emulatorUrl(), region: 'us-east-1' }));
 
   beforeAll(async () => {
     token = await tokenFor('reaper');
-    master = fakeMaster(() => masterPassword);
-    await new Promise<void>((resolve) => master.server.listen(0, '127.0.0.1', resolve));
-    masterUrl = `http://127.0.0.1:${(master.server.address() as AddressInfo).port}`;
+    admin = await tokenFor('reaper', { admin: true });
+    masters = fakeMasters();
+    for (const server of [masters.master, masters.elsewhere])
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    masterUrl = `http://127.0.0.1:${(masters.master.address() as AddressInfo).port}`;
+    masters.state.elsewhere = `http://127.0.0.1:${(masters.elsewhere.address() as AddressInfo).port}`;
     const config = { endpoint: emulatorUrl(), region: 'us-east-1' };
     const store = new DynamoClusterStore(new DynamoDocumentClient(config), {
       tableName: TABLE,
       deletedRetentionDays: 30,
       now: () => clock.now(),
+      pageTokens: new PageTokens(async () => Buffer.alloc(32, 3)),
     });
     const scoped: ClusterStore = Object.assign(Object.create(store) as ClusterStore, {
       listReapable: async (query: { limit: number; nextToken?: string }) => {
@@ -130,32 +118,39 @@ describe('the reaper in the emulator', () => {
         delete: MACHINE('delete'),
       }),
       clock,
-      settings: { region: 'us-east-1', policies: {}, timing: TEST_TIMING, deletedRetentionDays: 30 },
+      settings: {
+        region: 'us-east-1',
+        stackPrefix: 'detcp-local',
+        policies: {},
+        timing: TEST_TIMING,
+        deletedRetentionDays: 30,
+      },
       agents: new Ec2AgentCounter(new AwsQueryClient(EC2, config)),
       masters: new HttpMasterProbe({ timeoutMs: 2000 }),
-      secrets: new SecretsManagerSecrets(new AwsJsonClient(SECRETS_MANAGER, config)),
       notifier: new EventBridgeNotifier(new AwsJsonClient(EVENTBRIDGE, config), 'default'),
       reaper: { graceSeconds: GRACE, pageSize: 200, masterConcurrency: 10 },
     };
   });
 
   afterAll(async () => {
-    await new Promise<void>((resolve) => master.server.close(() => resolve()));
+    for (const server of [masters.master, masters.elsewhere])
+      await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
-  async function readyCluster(prefix: string, extra: Record<string, unknown> = {}) {
+  async function readyCluster(prefix: string, extra: Record<string, unknown> = {}, as = token) {
     const clusterId = uniqueId(prefix);
     const created = await call('POST', '/clusters', {
-      token,
+      token: as,
       body: { clusterId, keypair: DEMO_KEY_PAIR, idleTimeout: '1h', ...extra },
     });
     expect(created.status).toBe(202);
     const ready = await waitForStatus(clusterId, token, 'READY');
     mine.add(clusterId);
-    return ready.body as { clusterId: string; outputs: Record<string, string> };
+    return ready.body as { clusterId: string; stackId: string; outputs: Record<string, string> };
   }
 
-  async function startAgent(clusterId: string): Promise<string> {
+  /** An agent of the cluster's stack, tagged the way its master tags them (after the stack's name). */
+  async function startAgent(cluster: { stackId: string }): Promise<string> {
     const { Instances = [] } = await ec2().send(
       new RunInstancesCommand({
         ImageId: 'ami-12345678',
@@ -163,7 +158,10 @@ describe('the reaper in the emulator', () => {
         MinCount: 1,
         MaxCount: 1,
         TagSpecifications: [
-          { ResourceType: 'instance', Tags: [{ Key: AGENT_TAG_KEY, Value: agentTag(clusterId).value }] },
+          {
+            ResourceType: 'instance',
+            Tags: [{ Key: AGENT_TAG_KEY, Value: agentTag(stackNameOf(cluster.stackId)).value }],
+          },
         ],
       }),
     );
@@ -174,13 +172,14 @@ describe('the reaper in the emulator', () => {
 
   it('counts a cluster’s tagged agents, and only its own, in one call for many clusters', async () => {
     const [a, b] = [await readyCluster('reap-count'), await readyCluster('reap-count')];
-    const agent = await startAgent(a.clusterId);
+    const agent = await startAgent(a);
     const counter = deps.agents as Ec2AgentCounter;
     const before = counter.calls;
-    const counts = await counter.runningAgents([a.clusterId, b.clusterId, 'no-such-cluster']);
+    const [stackA, stackB] = [stackNameOf(a.stackId), stackNameOf(b.stackId)];
+    const counts = await counter.runningAgents([stackA, stackB, 'no-such-stack']);
     expect(counter.calls - before).toBe(1);
-    expect(counts.get(a.clusterId)).toBe(1);
-    expect(counts.get(b.clusterId)).toBeUndefined();
+    expect(counts.get(stackA)).toBe(1);
+    expect(counts.get(stackB)).toBeUndefined();
     await ec2().send(new TerminateInstancesCommand({ InstanceIds: [agent] }));
     mine.delete(a.clusterId);
     mine.delete(b.clusterId);
@@ -189,7 +188,7 @@ describe('the reaper in the emulator', () => {
   it('leaves a busy cluster alone, warns an idle one, tears it down after the grace and keeps its bucket', async () => {
     const busy = await readyCluster('reap-busy');
     const idle = await readyCluster('reap-idle');
-    const agent = await startAgent(busy.clusterId);
+    const agent = await startAgent(busy);
 
     await reap(deps, { dryRun: false });
     expect((await get(idle.clusterId)).idle.idleSince).toBeDefined();
@@ -230,7 +229,7 @@ describe('the reaper in the emulator', () => {
     for (const id of [kept.clusterId, woke.clusterId]) expect((await get(id)).idle.teardownAt).toBeDefined();
 
     expect((await call('POST', `/clusters/${kept.clusterId}/keepalive`, { token })).status).toBe(200);
-    const agent = await startAgent(woke.clusterId);
+    const agent = await startAgent(woke);
     clock.advance(GRACE + 1);
     await reap(deps, { dryRun: false });
 
@@ -245,73 +244,68 @@ describe('the reaper in the emulator', () => {
     mine.clear();
   }, 60_000);
 
-  it('tears down an expired cluster after its warning even while busy, and never a protected one', async () => {
-    const expiring = await readyCluster('reap-exp', {
-      expiresAt: new Date(clock.now().getTime() + 60_000).toISOString(),
-    });
-    const guarded = await readyCluster('reap-prot', {
-      protected: true,
-      expiresAt: new Date(clock.now().getTime() + 60_000).toISOString(),
-    });
-    const agents = [await startAgent(expiring.clusterId), await startAgent(guarded.clusterId)];
+  it('tears down an expired cluster after its warning even while busy or protected; spares a protected idle one', async () => {
+    const expiresAt = new Date(clock.now().getTime() + 60_000).toISOString();
+    const expiring = await readyCluster('reap-exp', { expiresAt });
+    // Only the platform team may protect a cluster (finding 6).
+    const guarded = await readyCluster('reap-prot', { protected: true, expiresAt }, admin);
+    const sheltered = await readyCluster('reap-shelter', { protected: true, idleTimeout: '1m' }, admin);
+    const agents = [await startAgent(expiring), await startAgent(guarded)];
 
     clock.advance(120);
     await reap(deps, { dryRun: false });
-    expect((await get(expiring.clusterId)).idle.teardownReason).toBe('expired');
+    for (const cluster of [expiring, guarded])
+      expect((await get(cluster.clusterId)).idle.teardownReason).toBe('expired');
     clock.advance(GRACE + 1);
     const report = await reap(deps, { dryRun: false });
-    expect(report.decisions).toContainEqual({
-      clusterId: expiring.clusterId,
-      decision: 'teardown',
-      detail: expect.stringContaining('expired'),
-    });
+    for (const cluster of [expiring, guarded])
+      expect(report.decisions).toContainEqual({
+        team: 'reaper',
+        clusterId: cluster.clusterId,
+        decision: 'teardown',
+        detail: expect.stringContaining('expired'),
+      });
     await waitForStatus(expiring.clusterId, token, 'DELETED');
+    await waitForStatus(guarded.clusterId, token, 'DELETED');
 
-    const kept = await get(guarded.clusterId);
+    const kept = await get(sheltered.clusterId);
     expect(kept.status).toBe('READY');
     expect(kept.idle.teardownAt).toBeUndefined();
     await ec2().send(new TerminateInstancesCommand({ InstanceIds: agents }));
     mine.clear();
-  }, 60_000);
+  }, 90_000);
 
-  it('asks the master, with the credentials set at creation, whether it has work', async () => {
+  it('probes the recorded master without credentials, follows no redirect, and judges by agents (finding 3)', async () => {
     const cluster = await readyCluster('reap-master');
-    // Point the cluster at the fake master, and give the master the admin password the cluster was created with.
+    // Point the cluster at the fake master (its recorded address).
     await db().send(
       new UpdateCommand({
         TableName: TABLE,
-        Key: { pk: `CLUSTER#${cluster.clusterId}`, sk: 'CLUSTER' },
+        Key: { pk: clusterPk({ team: 'reaper', clusterId: cluster.clusterId }), sk: 'CLUSTER' },
         UpdateExpression: 'SET stackOutputs = :outputs',
         ExpressionAttributeValues: {
           ':outputs': JSON.stringify([{ OutputKey: 'MasterUrl', OutputValue: masterUrl }]),
         },
       }),
     );
-    const stack = (
-      await emulator.cloudFormation().send(new DescribeStacksCommand({ StackName: cluster.clusterId }))
-    ).Stacks?.[0];
-    const secretName =
-      stack?.Parameters?.find((parameter) => parameter.ParameterKey === 'ClusterSecretName')
-        ?.ParameterValue ?? '';
-    masterPassword = (await deps.secrets.readMany([secretName])).get(secretName)?.adminPassword ?? '';
-    expect(masterPassword.length).toBeGreaterThan(20);
-
-    for (const work of ['notebook', 'experiment', 'queued'] as const) {
-      master.state.work = work;
-      await reap(deps, { dryRun: false });
-      expect((await get(cluster.clusterId)).idle.idleSince).toBeUndefined();
-    }
-    master.state.work = 'none';
-    await reap(deps, { dryRun: false });
+    masters.seen.length = 0;
+    masters.state.redirect = true;
+    const first = await reap(deps, { dryRun: false });
+    expect(first.errors).toEqual([]);
     expect((await get(cluster.clusterId)).idle.idleSince).toBeDefined();
-    expect(master.state.logins).toBe(4);
-    expect(master.state.refused).toBe(0);
+    // One GET /info to the recorded address; the 307 to elsewhere was not followed.
+    expect(masters.seen).toEqual([{ server: 'master', method: 'GET', path: '/info', body: '' }]);
+    const events = (await call('GET', `/clusters/${cluster.clusterId}/events?limit=100`, { token })).body
+      .items;
+    expect(events.map((entry: { message: string }) => entry.message)).toContain(
+      'The cluster is idle (no agents); its master did not answer at its recorded address.',
+    );
 
-    // A master that refuses the login is "unreachable": the reaper does not take that as work either.
-    masterPassword = 'changed';
-    const report = await reap(deps, { dryRun: true });
-    expect(report.errors).toEqual([]);
-    expect(master.state.refused).toBe(1);
+    // Later runs judge by agents only: no more probes, and nothing was ever sent but a bare GET.
+    masters.state.redirect = false;
+    await reap(deps, { dryRun: false });
+    expect(masters.seen).toHaveLength(1);
+    expect(JSON.stringify(masters.seen)).not.toMatch(/password|admin|authorization/i);
     mine.clear();
   }, 60_000);
 
@@ -333,8 +327,9 @@ describe('the reaper in the emulator', () => {
     expect(created.status).toBe(202);
     const ready = (await waitForStatus(second, token, 'READY')).body;
     expect(ready.outputs.checkpointBucket).toBe(first.outputs.checkpointBucket);
-    const stack = (await emulator.cloudFormation().send(new DescribeStacksCommand({ StackName: second })))
-      .Stacks?.[0];
+    const stack = (
+      await emulator.cloudFormation().send(new DescribeStacksCommand({ StackName: ready.stackId }))
+    ).Stacks?.[0];
     const parameters = Object.fromEntries(
       (stack?.Parameters ?? []).map((parameter) => [parameter.ParameterKey, parameter.ParameterValue]),
     );

@@ -23,7 +23,7 @@ import { GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { AGENT_SLOTS } from '../../core/cluster/instance-types.ts';
-import { agentTag } from '../../core/cluster/naming.ts';
+import { agentTag, stackName, stackNameOf } from '../../core/cluster/naming.ts';
 import { DEPLOYMENT_TYPES, type DeploymentType } from '../../core/cluster/request.ts';
 import { renderTemplate } from '../../templates/src/index.ts';
 import { REGION_AMIS } from '../../templates/src/mappings.ts';
@@ -105,7 +105,7 @@ beforeAll(async () => {
       if (response.status !== 202) throw new Error(`POST ${type}: ${response.status} ${response.text}`);
       const ready = await waitForStatus(clusterId, token, 'READY', 45_000);
       const { StackResourceSummaries = [] } = await cfn.send(
-        new ListStackResourcesCommand({ StackName: clusterId }),
+        new ListStackResourcesCommand({ StackName: ready.body.stackId }),
       );
       const resources = Object.fromEntries(
         StackResourceSummaries.map((summary) => [
@@ -175,7 +175,7 @@ describe.each(DEPLOYMENT_TYPES)('a %s cluster in the emulator', (type) => {
       checkpointBucket: resources.CheckpointBucket,
       agentSecurityGroupId: resources.AgentSecurityGroup,
       masterSecurityGroupId: resources.MasterSecurityGroup,
-      logGroup: `/determined/${get(type).clusterId}`,
+      logGroup: `/determined/${stackNameOf(cluster.stackId)}`,
     });
     expect(cluster.outputs.masterUrl).toMatch(/^http:\/\/\d+\.\d+\.\d+\.\d+:8080$/);
   });
@@ -303,7 +303,7 @@ describe.each(DEPLOYMENT_TYPES)('a %s cluster in the emulator', (type) => {
   });
 
   it('writes a master.yaml into the master user data that parses and holds the request values', async () => {
-    const { resources, request, clusterId, cluster } = get(type);
+    const { resources, request, cluster } = get(type);
     const { UserData } = await emulator
       .ec2()
       .send(
@@ -334,7 +334,7 @@ describe.each(DEPLOYMENT_TYPES)('a %s cluster in the emulator', (type) => {
     expect(config.security.initial_user_password).toBe(secret.adminPassword);
     const pools = Object.fromEntries(config.resource_pools.map((pool: Json) => [pool.pool_name, pool]));
     expect(pools['cpu-pool'].max_aux_containers_per_agent).toBe(request.maxCpuContainersPerAgent);
-    const tag = agentTag(clusterId);
+    const tag = agentTag(stackNameOf(cluster.stackId));
     for (const [name, instanceType] of [
       ['cpu-pool', request.cpuAgentInstanceType],
       ['gpu-pool', request.gpuAgentInstanceType],
@@ -572,7 +572,11 @@ describe('POST /clusters?dryRun=true', () => {
 
     expect((await call('GET', `/clusters/${clusterId}`, { token })).status).toBe(404);
     await expect(
-      emulator.cloudFormation().send(new DescribeStacksCommand({ StackName: clusterId })),
+      emulator.cloudFormation().send(
+        new DescribeStacksCommand({
+          StackName: stackName('detcp-local', { team: 'templates', clusterId }),
+        }),
+      ),
     ).rejects.toThrow(/does not exist/);
   });
 });

@@ -9,9 +9,9 @@ import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { toItem } from '../../adapters/cluster-store.ts';
+import { clusterKey, toItem } from '../../adapters/cluster-store.ts';
 import type { ClusterParameters, ClusterRecord } from '../../core/cluster/model.ts';
-import { executionName, secretName } from '../../core/cluster/naming.ts';
+import { executionName, secretName, stackName } from '../../core/cluster/naming.ts';
 import { CREATE_DEFAULTS } from '../../core/cluster/request.ts';
 import { asCfnParameters, toStackParameters } from '../../core/cluster/stack-parameters.ts';
 import { stackTags } from '../../core/operations/create-cluster.ts';
@@ -21,6 +21,7 @@ import { stackStatusChangeEvent } from '../support/cloudformation-events.ts';
 import { call, DEMO_KEY_PAIR, emulator, tokenFor, uniqueId, waitForStatus } from '../support/local-api.ts';
 
 const TABLE = 'det-control-plane-local-clusters';
+const TEAM = 'workflows';
 const MACHINES = 'arn:aws:states:us-east-1:123456789012:stateMachine:det-control-plane-local';
 
 async function stackParameters(stackId: string): Promise<Record<string, string | undefined>> {
@@ -38,7 +39,7 @@ async function readRecord(clusterId: string): Promise<Record<string, any>> {
   const { Item } = await emulator.dynamo().send(
     new GetCommand({
       TableName: TABLE,
-      Key: { pk: `CLUSTER#${clusterId}`, sk: 'CLUSTER' },
+      Key: clusterKey({ team: TEAM, clusterId }),
       ConsistentRead: true,
     }),
   );
@@ -77,7 +78,7 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, tim
 describe('lifecycle workflows in the emulator', () => {
   let token: string;
   beforeAll(async () => {
-    token = await tokenFor('workflows');
+    token = await tokenFor(TEAM);
   });
 
   it('updates only what a PATCH changed, then a plain DELETE keeps the bucket and a final snapshot', async () => {
@@ -160,8 +161,9 @@ describe('lifecycle workflows in the emulator', () => {
 
   it('fast path: a parked create wakes on the relayed CloudFormation event', async () => {
     const clusterId = uniqueId('wf-fast');
+    const cluster = { team: TEAM, clusterId };
     const now = new Date();
-    const execution = executionName(clusterId, 'create', now);
+    const execution = executionName(cluster, 'create', now);
     const parameters: ClusterParameters = {
       ...CREATE_DEFAULTS,
       keypair: DEMO_KEY_PAIR,
@@ -169,7 +171,7 @@ describe('lifecycle workflows in the emulator', () => {
       idleTimeout: 'never',
       tags: {},
     };
-    const secret = secretName(clusterId, 1, now);
+    const secret = secretName(cluster, 1, now);
     await emulator.secrets().send(
       new CreateSecretCommand({
         Name: secret,
@@ -182,7 +184,7 @@ describe('lifecycle workflows in the emulator', () => {
     // The record as the API writes it before it starts a create.
     const record: ClusterRecord = {
       clusterId,
-      team: 'workflows',
+      team: TEAM,
       owner: 'workflows-user',
       deploymentType: 'simple',
       status: 'CREATING',
@@ -197,9 +199,10 @@ describe('lifecycle workflows in the emulator', () => {
     };
     await emulator.dynamo().send(new PutCommand({ TableName: TABLE, Item: toItem(record) }));
     const input: CreateInput = {
-      clusterId,
+      ...cluster,
+      keypair: DEMO_KEY_PAIR,
       stack: {
-        name: clusterId,
+        name: stackName('detcp-local', cluster),
         template: renderTemplate('simple'),
         parameters: asCfnParameters(toStackParameters(parameters, { secretName: secret })),
         tags: stackTags(record),
@@ -222,7 +225,8 @@ describe('lifecycle workflows in the emulator', () => {
       }),
     );
 
-    // Parked: the stack id and the task token are on the record, and the execution waits.
+    // Parked: the stack id and the task token are on the record, and the execution waits. The relay
+    // finds the record from the stack id alone, through the table's keys-only by-stack index.
     const parked = await until(
       () => readRecord(clusterId),
       (item) => typeof item.waitToken === 'string',

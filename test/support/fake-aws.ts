@@ -7,7 +7,11 @@
  * open spot request launches an agent), not from a script of responses. Tests may still inject faults
  * (throttling) or replace a response.
  */
-import { fromItem as recordFromItem, toItem as recordToItem } from '../../adapters/cluster-store.ts';
+import {
+  clusterPk,
+  fromItem as recordFromItem,
+  toItem as recordToItem,
+} from '../../adapters/cluster-store.ts';
 import type { ClusterRecord } from '../../core/cluster/model.ts';
 import { AGENT_TAG_KEY, agentTag } from '../../core/cluster/naming.ts';
 import type { WorkflowTiming } from '../../core/workflow/inputs.ts';
@@ -136,6 +140,8 @@ export class FakeAws {
   readonly snapshots: { DBSnapshotIdentifier: string; DBInstanceIdentifier: string }[] = [];
   readonly buckets = new Map<string, string[]>([[TEMPLATES_BUCKET, []]]);
   readonly secrets = new Map<string, { deletionDate?: string }>();
+  /** EC2 key pairs by name, with their tags (fixtures' PARAMETERS use ml-key). */
+  readonly keyPairs = new Map<string, Record<string, string>>([['ml-key', {}]]);
   readonly startedExecutions: { stateMachineArn: string; name: string; input: any }[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any -- workflow input
   readonly relayRuns: Promise<ExecutionResult>[] = [];
   /** Plans for the next stack operations, used in order; without one an operation succeeds in 5 minutes. */
@@ -213,21 +219,21 @@ export class FakeAws {
     this.table.write(toItem(recordToItem(record)));
   }
 
-  /** The record as the API reads it (adapters/cluster-store.ts). */
-  cluster(clusterId: string): ClusterRecord {
-    const item = this.table.read(`CLUSTER#${clusterId}`, 'CLUSTER');
+  /** The record as the API reads it (adapters/cluster-store.ts); team 'ml' unless given. */
+  cluster(clusterId: string, team = 'ml'): ClusterRecord {
+    const item = this.table.read(clusterPk({ team, clusterId }), 'CLUSTER');
     if (!item) throw new Error(`no record for ${clusterId}`);
     return recordFromItem(fromItem(item));
   }
 
   /** Raw attributes of the record, including the workflow-only ones (waitToken, reapShard, ttl). */
-  rawCluster(clusterId: string): Record<string, unknown> {
-    return fromItem(this.table.read(`CLUSTER#${clusterId}`, 'CLUSTER') ?? {});
+  rawCluster(clusterId: string, team = 'ml'): Record<string, unknown> {
+    return fromItem(this.table.read(clusterPk({ team, clusterId }), 'CLUSTER') ?? {});
   }
 
   /** Change the record the way the API does (adapters/cluster-store.ts): conditional on its version, bumping it. */
-  apiUpdate(clusterId: string, changes: Record<string, unknown>): void {
-    const { version } = this.rawCluster(clusterId);
+  apiUpdate(clusterId: string, changes: Record<string, unknown>, team = 'ml'): void {
+    const { version } = this.rawCluster(clusterId, team);
     const names: Record<string, string> = { '#version': 'version' };
     const values: Record<string, AttributeValue> = { ':expected': toAttribute(version), ':one': { N: '1' } };
     const sets = ['#version = #version + :one'];
@@ -238,7 +244,7 @@ export class FakeAws {
     }
     this.table.updateItem({
       TableName: TABLE,
-      Key: toItem({ pk: `CLUSTER#${clusterId}`, sk: 'CLUSTER' }),
+      Key: toItem({ pk: clusterPk({ team, clusterId }), sk: 'CLUSTER' }),
       UpdateExpression: `SET ${sets.join(', ')}`,
       ConditionExpression: '#version = :expected',
       ExpressionAttributeNames: names,
@@ -246,8 +252,8 @@ export class FakeAws {
     });
   }
 
-  timeline(clusterId: string): Record<string, unknown>[] {
-    return this.table.query(`CLUSTER#${clusterId}`, 'EVENT#').map(fromItem);
+  timeline(clusterId: string, team = 'ml'): Record<string, unknown>[] {
+    return this.table.query(clusterPk({ team, clusterId }), 'EVENT#').map(fromItem);
   }
 
   quota(team = 'ml'): number {
@@ -262,8 +268,9 @@ export class FakeAws {
     status: string;
     outputs?: Record<string, string>;
     parameters?: Record<string, string>;
+    tags?: { Key: string; Value: string }[];
   }): FakeStack {
-    const stack = this.newStack(options.name, options.parameters ?? {}, [], undefined);
+    const stack = this.newStack(options.name, options.parameters ?? {}, options.tags ?? [], undefined);
     stack.history.push({ at: this.clock.now() - 3_600_000, status: options.status });
     if (options.outputs) stack.outputs = options.outputs;
     return stack;
@@ -278,29 +285,33 @@ export class FakeAws {
   }
 
   /** A created, complete cluster stack with its master, bucket (with objects) and database. */
-  addCompleteStack(name: string, parameters: Record<string, string> = {}): FakeStack {
-    const stack = this.addStack({ name, status: 'CREATE_COMPLETE', parameters });
+  addCompleteStack(
+    name: string,
+    parameters: Record<string, string> = {},
+    tags: { Key: string; Value: string }[] = [],
+  ): FakeStack {
+    const stack = this.addStack({ name, status: 'CREATE_COMPLETE', parameters, tags });
     this.materialise(stack);
     return stack;
   }
 
-  /** An agent the master launched for the cluster. */
-  addAgent(clusterId: string): string {
+  /** An agent the master of stack `stack` launched (the agent tag is named after the stack). */
+  addAgent(stack: string): string {
     const id = `i-agent${String(++this.ids).padStart(4, '0')}`;
     this.instances.push({
       InstanceId: id,
-      tags: { [AGENT_TAG_KEY]: agentTag(clusterId).value },
+      tags: { [AGENT_TAG_KEY]: agentTag(stack).value },
       state: 'running',
     });
     return id;
   }
 
   /** A spot request for an agent: an open one launches its agent after `fulfilAfterSeconds`. */
-  addSpotRequest(clusterId: string, options: { fulfilAfterSeconds?: number } = {}): string {
+  addSpotRequest(stack: string, options: { fulfilAfterSeconds?: number } = {}): string {
     const id = `sir-${String(++this.ids).padStart(6, '0')}`;
     const request: SpotRequest = {
       SpotInstanceRequestId: id,
-      tags: { [AGENT_TAG_KEY]: agentTag(clusterId).value },
+      tags: { [AGENT_TAG_KEY]: agentTag(stack).value },
       state: 'open',
     };
     this.spotRequests.push(request);
@@ -308,7 +319,7 @@ export class FakeAws {
       this.at(options.fulfilAfterSeconds, () => {
         if (request.state !== 'open') return;
         request.state = 'active';
-        this.addAgent(clusterId);
+        this.addAgent(stack);
       });
     }
     return id;
@@ -332,8 +343,8 @@ export class FakeAws {
     return this.instances.find((instance) => instance.InstanceId === id);
   }
 
-  agentsOf(clusterId: string): Instance[] {
-    return this.instances.filter((instance) => instance.tags[AGENT_TAG_KEY] === agentTag(clusterId).value);
+  agentsOf(stack: string): Instance[] {
+    return this.instances.filter((instance) => instance.tags[AGENT_TAG_KEY] === agentTag(stack).value);
   }
 
   // ------------------------------------------------------------------ dispatch
@@ -374,6 +385,10 @@ export class FakeAws {
         return this.table.putItem(params);
       case 'dynamodb:updateItem':
         return this.table.updateItem(params);
+      case 'dynamodb:query':
+        return this.table.queryIndex(params);
+      case 'ec2:describeKeyPairs':
+        return this.describeKeyPairs(params);
       case 's3:putObject':
         return this.putObject(params);
       case 's3:listObjectsV2':
@@ -812,6 +827,25 @@ export class FakeAws {
   }
 
   // ------------------------------------------------------------------ EC2, RDS, S3, Secrets Manager
+
+  private describeKeyPairs(params: { KeyNames?: string[] }): unknown {
+    const names = params.KeyNames ?? [...this.keyPairs.keys()];
+    const missing = names.find((name) => !this.keyPairs.has(name));
+    if (missing !== undefined)
+      throw new ServiceError(
+        'Ec2.Ec2Exception',
+        `The key pair '${missing}' does not exist (Service: Ec2, Status Code: 400, Request ID: 5e6f)`,
+      );
+    return {
+      KeyPairs: names.map((KeyName) => ({
+        KeyName,
+        KeyPairId: `key-${KeyName}`,
+        ...(Object.keys(this.keyPairs.get(KeyName) ?? {}).length > 0
+          ? { Tags: Object.entries(this.keyPairs.get(KeyName) ?? {}).map(([Key, Value]) => ({ Key, Value })) }
+          : {}),
+      })),
+    };
+  }
 
   private matches(
     tags: Record<string, string>,

@@ -564,6 +564,39 @@ export class FakeTable {
     return {};
   }
 
+  /**
+   * Query a keys-only index whose hash key is one attribute (the table's `by-stack`): the
+   * KeyConditionExpression is `<attribute> = :value`. Items answer with the table's keys and the
+   * index's key, as DynamoDB's KEYS_ONLY projection does.
+   */
+  queryIndex(request: Request & { IndexName?: string; KeyConditionExpression?: string }): {
+    Items: Item[];
+    Count: number;
+    ScannedCount: number;
+  } {
+    const expressions = this.begin(request);
+    const match = /^\s*(#?\w+)\s*=\s*(:\w+)\s*$/.exec(request.KeyConditionExpression ?? '');
+    if (!match || !request.IndexName)
+      throw new DynamoError('ValidationException', 'the fake queries an index by one equality only');
+    const [, name = '', placeholder = ''] = match;
+    const attribute = name.startsWith('#') ? expressions.names[name] : name;
+    const value = expressions.values[placeholder];
+    if (!attribute || !value) throw new DynamoError('ValidationException', 'unresolved expression');
+    expressions.usedNames.add(name);
+    expressions.usedValues.add(placeholder);
+    this.finish(expressions);
+    const [hash, range] = this.keys;
+    const items = [...this.items.values()]
+      .filter((item) => JSON.stringify(item[attribute]) === JSON.stringify(value))
+      .map((item) => {
+        const projected: Item = {};
+        for (const key of [hash, range, attribute])
+          if (item[key]) projected[key] = structuredClone(item[key]);
+        return projected;
+      });
+    return { Items: items, Count: items.length, ScannedCount: items.length };
+  }
+
   /** Test access: the item under a key, or undefined. */
   read(pk: string, sk: string): Item | undefined {
     return this.items.get(`${pk}\u0000${sk}`);

@@ -4,7 +4,7 @@
  * so a test sees the outcomes the real store would give.
  */
 import type { ClusterRecord } from '../../core/cluster/model.ts';
-import type { Operation } from '../../core/cluster/naming.ts';
+import type { ClusterRef, Operation } from '../../core/cluster/naming.ts';
 import type { DeploymentType } from '../../core/cluster/request.ts';
 import type { ClusterStatus } from '../../core/cluster/status.ts';
 import {
@@ -21,7 +21,6 @@ import type {
   ClusterSecret,
   ClusterStore,
   IdempotencyStore,
-  KeyPairs,
   Page,
   Secrets,
   StackReader,
@@ -33,19 +32,27 @@ import type { WorkflowTiming } from '../../core/workflow/inputs.ts';
 
 const clone = <T>(value: T): T => structuredClone(value);
 
+/** The key of a cluster in the fake store: team and id, as in the table. */
+export const keyOf = (cluster: ClusterRef) => `${cluster.team}#${cluster.clusterId}`;
+
 export class InMemoryClusterStore implements ClusterStore {
   readonly records = new Map<string, ClusterRecord>();
   readonly events = new Map<string, TimelineEntry[]>();
   readonly quota = new Map<string, number>();
   writes = 0;
 
-  async get(clusterId: string) {
-    const record = this.records.get(clusterId);
+  /** Test access: the stored record of a cluster (team 'alpha' unless given). */
+  record(clusterId: string, team = 'alpha'): ClusterRecord | undefined {
+    return this.records.get(keyOf({ team, clusterId }));
+  }
+
+  async get(cluster: ClusterRef) {
+    const record = this.records.get(keyOf(cluster));
     return record ? clone(record) : undefined;
   }
 
   async insert(record: ClusterRecord, options: { replacing?: ClusterRecord; maxClusters: number }) {
-    const existing = this.records.get(record.clusterId);
+    const existing = this.records.get(keyOf(record));
     const { replacing } = options;
     if (
       replacing ? existing?.status !== replacing.status || existing.version !== replacing.version : existing
@@ -57,22 +64,22 @@ export class InMemoryClusterStore implements ClusterStore {
       if (held >= options.maxClusters) throw new QuotaExceededError(`Team ${record.team} holds its quota.`);
       this.quota.set(record.team, held + 1);
     }
-    this.records.set(record.clusterId, clone(record));
+    this.records.set(keyOf(record), clone(record));
     this.writes++;
   }
 
   async update(
-    clusterId: string,
+    cluster: ClusterRef,
     expect: { version: number; statuses?: readonly ClusterStatus[] },
     changes: ClusterChanges,
   ) {
-    const current = this.records.get(clusterId);
+    const current = this.records.get(keyOf(cluster));
     if (
       !current ||
       current.version !== expect.version ||
       (expect.statuses && !expect.statuses.includes(current.status))
     ) {
-      throw new StaleRecordError(`Cluster ${clusterId} changed while this request ran.`);
+      throw new StaleRecordError(`Cluster ${cluster.clusterId} changed while this request ran.`);
     }
     const removed = new Set(
       Object.entries(changes).flatMap(([field, value]) => (value === null ? [field] : [])),
@@ -84,7 +91,7 @@ export class InMemoryClusterStore implements ClusterStore {
       version: current.version + 1,
       updatedAt: new Date().toISOString(),
     };
-    this.records.set(clusterId, next as unknown as ClusterRecord);
+    this.records.set(keyOf(cluster), next as unknown as ClusterRecord);
     this.writes++;
     return clone(next as unknown as ClusterRecord);
   }
@@ -104,15 +111,15 @@ export class InMemoryClusterStore implements ClusterStore {
     return { items, ...(start + query.limit < all.length ? { nextToken: String(start + query.limit) } : {}) };
   }
 
-  async appendEvent(clusterId: string, entry: NewTimelineEntry) {
-    const list = this.events.get(clusterId) ?? [];
+  async appendEvent(cluster: ClusterRef, entry: NewTimelineEntry) {
+    const list = this.events.get(keyOf(cluster)) ?? [];
     list.push({ ...entry, id: `e${list.length}` });
-    this.events.set(clusterId, list);
+    this.events.set(keyOf(cluster), list);
     this.writes++;
   }
 
-  async listEvents(clusterId: string, query: { limit: number; after?: { at: string; id: string } }) {
-    const sorted = [...(this.events.get(clusterId) ?? [])].sort(newerFirst);
+  async listEvents(cluster: ClusterRef, query: { limit: number; after?: { at: string; id: string } }) {
+    const sorted = [...(this.events.get(keyOf(cluster)) ?? [])].sort(newerFirst);
     const after = query.after;
     return sorted.filter((entry) => !after || newerFirst(after, entry) < 0).slice(0, query.limit);
   }
@@ -154,21 +161,6 @@ export class InMemorySecrets implements Secrets {
     const secret = this.secrets.get(secretId);
     if (!secret) throw new Error(`no secret ${secretId}`);
     return clone(secret);
-  }
-
-  async readMany(secretIds: string[]) {
-    return new Map(
-      secretIds.flatMap((id) =>
-        this.secrets.has(id) ? [[id, clone(this.secrets.get(id) as ClusterSecret)]] : [],
-      ),
-    );
-  }
-}
-
-export class KnownKeyPairs implements KeyPairs {
-  constructor(private readonly names: string[] = ['demo-key']) {}
-  async exists(name: string) {
-    return this.names.includes(name);
   }
 }
 
@@ -215,7 +207,6 @@ export function fakeDeps(options: { policies?: PolicyConfig; region?: string } =
     store: new InMemoryClusterStore(),
     workflows: new RecordingWorkflows(),
     secrets: new InMemorySecrets(),
-    keyPairs: new KnownKeyPairs(),
     stacks: new NoStacks(),
     renderTemplate: (type: DeploymentType) => ({
       Description: type,
@@ -225,6 +216,7 @@ export function fakeDeps(options: { policies?: PolicyConfig; region?: string } =
     clock: new FixedClock(),
     settings: {
       region: options.region ?? 'us-east-1',
+      stackPrefix: 'detcp-test',
       policies: options.policies ?? { defaults: { ...BUILT_IN_POLICY, maxClusters: 3 } },
       timing: TEST_TIMING,
       deletedRetentionDays: 30,

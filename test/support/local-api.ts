@@ -22,13 +22,17 @@ function required(name: string): string {
   return value;
 }
 
-export function tokenFor(team: string, options: { sub?: string; admin?: boolean } = {}): Promise<string> {
+export function tokenFor(
+  team: string,
+  options: { sub?: string; admin?: boolean; scopes?: string[] } = {},
+): Promise<string> {
   return issueToken(signingKey(projectRoot), {
     team,
     sub: options.sub ?? `${team}-user`,
     admin: options.admin ?? false,
     teamClaim: 'team',
     hours: 1,
+    ...(options.scopes ? { scopes: options.scopes } : {}),
   });
 }
 

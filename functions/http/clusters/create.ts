@@ -6,8 +6,7 @@ import {
   clock,
   clusterStore,
   generatePassword,
-  idempotencyStore,
-  keyPairs,
+  idempotencyDeps,
   secrets,
   settings,
   workflows,
@@ -30,12 +29,12 @@ export const main: ApiMain<CreateDeps> = async (request, deps) => {
 };
 
 export const handler = apiHandler(main, {
-  idempotency: idempotencyStore,
+  scope: 'write',
+  idempotency: idempotencyDeps,
   deps: () => ({
     store: clusterStore(),
     workflows: workflows(),
     secrets: secrets(),
-    keyPairs: keyPairs(),
     renderTemplate,
     generatePassword,
     clock,

@@ -1,19 +1,20 @@
 /** DELETE /clusters/{clusterId}[?purge=true]: tear down, keeping the data unless purged. */
 import { deleteQuerySchema } from '../../../core/cluster/request.ts';
 import { deleteCluster, type DeleteDeps } from '../../../core/operations/delete-cluster.ts';
-import { clock, clusterStore, idempotencyStore, settings, workflows } from '../../deps.ts';
+import { clock, clusterStore, idempotencyDeps, settings, workflows } from '../../deps.ts';
 import { parseWith } from '../../../core/validation.ts';
 import { apiHandler, type ApiMain } from '../api-handler.ts';
-import { clusterIdOf } from './path.ts';
+import { clusterOf } from './path.ts';
 
 export const main: ApiMain<DeleteDeps> = async (request, deps) => {
-  const clusterId = clusterIdOf(request);
   const query = parseWith(deleteQuerySchema, request.query);
-  const cluster = await deleteCluster(deps, request.principal, clusterId, { purge: query.purge === 'true' });
-  return { status: 202, headers: { location: `/clusters/${clusterId}` }, body: cluster };
+  const cluster = clusterOf(request, query.team);
+  const deleted = await deleteCluster(deps, request.principal, cluster, { purge: query.purge === 'true' });
+  return { status: 202, headers: { location: `/clusters/${cluster.clusterId}` }, body: deleted };
 };
 
 export const handler = apiHandler(main, {
-  idempotency: idempotencyStore,
+  scope: 'write',
+  idempotency: idempotencyDeps,
   deps: () => ({ store: clusterStore(), workflows: workflows(), clock, settings: settings() }),
 });

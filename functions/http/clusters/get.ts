@@ -1,15 +1,16 @@
-/** GET /clusters/{clusterId}. */
+/** GET /clusters/{clusterId}[?team=]. */
 import { getCluster, type GetDeps } from '../../../core/operations/read-clusters.ts';
 import { renderTemplate } from '../../../templates/src/index.ts';
 import { clusterStore, stacks } from '../../deps.ts';
 import { apiHandler, type ApiMain } from '../api-handler.ts';
-import { clusterIdOf } from './path.ts';
+import { clusterOfQuery } from './path.ts';
 
 export const main: ApiMain<GetDeps> = async (request, deps) => ({
   status: 200,
-  body: await getCluster(deps, request.principal, clusterIdOf(request)),
+  body: await getCluster(deps, request.principal, clusterOfQuery(request)),
 });
 
 export const handler = apiHandler(main, {
+  scope: 'read',
   deps: () => ({ store: clusterStore(), stacks: stacks(), renderTemplate }),
 });

@@ -2,14 +2,17 @@
 import { keepaliveSchema } from '../../../core/cluster/request.ts';
 import { keepalive, type KeepaliveDeps } from '../../../core/operations/keepalive.ts';
 import { parseWith } from '../../../core/validation.ts';
-import { clock, clusterStore } from '../../deps.ts';
+import { clock, clusterStore, settings } from '../../deps.ts';
 import { apiHandler, type ApiMain } from '../api-handler.ts';
-import { clusterIdOf } from './path.ts';
+import { clusterOfQuery } from './path.ts';
 
 export const main: ApiMain<KeepaliveDeps> = async (request, deps) => {
-  const clusterId = clusterIdOf(request);
+  const cluster = clusterOfQuery(request);
   const body = parseWith(keepaliveSchema, request.body ?? {});
-  return { status: 200, body: await keepalive(deps, request.principal, clusterId, body) };
+  return { status: 200, body: await keepalive(deps, request.principal, cluster, body) };
 };
 
-export const handler = apiHandler(main, { deps: () => ({ store: clusterStore(), clock }) });
+export const handler = apiHandler(main, {
+  scope: 'write',
+  deps: () => ({ store: clusterStore(), clock, settings: settings() }),
+});

@@ -1,4 +1,4 @@
-/** GET /clusters: the caller's team's clusters (every team's for admins), newest first. */
+/** GET /clusters: the caller's team's clusters (every team's, or `?team=`'s, for admins), newest first. */
 import { listQuerySchema } from '../../../core/cluster/request.ts';
 import { listClusters } from '../../../core/operations/read-clusters.ts';
 import { parseWith } from '../../../core/validation.ts';
@@ -14,8 +14,9 @@ export const main: ApiMain<StoreDeps> = async (request, deps) => {
     limit: query.limit ? Number(query.limit) : DEFAULT_PAGE_SIZE,
     ...(query.status ? { status: query.status } : {}),
     ...(query.nextToken ? { nextToken: query.nextToken } : {}),
+    ...(query.team ? { team: query.team } : {}),
   });
   return { status: 200, body: page };
 };
 
-export const handler = apiHandler(main, { deps: () => ({ store: clusterStore() }) });
+export const handler = apiHandler(main, { scope: 'read', deps: () => ({ store: clusterStore() }) });

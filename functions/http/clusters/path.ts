@@ -1,6 +1,9 @@
+import type { ClusterRef } from '../../../core/cluster/naming.ts';
+import { CLUSTER_ID, clusterQuerySchema } from '../../../core/cluster/request.ts';
 import { NotFoundError } from '../../../core/errors.ts';
-import { CLUSTER_ID } from '../../../core/cluster/request.ts';
 import type { OperationDeps } from '../../../core/operations/deps.ts';
+import { clusterRef } from '../../../core/principal.ts';
+import { parseWith } from '../../../core/validation.ts';
 import type { ApiRequest } from '../api-request.ts';
 
 export type StoreDeps = Pick<OperationDeps, 'store'>;
@@ -11,4 +14,14 @@ export function clusterIdOf(request: ApiRequest): string {
   if (clusterId.length > 64 || !CLUSTER_ID.test(clusterId))
     throw new NotFoundError(`No cluster ${clusterId}.`);
   return clusterId;
+}
+
+/** The cluster a request names: {clusterId} in the caller's team, or in `team` (admins only). */
+export function clusterOf(request: ApiRequest, team?: string): ClusterRef {
+  return clusterRef(request.principal, clusterIdOf(request), team);
+}
+
+/** For routes whose only query parameter is `?team=`. */
+export function clusterOfQuery(request: ApiRequest): ClusterRef {
+  return clusterOf(request, parseWith(clusterQuerySchema, request.query).team);
 }

@@ -1,23 +1,47 @@
 /**
  * Idempotency-Key (contract, "Idempotency and concurrency"): the first response to a key is stored
  * and replayed for a retry with the same body; the same key with another body is 422.
- * Keys are scoped to the caller's team and to the method and path.
+ * Keys are scoped to the caller's team and to the method and path. The stored fingerprint is an
+ * HMAC under the control plane's key, over the request without its secret fields: the table holds
+ * nothing a password could be recovered from (docs/adr/0018-opaque-tokens-and-keyed-fingerprints.md).
  */
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { SECRET_FIELDS } from '../../../core/cluster/request.ts';
 import { ValidationError } from '../../../core/errors.ts';
 import type { IdempotencyStore } from '../../../core/ports.ts';
-import { readApiRequest } from '../api-request.ts';
+import { readApiRequest, type ApiRequest } from '../api-request.ts';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 const claimed = Symbol('idempotency-key');
 
 type Event = APIGatewayProxyEventV2 & { [claimed]?: string };
 
-export function idempotency(
-  store: () => IdempotencyStore,
-): MiddlewareObj<Event, APIGatewayProxyStructuredResultV2> {
+export interface IdempotencyDeps {
+  store: () => IdempotencyStore;
+  /** The HMAC key of fingerprints (adapters/api-key.ts). */
+  fingerprintKey: () => Promise<Buffer>;
+}
+
+/** HMAC-SHA-256 of method, path, query and the body with its secret fields left out. */
+export function fingerprint(request: ApiRequest, key: Buffer): string {
+  const body = request.body;
+  const withoutSecrets =
+    body && typeof body === 'object' && !Array.isArray(body)
+      ? Object.fromEntries(
+          Object.entries(body).filter(([field]) => !(SECRET_FIELDS as readonly string[]).includes(field)),
+        )
+      : body;
+  return createHmac('sha256', key)
+    .update(
+      `${request.method} ${request.rawPath}?${JSON.stringify(request.query)}\n${JSON.stringify(withoutSecrets ?? null)}`,
+    )
+    .digest('hex');
+}
+
+export function idempotency(deps: IdempotencyDeps): MiddlewareObj<Event, APIGatewayProxyStructuredResultV2> {
+  const { store } = deps;
   return {
     before: async (request) => {
       const api = readApiRequest(request.event);
@@ -29,10 +53,7 @@ export function idempotency(
         ]);
       }
       const scopedKey = `IDEMPOTENCY#${api.principal.team}#${api.method} ${api.rawPath}#${key}`;
-      const fingerprint = createHash('sha256')
-        .update(`${api.method} ${api.rawPath}?${JSON.stringify(api.query)}\n${api.rawBody}`)
-        .digest('hex');
-      const stored = await store().claim(scopedKey, fingerprint);
+      const stored = await store().claim(scopedKey, fingerprint(api, await deps.fingerprintKey()));
       if (stored)
         return {
           statusCode: stored.status,

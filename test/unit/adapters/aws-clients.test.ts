@@ -14,14 +14,13 @@ import {
 } from '../../../adapters/aws/dynamodb.ts';
 import { AwsServiceError } from '../../../adapters/aws/http.ts';
 import { AwsJsonClient } from '../../../adapters/aws/json.ts';
-import { AwsQueryClient } from '../../../adapters/aws/query.ts';
+import { AwsQueryClient, items, pick } from '../../../adapters/aws/query.ts';
 import {
   CLOUDFORMATION,
   EC2,
   STEP_FUNCTIONS,
   type StepFunctionsClient,
 } from '../../../adapters/aws/services.ts';
-import { Ec2KeyPairs } from '../../../adapters/key-pairs.ts';
 import { CloudFormationStackReader } from '../../../adapters/stack-reader.ts';
 import { StepFunctionsWorkflows } from '../../../adapters/workflows.ts';
 
@@ -70,8 +69,18 @@ describe('the small AWS clients', () => {
   });
 
   describe('Query protocol (EC2)', () => {
-    const keyPairs = (extra: { timeoutMs?: number } = {}) =>
-      new Ec2KeyPairs(new AwsQueryClient(EC2, options(extra)));
+    /** One DescribeKeyPairs call through the client: whether it found the name. */
+    const keyPairs = (extra: { timeoutMs?: number } = {}) => {
+      const ec2 = new AwsQueryClient(EC2, options(extra));
+      return {
+        exists: async (name: string) => {
+          const response = await ec2.call('DescribeKeyPairs', { 'KeyName.1': name });
+          return items(pick(response, 'DescribeKeyPairsResponse', 'keySet')).some(
+            (pair) => pair.keyName === name,
+          );
+        },
+      };
+    };
     const found =
       '<DescribeKeyPairsResponse><keySet><item><keyName>demo-key</keyName></item></keySet></DescribeKeyPairsResponse>';
     const notFound =
@@ -86,9 +95,9 @@ describe('the small AWS clients', () => {
       );
     });
 
-    it('reports a missing key pair as absent, without retrying', async () => {
+    it('answers a client error (4xx) with its code, without retrying', async () => {
       answers.push({ status: 400, body: notFound });
-      await expect(keyPairs().exists('other')).resolves.toBe(false);
+      await expect(keyPairs().exists('other')).rejects.toMatchObject({ code: 'InvalidKeyPair.NotFound' });
       expect(requests).toHaveLength(1);
     });
 

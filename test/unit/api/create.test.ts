@@ -44,7 +44,7 @@ describe('POST /clusters', () => {
       SpotEnabled: 'false',
       SpotMaxPrice: '',
     });
-    const secretName = api.deps.store.records.get('team-a-1')?.secretName ?? '';
+    const secretName = api.deps.store.record('team-a-1')?.secretName ?? '';
     expect(stackParameters.ClusterSecretName).toBe(secretName);
     expect(api.deps.secrets.secrets.get(secretName)?.dbPassword).toBe('S3cret-pass!');
     // The password lives only in the secret: not in the record, the response or the workflow input.
@@ -92,7 +92,6 @@ describe('POST /clusters', () => {
     [{ ...valid, tags: { 'managed-by': 'me' } }, 'tags.managed-by'],
     [{ ...valid, tags: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, 'v'])) }, 'tags'],
     [{ ...valid, surprise: 1 }, 'surprise'],
-    [{ ...valid, keypair: 'no-such-key' }, 'keypair'],
   ])('rejects %j with a field error on %s, and writes nothing', async (body, field) => {
     const api = new Api();
     const reply = await api.call('POST /clusters', { path: '/clusters', body });
@@ -153,7 +152,12 @@ describe('POST /clusters', () => {
     });
     expect(again.status).toBe(202);
     expect(again.body.version).toBe(2);
-    // Another team's failed cluster still holds a stack: its id is not free.
+    // The failed attempt's stack is handed to the workflow, which may remove it (and only it).
+    const recreate = api.deps.workflows.started.filter((entry) => entry.input.clusterId === 'failed').at(-1);
+    expect(recreate?.input.previousStackId).toBe(
+      'arn:aws:cloudformation:us-east-1:123456789012:stack/detcp-test-alpha-failed/1',
+    );
+    // Ids are the team's own: another team's clusters, failed or not, never make an id taken.
     expect(
       (
         await api.call('POST /clusters', {
@@ -162,7 +166,36 @@ describe('POST /clusters', () => {
           team: 'beta',
         })
       ).status,
-    ).toBe(409);
+    ).toBe(202);
+  });
+
+  it('accepts a key pair without asking EC2: the create workflow checks it first (finding 16)', async () => {
+    const api = new Api();
+    const reply = await api.call('POST /clusters', {
+      path: '/clusters',
+      body: { ...valid, keypair: 'no-such-key' },
+    });
+    expect(reply.status).toBe(202);
+    expect(api.deps.workflows.started[0]?.input).toMatchObject({ keypair: 'no-such-key', team: 'alpha' });
+  });
+
+  it('names the stack <prefix>-<team key>-<id> and tags it with its owners (finding 1)', async () => {
+    const api = new Api();
+    await api.call('POST /clusters', { path: '/clusters', body: valid });
+    await api.call('POST /clusters', { path: '/clusters', body: valid, team: 'beta' });
+    const [alpha, beta] = api.deps.workflows.started.map(
+      (entry) => entry.input.stack as { name: string; tags: { Key: string; Value: string }[] },
+    );
+    expect(alpha?.name).toMatch(/^detcp-test-[0-9a-f]{10}-team-a-1$/);
+    expect(beta?.name).toMatch(/^detcp-test-[0-9a-f]{10}-team-a-1$/);
+    expect(alpha?.name).not.toBe(beta?.name);
+    expect(alpha?.tags).toEqual(
+      expect.arrayContaining([
+        { Key: 'managed-by', Value: 'determined' },
+        { Key: 'team', Value: 'alpha' },
+        { Key: 'cluster-id', Value: 'team-a-1' },
+      ]),
+    );
   });
 
   it('enforces the team quota with 429', async () => {
@@ -237,7 +270,7 @@ describe('POST /clusters', () => {
     expect(reply.body).toMatchObject({ status: 500, title: 'Internal error' });
     expect(reply.body.detail).toContain(reply.body.requestId);
     expect(JSON.stringify(reply.body)).not.toMatch(/arn:aws|stateMachine|StartExecution/);
-    expect(api.deps.store.records.get('team-a-1')?.status).toBe('CREATE_FAILED');
+    expect(api.deps.store.record('team-a-1')?.status).toBe('CREATE_FAILED');
     expect((await api.call('POST /clusters', { path: '/clusters', body: valid })).status).toBe(202);
   });
 });
@@ -273,9 +306,9 @@ describe('POST /clusters with restoreFrom', () => {
       ExistingCheckpointBucket: 'old-checkpointbucket-abc',
       DbSnapshotIdentifier: 'old-database-final-1',
     });
-    const newSecret = api.deps.secrets.secrets.get(api.deps.store.records.get('new')?.secretName ?? '');
+    const newSecret = api.deps.secrets.secrets.get(api.deps.store.record('new')?.secretName ?? '');
     expect(newSecret).toEqual(api.deps.secrets.secrets.get(source.secretName ?? ''));
-    expect(api.deps.store.records.get('old')?.restoredInto).toBe('new');
+    expect(api.deps.store.record('old')?.restoredInto).toBe('new');
 
     const again = await api.call('POST /clusters', {
       path: '/clusters',

@@ -10,6 +10,10 @@ import { main as listMain } from '../../../functions/http/clusters/list.ts';
 import { main as updateMain } from '../../../functions/http/clusters/update.ts';
 import { apiEvent, lambdaContext, type EventOptions } from '../../support/events.ts';
 import { fakeDeps, InMemoryIdempotencyStore, type FakeDeps } from '../../support/fakes.ts';
+import type { Scope } from '../../../core/principal.ts';
+
+/** The fingerprint key the unit tests' handlers use (production reads it from Secrets Manager). */
+export const FINGERPRINT_KEY = Buffer.from('unit-test-fingerprint-key-0123456789abcdef');
 
 export interface Reply {
   status: number;
@@ -17,27 +21,44 @@ export interface Reply {
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- parsed JSON of any endpoint
 }
 
-const ROUTES: Record<string, { main: ApiMain<FakeDeps>; route: string; idempotent?: boolean }> = {
-  'POST /clusters': { main: createMain as ApiMain<FakeDeps>, route: '/clusters', idempotent: true },
-  'GET /clusters': { main: listMain as ApiMain<FakeDeps>, route: '/clusters' },
-  'GET /clusters/{clusterId}': { main: getMain as ApiMain<FakeDeps>, route: '/clusters/{clusterId}' },
+/** Each route as serverless.yml wires it: its handler's main, its scope, whether it is idempotent. */
+export const ROUTES: Record<
+  string,
+  { main: ApiMain<FakeDeps>; route: string; scope: Scope; idempotent?: boolean }
+> = {
+  'POST /clusters': {
+    main: createMain as ApiMain<FakeDeps>,
+    route: '/clusters',
+    scope: 'write',
+    idempotent: true,
+  },
+  'GET /clusters': { main: listMain as ApiMain<FakeDeps>, route: '/clusters', scope: 'read' },
+  'GET /clusters/{clusterId}': {
+    main: getMain as ApiMain<FakeDeps>,
+    route: '/clusters/{clusterId}',
+    scope: 'read',
+  },
   'PATCH /clusters/{clusterId}': {
     main: updateMain as ApiMain<FakeDeps>,
     route: '/clusters/{clusterId}',
+    scope: 'write',
     idempotent: true,
   },
   'DELETE /clusters/{clusterId}': {
     main: deleteMain as ApiMain<FakeDeps>,
     route: '/clusters/{clusterId}',
+    scope: 'write',
     idempotent: true,
   },
   'POST /clusters/{clusterId}/keepalive': {
     main: keepaliveMain as ApiMain<FakeDeps>,
     route: '/clusters/{clusterId}/keepalive',
+    scope: 'write',
   },
   'GET /clusters/{clusterId}/events': {
     main: eventsMain as ApiMain<FakeDeps>,
     route: '/clusters/{clusterId}/events',
+    scope: 'read',
   },
 };
 
@@ -57,8 +78,11 @@ export class Api {
     const target = ROUTES[routeKey];
     if (!target) throw new Error(`no route ${routeKey}`);
     const handler = apiHandler(target.main, {
+      scope: target.scope,
       deps: () => this.deps,
-      ...(target.idempotent ? { idempotency: () => this.idempotency } : {}),
+      ...(target.idempotent
+        ? { idempotency: { store: () => this.idempotency, fingerprintKey: async () => FINGERPRINT_KEY } }
+        : {}),
     });
     const claims =
       options.claims === null
@@ -66,7 +90,7 @@ export class Api {
         : (options.claims ?? {
             sub: options.sub ?? `${options.team ?? 'alpha'}-user`,
             team: options.team ?? 'alpha',
-            scope: options.admin ? 'clusters:read clusters:admin' : 'clusters:read',
+            scope: options.admin ? 'clusters:admin' : 'clusters:read clusters:write',
           });
     const result = (await handler(
       apiEvent({ ...options, method, route, claims }),
@@ -96,12 +120,12 @@ export class Api {
     if (created.status !== 202)
       throw new Error(`create ${clusterId}: ${created.status} ${JSON.stringify(created.body)}`);
     if (status !== 'CREATING') {
-      const record = this.deps.store.records.get(clusterId);
+      const record = this.deps.store.record(clusterId, team);
       if (!record) throw new Error('no record');
       record.status = status;
-      record.stackId = `arn:aws:cloudformation:us-east-1:123456789012:stack/${clusterId}/1`;
+      record.stackId = `arn:aws:cloudformation:us-east-1:123456789012:stack/detcp-test-${team}-${clusterId}/1`;
       record.outputs = { masterUrl: 'http://203.0.113.10:8080' };
     }
-    return this.deps.store.records.get(clusterId);
+    return this.deps.store.record(clusterId, team);
   }
 }

@@ -38,13 +38,13 @@ describe('Idempotency-Key', () => {
     const api = new Api();
     const bad = await api.call('POST /clusters', {
       path: '/clusters',
-      body: { ...body, keypair: 'missing' },
+      body: { ...body, maxDynamicAgents: 1001 },
       headers: { 'idempotency-key': 'k-3' },
     });
     expect(bad.status).toBe(400);
     const retry = await api.call('POST /clusters', {
       path: '/clusters',
-      body: { ...body, keypair: 'missing' },
+      body: { ...body, maxDynamicAgents: 1001 },
       headers: { 'idempotency-key': 'k-3' },
     });
     expect(retry.status).toBe(400);

@@ -13,10 +13,29 @@ describe('GET /clusters/{clusterId} and GET /clusters', () => {
     const hidden = await api.call('GET /clusters/{clusterId}', { path: '/clusters/beta-1', team: 'alpha' });
     expect(hidden.status).toBe(404);
     expect(hidden.body.detail).not.toContain('team beta');
+    // Ids are unique within a team: an admin names the other team's cluster with ?team=.
     expect(
       (await api.call('GET /clusters/{clusterId}', { path: '/clusters/beta-1', team: 'alpha', admin: true }))
         .status,
+    ).toBe(404);
+    expect(
+      (
+        await api.call('GET /clusters/{clusterId}', {
+          path: '/clusters/beta-1',
+          query: { team: 'beta' },
+          team: 'alpha',
+          admin: true,
+        })
+      ).status,
     ).toBe(200);
+    // A member naming another team learns nothing more than "not found".
+    const named = await api.call('GET /clusters/{clusterId}', {
+      path: '/clusters/beta-1',
+      query: { team: 'beta' },
+      team: 'alpha',
+    });
+    expect(named.status).toBe(404);
+    expect(JSON.stringify(named.body)).not.toMatch(/READY|beta-user/);
 
     const mine = await api.call('GET /clusters', { path: '/clusters', team: 'alpha' });
     expect(mine.body.items.map((cluster: { clusterId: string }) => cluster.clusterId)).toEqual(['alpha-1']);
@@ -94,8 +113,12 @@ describe('PATCH /clusters/{clusterId}', () => {
   it('changes control-plane settings without touching the stack', async () => {
     const api = new Api();
     await api.cluster('up-2');
+    // `protected` is the platform team's to set: an admin names the team's cluster with ?team=.
     const reply = await api.call('PATCH /clusters/{clusterId}', {
       path: '/clusters/up-2',
+      query: { team: 'alpha' },
+      admin: true,
+      team: 'platform',
       body: { idleTimeout: '2h', protected: true },
     });
     expect(reply.status).toBe(202);
@@ -188,7 +211,7 @@ describe('DELETE /clusters/{clusterId}', () => {
     await api.call('DELETE /clusters/{clusterId}', { path: '/clusters/gone' });
     expect((await api.call('DELETE /clusters/{clusterId}', { path: '/clusters/gone' })).status).toBe(202);
     expect(api.deps.workflows.started.filter((started) => started.operation === 'delete')).toHaveLength(1);
-    (api.deps.store.records.get('gone') as { status: string }).status = 'DELETED';
+    (api.deps.store.record('gone') as { status: string }).status = 'DELETED';
     expect((await api.call('DELETE /clusters/{clusterId}', { path: '/clusters/gone' })).status).toBe(409);
     await api.cluster('theirs', 'READY', 'beta');
     expect((await api.call('DELETE /clusters/{clusterId}', { path: '/clusters/theirs' })).status).toBe(404);
@@ -243,12 +266,15 @@ describe('GET /clusters/{clusterId}/events', () => {
     await api.cluster('timeline');
     for (let index = 0; index < 5; index++) {
       api.deps.clock.advance(10);
-      await api.deps.store.appendEvent('timeline', {
-        at: api.deps.clock.now().toISOString(),
-        source: 'control-plane',
-        kind: 'note',
-        message: `n${index}`,
-      });
+      await api.deps.store.appendEvent(
+        { team: 'alpha', clusterId: 'timeline' },
+        {
+          at: api.deps.clock.now().toISOString(),
+          source: 'control-plane',
+          kind: 'note',
+          message: `n${index}`,
+        },
+      );
     }
     const seen: string[] = [];
     let token: string | undefined;
@@ -281,13 +307,13 @@ describe('a request that races a workflow write', () => {
     const store = api.deps.store;
     const update = store.update.bind(store);
     let bumped = false;
-    store.update = async (clusterId, expect, changes) => {
+    store.update = async (cluster, expect, changes) => {
       if (!bumped) {
         bumped = true;
-        const record = store.records.get(clusterId);
+        const record = store.record(cluster.clusterId, cluster.team);
         if (record) record.version += 1;
       }
-      return update(clusterId, expect, changes);
+      return update(cluster, expect, changes);
     };
     const reply = await api.call('DELETE /clusters/{clusterId}', { path: '/clusters/racy' });
     expect(reply.status).toBe(202);
@@ -299,10 +325,10 @@ describe('a request that races a workflow write', () => {
     await api.cluster('busy-record');
     const store = api.deps.store;
     const update = store.update.bind(store);
-    store.update = async (clusterId, expect, changes) => {
-      const record = store.records.get(clusterId);
+    store.update = async (cluster, expect, changes) => {
+      const record = store.record(cluster.clusterId, cluster.team);
       if (record) record.version += 1;
-      return update(clusterId, expect, changes);
+      return update(cluster, expect, changes);
     };
     const reply = await api.call('POST /clusters/{clusterId}/keepalive', {
       path: '/clusters/busy-record/keepalive',

@@ -3,7 +3,7 @@ import { decide, type Activity, type ReapSubject } from '../../../core/reaper/de
 const now = new Date('2026-11-28T12:00:00.000Z');
 const minutesAgo = (minutes: number) => new Date(now.getTime() - minutes * 60_000).toISOString();
 const inMinutes = (minutes: number) => new Date(now.getTime() + minutes * 60_000).toISOString();
-const idle: Activity = { agents: 0, master: 'idle' };
+const idle: Activity = { agents: 0, master: 'reachable' };
 const GRACE = 600;
 
 const subject = (fields: Partial<ReapSubject['idle']> & { protected?: boolean } = {}): ReapSubject => {
@@ -29,10 +29,10 @@ describe('the reaper’s decision for one cluster', () => {
     ['warns once idle for the timeout', subject({ idleSince: minutesAgo(61) }), idle, 'warn'],
     ['resets the clock when agents run', subject({ idleSince: minutesAgo(61) }), { agents: 2 }, 'track'],
     [
-      'resets the clock when the master has work',
+      'judges by agents alone: a master that answers does not keep a cluster busy',
       subject({ idleSince: minutesAgo(61) }),
-      { agents: 0, master: 'busy' },
-      'track',
+      { agents: 0, master: 'reachable' },
+      'warn',
     ],
     ['leaves a busy cluster with no clock alone', subject(), { agents: 1 }, 'none'],
     [
@@ -62,7 +62,7 @@ describe('the reaper’s decision for one cluster', () => {
     [
       'cancels at teardownAt when it became busy',
       subject({ idleSince: minutesAgo(80), teardownAt: minutesAgo(1), teardownReason: 'idle' }),
-      { agents: 0, master: 'busy' },
+      { agents: 1 },
       'cancel',
     ],
     [
@@ -74,7 +74,7 @@ describe('the reaper’s decision for one cluster', () => {
     [
       'warns an expired cluster even when busy',
       subject({ expiresAt: minutesAgo(1) }),
-      { agents: 4, master: 'busy' },
+      { agents: 4, master: 'reachable' },
       'warn',
     ],
     [
@@ -84,10 +84,38 @@ describe('the reaper’s decision for one cluster', () => {
       'teardown',
     ],
     [
-      'never touches a protected cluster',
-      subject({ protected: true, idleSince: minutesAgo(500), expiresAt: minutesAgo(100) }),
+      'exempts a protected cluster from idle actions',
+      subject({ protected: true, idleSince: minutesAgo(500) }),
       idle,
       'none',
+    ],
+    [
+      'warns a protected cluster once it expired: expiresAt is a hard limit (finding 6)',
+      subject({ protected: true, idleSince: minutesAgo(500), expiresAt: minutesAgo(100) }),
+      idle,
+      'warn',
+    ],
+    [
+      'tears down a protected cluster after the expiry grace (finding 6)',
+      subject({
+        protected: true,
+        expiresAt: minutesAgo(20),
+        teardownAt: minutesAgo(1),
+        teardownReason: 'expired',
+      }),
+      { agents: 2 },
+      'teardown',
+    ],
+    [
+      'withdraws an idle warning given before the cluster was protected',
+      subject({
+        protected: true,
+        idleSince: minutesAgo(80),
+        teardownAt: minutesAgo(1),
+        teardownReason: 'idle',
+      }),
+      idle,
+      'cancel',
     ],
   ])('%s', (_name, cluster, activity, expected) => {
     expect(decide(cluster, activity, now, GRACE).kind).toBe(expected);

@@ -3,23 +3,30 @@ import { reap, type ReapDeps } from '../../../core/operations/reap.ts';
 import type { AgentCounter, MasterProbe, TeardownWarning } from '../../../core/ports.ts';
 import { Api } from '../api/harness.ts';
 
+/** Agents by the stack they belong to (the agent tag is named after the stack). */
 class CountingAgents implements AgentCounter {
   calls: string[][] = [];
   constructor(public running: Record<string, number> = {}) {}
-  async runningAgents(clusterIds: string[]) {
-    this.calls.push(clusterIds);
-    return new Map(clusterIds.flatMap((id) => (this.running[id] ? [[id, this.running[id] as number]] : [])));
+  async runningAgents(stacks: string[]) {
+    this.calls.push(stacks);
+    return new Map(
+      stacks.flatMap((stack) => (this.running[stack] ? [[stack, this.running[stack] as number]] : [])),
+    );
   }
 }
 
+/** The probe's whole interface is a URL: it has no way to send credentials. */
 class ScriptedMasters implements MasterProbe {
   asked: string[] = [];
-  constructor(public answers: Record<string, 'busy' | 'idle' | 'unreachable'> = {}) {}
-  async activity(masterUrl: string, credentials: { username: string; password: string }) {
-    this.asked.push(`${masterUrl} ${credentials.username}`);
-    return this.answers[masterUrl] ?? 'idle';
+  constructor(public answers: Record<string, 'reachable' | 'unreachable'> = {}) {}
+  async reachable(masterUrl: string) {
+    this.asked.push(masterUrl);
+    return this.answers[masterUrl] ?? 'reachable';
   }
 }
+
+/** The stack of a cluster the harness made (test/unit/api/harness.ts records its id). */
+const stackOf = (clusterId: string, team = 'alpha') => `detcp-test-${team}-${clusterId}`;
 
 async function setup(count: number, options: { idleTimeout?: string } = {}) {
   const api = new Api();
@@ -57,11 +64,11 @@ describe('a reaper run', () => {
   it('takes an idle cluster from idle, to warned, to torn down with its data kept, over runs', async () => {
     const { api, deps, warnings } = await setup(1);
     await reap(deps, { dryRun: false });
-    expect(api.deps.store.records.get('c0000')?.idle.idleSince).toBe(api.deps.clock.now().toISOString());
+    expect(api.deps.store.record('c0000')?.idle.idleSince).toBe(api.deps.clock.now().toISOString());
 
     api.deps.clock.advance(3600);
     await reap(deps, { dryRun: false });
-    const warned = api.deps.store.records.get('c0000');
+    const warned = api.deps.store.record('c0000');
     expect(warned?.idle.teardownReason).toBe('idle');
     expect(warnings).toEqual([
       expect.objectContaining({ clusterId: 'c0000', team: 'alpha', reason: 'idle' }),
@@ -69,27 +76,67 @@ describe('a reaper run', () => {
 
     api.deps.clock.advance(600);
     await reap(deps, { dryRun: false });
-    const deleting = api.deps.store.records.get('c0000');
+    const deleting = api.deps.store.record('c0000');
     expect(deleting?.status).toBe('DELETING');
     expect(deleting?.statusReason).toContain('reaper');
     const started = api.deps.workflows.started.find((entry) => entry.operation === 'delete');
     expect(started?.input).toMatchObject({ clusterId: 'c0000', purge: false });
-    const kinds = (api.deps.store.events.get('c0000') ?? []).map((entry) => entry.kind);
+    const kinds = (api.deps.store.events.get('alpha#c0000') ?? []).map((entry) => entry.kind);
     expect(kinds).toEqual(expect.arrayContaining(['idle', 'teardown-warning', 'delete-requested']));
   });
 
-  it('leaves busy clusters alone and probes masters only where agents do not already decide', async () => {
+  it('judges by agents, and only asks an idle cluster’s master whether it answers, with no credentials', async () => {
     const { deps, agents, masters, api } = await setup(3);
-    agents.running = { c0000: 2 };
-    masters.answers = { 'http://master-c0001:8080': 'busy' };
+    agents.running = { [stackOf('c0000')]: 2 };
+    masters.answers = { 'http://master-c0001:8080': 'unreachable' };
     const report = await reap(deps, { dryRun: false });
-    expect([...masters.asked].sort()).toEqual([
-      'http://master-c0001:8080 admin',
-      'http://master-c0002:8080 admin',
+    expect([...masters.asked].sort()).toEqual(['http://master-c0001:8080', 'http://master-c0002:8080']);
+    expect(report.decisions).toHaveLength(2);
+    expect(report.decisions).toEqual(
+      expect.arrayContaining([
+        {
+          team: 'alpha',
+          clusterId: 'c0001',
+          decision: 'track',
+          detail: expect.stringContaining('did not answer'),
+        },
+        { team: 'alpha', clusterId: 'c0002', decision: 'track', detail: 'The cluster is idle (no agents).' },
+      ]),
+    );
+    expect(api.deps.store.record('c0000')?.idle.idleSince).toBeUndefined();
+    expect(api.deps.store.record('c0001')?.idle.idleSince).toBe(api.deps.clock.now().toISOString());
+  });
+
+  it('tells two teams’ clusters of the same id apart: one team’s agents never keep the other’s busy', async () => {
+    const { deps, agents, api } = await setup(0);
+    for (const team of ['alpha', 'beta']) {
+      const record = await api.cluster('dev', 'READY', team);
+      if (record) record.idle = { idleTimeout: '1h' };
+    }
+    agents.running = { [stackOf('dev', 'alpha')]: 1 };
+    const report = await reap(deps, { dryRun: false });
+    expect(agents.calls).toEqual([expect.arrayContaining([stackOf('dev', 'alpha'), stackOf('dev', 'beta')])]);
+    expect(report.decisions).toEqual([
+      expect.objectContaining({ team: 'beta', clusterId: 'dev', decision: 'track' }),
     ]);
-    expect(report.decisions).toEqual([{ clusterId: 'c0002', decision: 'track', detail: expect.any(String) }]);
-    expect(api.deps.store.records.get('c0000')?.idle.idleSince).toBeUndefined();
-    expect(api.deps.store.records.get('c0001')?.idle.idleSince).toBeUndefined();
+    expect(api.deps.store.record('dev', 'alpha')?.idle.idleSince).toBeUndefined();
+    expect(api.deps.store.record('dev', 'beta')?.idle.idleSince).toBeDefined();
+  });
+
+  it('tears down an expired cluster even when it is protected (finding 6)', async () => {
+    const { deps, api, agents } = await setup(1);
+    const record = api.deps.store.record('c0000');
+    if (record) {
+      record.parameters.protected = true;
+      record.idle = { idleTimeout: 'never', expiresAt: '2026-11-28T11:00:00.000Z' };
+    }
+    agents.running = { [stackOf('c0000')]: 3 };
+    await reap(deps, { dryRun: false });
+    expect(api.deps.store.record('c0000')?.idle.teardownReason).toBe('expired');
+    api.deps.clock.advance(600);
+    await reap(deps, { dryRun: false });
+    expect(api.deps.store.record('c0000')?.status).toBe('DELETING');
+    expect(api.deps.store.record('c0000')?.statusReason).toContain('expired');
   });
 
   it('skips a cluster that changed between the read and the write (conditional write)', async () => {
@@ -98,20 +145,20 @@ describe('a reaper run', () => {
     api.deps.store.listReapable = async (query) => {
       const page = await real(query);
       // A keepalive lands after the reaper read the page.
-      const record = api.deps.store.records.get('c0000');
+      const record = api.deps.store.record('c0000');
       if (record) record.version += 1;
       return page;
     };
     const report = await reap(deps, { dryRun: false });
     expect(report.decisions).toHaveLength(1);
     expect(report.errors).toEqual([]);
-    expect(api.deps.store.records.get('c0000')?.idle.idleSince).toBeUndefined();
+    expect(api.deps.store.record('c0000')?.idle.idleSince).toBeUndefined();
   });
 
   it('reports in dry-run mode what it would do, and changes nothing', async () => {
     const { deps, api } = await setup(2);
     for (const id of ['c0000', 'c0001']) {
-      const record = api.deps.store.records.get(id);
+      const record = api.deps.store.record(id);
       if (record)
         record.idle = {
           idleTimeout: '1h',

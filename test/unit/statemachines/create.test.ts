@@ -4,9 +4,14 @@
  * 10 s, 5 s more per poll, at most 60 s) unless a test says otherwise.
  */
 import { ServiceError, throttling } from '../../support/fake-aws.ts';
-import { createInput, deleteInput, FakeAws, name, seed } from './fixtures.ts';
+import { createInput, deleteInput, FakeAws, name, ownershipTags, seed, stackOf } from './fixtures.ts';
 
-const STORE_AND_CREATE = ['s3:putObject', 'cloudformation:createStack', 'dynamodb:updateItem'];
+const STORE_AND_CREATE = [
+  'ec2:describeKeyPairs',
+  's3:putObject',
+  'cloudformation:createStack',
+  'dynamodb:updateItem',
+];
 const polls = (count: number) => Array<string>(count).fill('cloudformation:describeStacks');
 
 function setUp(clusterId: string) {
@@ -27,12 +32,12 @@ describe('create', () => {
     const cluster = aws.cluster('ml-ok');
     expect(cluster.status).toBe('READY');
     expect(cluster.statusReason).toBeUndefined();
-    expect(cluster.stackId).toBe(aws.stack('ml-ok')?.StackId);
+    expect(cluster.stackId).toBe(aws.stack(stackOf('ml-ok'))?.StackId);
     expect(cluster.outputs).toEqual({
       masterId: expect.stringMatching(/^i-master/),
       masterUrl: 'http://203.0.113.10:8080',
-      checkpointBucket: expect.stringContaining('ml-ok-checkpointbucket'),
-      databaseInstanceId: expect.stringContaining('ml-ok-database'),
+      checkpointBucket: expect.stringContaining('-ml-ok-checkpointbucket'),
+      databaseInstanceId: expect.stringContaining('-ml-ok-database'),
       agentSecurityGroupId: 'sg-0agents',
     });
     expect(cluster.version).toBe(3); // the stack id, then READY
@@ -50,8 +55,8 @@ describe('create', () => {
     // CloudFormation reads the stored template; tags, role and a token unique to this execution.
     const create = aws.calls.find((call) => call.action === 'cloudformation:createStack');
     expect(create?.params).toMatchObject({
-      StackName: 'ml-ok',
-      TemplateURL: `https://det-control-plane-test-templates.s3.us-east-1.amazonaws.com/clusters/ml-ok/${execution}.json`,
+      StackName: stackOf('ml-ok'),
+      TemplateURL: `https://det-control-plane-test-templates.s3.us-east-1.amazonaws.com/clusters/${stackOf('ml-ok')}/${execution}.json`,
       Capabilities: ['CAPABILITY_IAM'],
       RoleARN: 'arn:aws:iam::123456789012:role/det-control-plane-test-stacks',
       ClientRequestToken: execution,
@@ -129,7 +134,7 @@ describe('create', () => {
     aws.respond('cloudformation:describeStacks', () => ({
       Stacks: [
         {
-          StackName: 'ml-odd',
+          StackName: stackOf('ml-odd'),
           StackStatus: 'ROLLBACK_COMPLETE',
           StackStatusReason: 'Stack creation cancelled',
         },
@@ -160,6 +165,7 @@ describe('create', () => {
     expect(result.status).toBe('SUCCEEDED');
     expect(aws.cluster('ml-busy').status).toBe('READY');
     expect(aws.actions(execution, { timeline: false })).toEqual([
+      'ec2:describeKeyPairs',
       's3:putObject',
       'cloudformation:createStack',
       'cloudformation:createStack',
@@ -204,25 +210,34 @@ describe('create', () => {
     expect(aws.clock.secondsSince(aws.started)).toBe(625);
   });
 
-  it('replaces a stack an earlier failed create left behind, then creates', async () => {
+  it('replaces the failed stack of its own earlier attempt, by its recorded id, then creates', async () => {
     const aws = new FakeAws();
-    const earlier = aws.addStack({ name: 'ml-again', status: 'ROLLBACK_COMPLETE' });
+    const earlier = aws.addStack({
+      name: stackOf('ml-again'),
+      status: 'ROLLBACK_COMPLETE',
+      tags: ownershipTags('ml-again'),
+    });
     const execution = name('ml-again', 'create', aws);
     const record = seed(aws, 'ml-again', { execution, version: 4 });
     aws.plans.delete.push({ seconds: 25 });
     aws.plans.create.push({ seconds: 20 });
 
-    const result = await aws.run('create', createInput(record), execution);
+    const result = await aws.run(
+      'create',
+      createInput(record, {}, { previousStackId: earlier.StackId }),
+      execution,
+    );
 
     expect(result.status).toBe('SUCCEEDED');
     expect(aws.statusOf(earlier)).toBe('DELETE_COMPLETE');
-    const current = aws.stack('ml-again');
+    const current = aws.stack(stackOf('ml-again'));
     expect(current?.StackId).not.toBe(earlier.StackId);
     expect(aws.cluster('ml-again')).toMatchObject({ status: 'READY', stackId: current?.StackId });
     expect(aws.actions(execution, { timeline: false })).toEqual([
+      'ec2:describeKeyPairs',
       's3:putObject',
       'cloudformation:createStack', // AlreadyExists: not retried
-      'cloudformation:describeStacks', // the earlier stack: ROLLBACK_COMPLETE
+      'cloudformation:describeStacks', // the earlier stack, by id: ours, ROLLBACK_COMPLETE
       'cloudformation:deleteStack',
       'cloudformation:describeStacks', // 10 s: DELETE_IN_PROGRESS
       'cloudformation:describeStacks', // 20 s
@@ -232,15 +247,15 @@ describe('create', () => {
       ...polls(2),
       'dynamodb:updateItem',
     ]);
-    expect(aws.calls[1]?.error).toBe('CloudFormation.AlreadyExistsException');
-    expect(aws.calls.find((call) => call.action === 'cloudformation:deleteStack')?.params).toEqual({
-      StackName: earlier.StackId,
-    });
+    expect(aws.calls[2]?.error).toBe('CloudFormation.AlreadyExistsException');
+    const aboutEarlier = aws.calls.filter((entry) => entry.state.includes('PreviousStack'));
+    expect(aboutEarlier).toHaveLength(5);
+    for (const call of aboutEarlier) expect(call.params.StackName).toBe(earlier.StackId);
   });
 
-  it('refuses to touch a stack of the same name that is not from a failed create', async () => {
+  it('never touches a same-named stack it did not record, and does not say what state it is in (finding 1)', async () => {
     const aws = new FakeAws();
-    aws.addCompleteStack('ml-taken');
+    const foreign = aws.addCompleteStack(stackOf('ml-taken'));
     const execution = name('ml-taken', 'create', aws);
     const record = seed(aws, 'ml-taken', { execution });
 
@@ -248,10 +263,72 @@ describe('create', () => {
 
     expect(aws.cluster('ml-taken')).toMatchObject({
       status: 'CREATE_FAILED',
-      statusReason:
-        'A stack named ml-taken already exists (CREATE_COMPLETE) and is not from a failed create; delete it or choose another cluster id.',
+      statusReason: `A stack named ${stackOf('ml-taken')} already exists and was not made for this cluster; it is left untouched. Choose another cluster id.`,
     });
-    expect(aws.actions(execution, { timeline: false })).not.toContain('cloudformation:deleteStack');
+    expect(aws.cluster('ml-taken').statusReason).not.toMatch(/COMPLETE|IN_PROGRESS|FAILED/);
+    expect(aws.cluster('ml-taken').stackId).toBeUndefined();
+    expect(aws.actions(execution, { timeline: false })).toEqual([
+      'ec2:describeKeyPairs',
+      's3:putObject',
+      'cloudformation:createStack',
+      'dynamodb:updateItem',
+    ]);
+    expect(aws.statusOf(foreign)).toBe('CREATE_COMPLETE');
+  });
+
+  it.each([
+    ['carries another cluster’s ownership tags', ownershipTags('ml-other'), 'ROLLBACK_COMPLETE'],
+    ['carries no ownership tags', [], 'ROLLBACK_COMPLETE'],
+    ['is not in a failed state', ownershipTags('ml-prev'), 'CREATE_COMPLETE'],
+  ])('leaves the recorded earlier stack alone when it %s (finding 1)', async (_name, tags, status) => {
+    const aws = new FakeAws();
+    const earlier = aws.addStack({ name: stackOf('ml-prev'), status, tags });
+    const execution = name('ml-prev', 'create', aws);
+    const record = seed(aws, 'ml-prev', { execution });
+
+    await aws.run('create', createInput(record, {}, { previousStackId: earlier.StackId }), execution);
+
+    expect(aws.cluster('ml-prev')).toMatchObject({
+      status: 'CREATE_FAILED',
+      statusReason: expect.stringContaining('already exists and was not made for this cluster'),
+    });
+    expect(aws.cluster('ml-prev').statusReason).not.toContain(status);
+    expect(aws.actions(execution)).not.toContain('cloudformation:deleteStack');
+    expect(aws.statusOf(earlier)).toBe(status);
+  });
+
+  it.each([
+    ['does not exist', undefined],
+    ['is tagged for another team', { team: 'vision' }],
+  ])(
+    'fails with a clear reason, before any stack, when the key pair %s (finding 16)',
+    async (_name, tags) => {
+      const { aws, execution, record } = setUp('ml-nokey');
+      if (tags) aws.keyPairs.set('ml-key', tags);
+      else aws.keyPairs.delete('ml-key');
+
+      const result = await aws.run('create', createInput(record), execution);
+
+      expect(result).toMatchObject({ status: 'FAILED', error: 'StackCreateFailed' });
+      expect(aws.cluster('ml-nokey')).toMatchObject({
+        status: 'CREATE_FAILED',
+        statusReason:
+          'There is no EC2 key pair named "ml-key" that team ml may use in this region; create the cluster again with one of yours.',
+      });
+      expect(aws.stacks).toHaveLength(0);
+      expect(
+        aws.actions(execution, { timeline: false }).filter((action) => action !== 'ec2:describeKeyPairs'),
+      ).toEqual(['dynamodb:updateItem']);
+    },
+  );
+
+  it('uses a key pair tagged for its own team', async () => {
+    const { aws, execution, record } = setUp('ml-ownkey');
+    aws.keyPairs.set('ml-key', { team: 'ml', purpose: 'ssh' });
+    aws.plans.create.push({ seconds: 20 });
+    const result = await aws.run('create', createInput(record), execution);
+    expect(result.status).toBe('SUCCEEDED');
+    expect(aws.cluster('ml-ownkey').status).toBe('READY');
   });
 
   it('hands a cluster deleted during its create over to the delete workflow', async () => {
@@ -275,6 +352,7 @@ describe('create', () => {
         stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:det-control-plane-test-delete',
         name: `${execution}-d`,
         input: {
+          team: 'ml',
           clusterId: 'ml-gone',
           purge: true,
           recordTtl: '1790000000',

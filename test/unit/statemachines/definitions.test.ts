@@ -66,7 +66,7 @@ describe('rendered workflows', () => {
     // A Choice on a path that matches nothing is States.Runtime, which no Catch handles on AWS. These
     // are the fields services may leave out, and the results states write only on some paths.
     const optional =
-      /^\$\.(event\.(ClientRequestToken|ResourceStatusReason)|record\.Item|page\.NextToken|rootCause|describe\.Stack\.(StackStatusReason|Outputs)|error|listing|snapshots|agents|spot)/;
+      /^\$\.(event\.(ClientRequestToken|ResourceStatusReason)|record\.Item|page\.NextToken|rootCause|describe\.Stack\.(StackStatusReason|Outputs|Tags)|error|listing|snapshots|agents|spot|keyPair\.pairs|found\.items|previousStackId|cluster\.item\.stackId)/;
     for (const workflow of NAMES) {
       const choices: [string, string][] = [];
       const collect = (machine: AslDefinition) => {
@@ -136,5 +136,65 @@ describe('workflow roles (resources/workflow-roles.yml)', () => {
       if (JSON.stringify(state.Parameters ?? {}).includes('"RoleARN"')) needed.add('iam:PassRole');
     }
     expect([...needed].filter((action) => !grants.has(action))).toEqual([]);
+  });
+});
+
+describe('the control plane’s stack permissions (issue 18, finding 1)', () => {
+  type Statement = {
+    Action: string | string[];
+    Resource: unknown;
+    Condition?: Record<string, Record<string, string>>;
+  };
+  const PREFIXED = ':stack/${param:stackPrefix}-*/*';
+
+  function statements(file: string): { role: string; statement: Statement }[] {
+    const customTags = ['!Ref', '!GetAtt', '!Sub', '!Join'].map((tag) => ({
+      tag,
+      resolve: (value: string) => value,
+    }));
+    const template = parse(readFileSync(join(root, 'resources', file), 'utf8'), { customTags }) as {
+      Resources: Record<
+        string,
+        { Type: string; Properties: { Policies?: { PolicyDocument: { Statement: Statement[] } }[] } }
+      >;
+    };
+    return Object.entries(template.Resources).flatMap(([role, resource]) =>
+      (resource.Properties.Policies ?? []).flatMap((policy) =>
+        policy.PolicyDocument.Statement.map((statement) => ({ role, statement })),
+      ),
+    );
+  }
+
+  const stackStatements = ['workflow-roles.yml', 'function-roles.yml'].flatMap((file) =>
+    statements(file)
+      .filter(({ role }) => role !== 'ClusterStackRole')
+      .filter(({ statement }) =>
+        [statement.Action].flat().some((action) => action.startsWith('cloudformation:')),
+      ),
+  );
+
+  it('name only stacks under the deployment’s prefix, never stack/*/*', () => {
+    expect(stackStatements.length).toBeGreaterThan(5);
+    for (const { role, statement } of stackStatements) {
+      expect([role, JSON.stringify(statement.Resource)]).toEqual([role, expect.stringContaining(PREFIXED)]);
+    }
+  });
+
+  it('change or delete a stack only when it is tagged managed-by=determined, and create only so tagged', () => {
+    const byAction = (action: string) =>
+      stackStatements.filter(({ statement }) => [statement.Action].flat().includes(action));
+    for (const action of ['cloudformation:UpdateStack', 'cloudformation:DeleteStack']) {
+      expect(byAction(action).length).toBeGreaterThan(0);
+      for (const { statement } of byAction(action))
+        expect(statement.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/managed-by': 'determined' } });
+    }
+    for (const { statement } of byAction('cloudformation:CreateStack'))
+      expect(statement.Condition).toEqual({ StringEquals: { 'aws:RequestTag/managed-by': 'determined' } });
+  });
+
+  it('gives serverless a stack prefix to fill in, per stage', () => {
+    const text = readFileSync(join(root, 'serverless.yml'), 'utf8');
+    expect(text).toMatch(/stackPrefix: detcp-\$\{sls:stage\}/);
+    expect(text).toContain('STACK_PREFIX: ${param:stackPrefix}');
   });
 });

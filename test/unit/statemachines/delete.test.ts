@@ -4,11 +4,20 @@
  * data the cluster leaves behind (Data section of the contract).
  */
 import { ServiceError } from '../../support/fake-aws.ts';
-import { deleteInput, FakeAws, name, seed, stackParameters } from './fixtures.ts';
+import {
+  deleteInput,
+  FakeAws,
+  name,
+  ownedStack,
+  ownershipTags,
+  seed,
+  stackOf,
+  stackParameters,
+} from './fixtures.ts';
 
 function setUp(clusterId: string, status: 'DELETING' = 'DELETING') {
   const aws = new FakeAws();
-  const stack = aws.addCompleteStack(clusterId);
+  const stack = ownedStack(aws, clusterId);
   const execution = name(clusterId, 'delete', aws);
   const record = seed(aws, clusterId, {
     status,
@@ -25,10 +34,12 @@ function setUp(clusterId: string, status: 'DELETING' = 'DELETING') {
 describe('delete', () => {
   it('stops the master, clears agents and spot requests, deletes the stack and keeps the data', async () => {
     const { aws, stack, execution, record, outputs } = setUp('ml-del');
-    const agents = [aws.addAgent('ml-del'), aws.addAgent('ml-del')];
-    const otherCluster = aws.addAgent('ml-other');
+    const agents = [aws.addAgent(stackOf('ml-del')), aws.addAgent(stackOf('ml-del'))];
+    const otherCluster = aws.addAgent(stackOf('ml-other'));
+    // Another team's cluster of the same id: its agents are not this cluster's.
+    const otherTeam = aws.addAgent(stackOf('ml-del', 'vision'));
     // An open request the provider still fulfils after the master stopped: its agent must go too.
-    const spot = aws.addSpotRequest('ml-del', { fulfilAfterSeconds: 5 });
+    const spot = aws.addSpotRequest(stackOf('ml-del'), { fulfilAfterSeconds: 5 });
     aws.plans.delete.push({ seconds: 120 });
 
     const result = await aws.run('delete', deleteInput('ml-del'), execution);
@@ -55,12 +66,13 @@ describe('delete', () => {
     expect(aws.buckets.get(outputs.CheckpointBucket ?? '')).toHaveLength(3);
     expect(aws.secrets.get(record.secretName ?? '')?.deletionDate).toBeUndefined();
     // Gone: every agent of this cluster (and nothing else), the spot request, the stack.
-    expect(aws.agentsOf('ml-del').map((agent) => agent.state)).toEqual([
+    expect(aws.agentsOf(stackOf('ml-del')).map((agent) => agent.state)).toEqual([
       'terminated',
       'terminated',
       'terminated',
     ]);
     expect(aws.instance(otherCluster)?.state).toBe('running');
+    expect(aws.instance(otherTeam)?.state).toBe('running');
     expect(aws.spotRequests.find((request) => request.SpotInstanceRequestId === spot)?.state).toBe(
       'cancelled',
     );
@@ -103,7 +115,11 @@ describe('delete', () => {
     });
     expect(calls.find((call) => call.action === 'ec2:describeInstances')?.params.Filters).toContainEqual({
       Name: 'tag:det-cluster',
-      Values: ['det-agent-ml-del'],
+      Values: [`det-agent-${stackOf('ml-del')}`],
+    });
+    // The stack is the one recorded on the cluster, by id, never looked up by name.
+    expect(calls.find((call) => call.action === 'cloudformation:describeStacks')?.params).toEqual({
+      StackName: stack.StackId,
     });
     expect(calls.find((call) => call.action === 'cloudformation:deleteStack')?.params).toEqual({
       StackName: stack.StackId,
@@ -223,7 +239,7 @@ describe('delete', () => {
 
   it('fails with the reason when agents it cannot see keep the stack from being deleted', async () => {
     const { aws, execution } = setUp('ml-hidden');
-    const hidden = aws.addAgent('ml-hidden');
+    const hidden = aws.addAgent(stackOf('ml-hidden'));
     aws.plans.delete.push({ seconds: 60 });
     // DescribeInstances does not show the agent (say, an eventually consistent answer).
     aws.respond('ec2:describeInstances', () => ({ Reservations: [] }), 2);
@@ -239,8 +255,10 @@ describe('delete', () => {
     });
   });
 
-  it('deletes a cluster whose stack never came to be', async () => {
+  it('deletes a cluster whose stack never came to be, without looking for one by name', async () => {
     const aws = new FakeAws();
+    // A stack of the cluster's name that its create never recorded: not this cluster's to delete.
+    const unrecorded = aws.addCompleteStack(stackOf('ml-none'), {}, ownershipTags('ml-none'));
     const execution = name('ml-none', 'delete', aws);
     const record = seed(aws, 'ml-none', { status: 'DELETING', execution });
 
@@ -253,6 +271,27 @@ describe('delete', () => {
     });
     expect(aws.actions(execution, { timeline: false })).toEqual([
       'dynamodb:getItem',
+      'dynamodb:updateItem',
+      'dynamodb:updateItem',
+    ]);
+    expect(aws.statusOf(unrecorded)).toBe('CREATE_COMPLETE');
+  });
+
+  it('treats a recorded stack that CloudFormation no longer knows as gone', async () => {
+    const aws = new FakeAws();
+    const execution = name('ml-forgotten', 'delete', aws);
+    seed(aws, 'ml-forgotten', {
+      status: 'DELETING',
+      execution,
+      stackId: `arn:aws:cloudformation:us-east-1:123456789012:stack/${stackOf('ml-forgotten')}/gone`,
+    });
+
+    const result = await aws.run('delete', deleteInput('ml-forgotten'), execution);
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(aws.cluster('ml-forgotten').status).toBe('DELETED');
+    expect(aws.actions(execution, { timeline: false })).toEqual([
+      'dynamodb:getItem',
       'cloudformation:describeStacks', // "does not exist", retried as any other error first
       'cloudformation:describeStacks',
       'cloudformation:describeStacks',
@@ -261,6 +300,36 @@ describe('delete', () => {
       'dynamodb:updateItem',
     ]);
   });
+
+  it.each([
+    ['another cluster’s', ownershipTags('ml-neighbour')],
+    ['another team’s', ownershipTags('ml-foreign', 'vision')],
+    ['no', []],
+  ])(
+    'refuses a recorded stack that carries %s ownership tags: nothing is touched (finding 1)',
+    async (_name, tags) => {
+      const aws = new FakeAws();
+      const foreign = aws.addCompleteStack('victim-stack', {}, tags);
+      const master = foreign.outputs?.MasterId ?? '';
+      const execution = name('ml-foreign', 'delete', aws);
+      seed(aws, 'ml-foreign', { status: 'DELETING', execution, stackId: foreign.StackId });
+
+      const result = await aws.run('delete', deleteInput('ml-foreign'), execution);
+
+      expect(result).toMatchObject({ status: 'FAILED', error: 'StackDeleteFailed' });
+      expect(aws.cluster('ml-foreign')).toMatchObject({
+        status: 'DELETE_FAILED',
+        statusReason: `The stack recorded for this cluster (${foreign.StackId}) does not carry its ownership tags (managed-by, team, cluster-id); the control plane leaves it untouched. Ask the platform team.`,
+      });
+      expect(aws.statusOf(foreign)).toBe('CREATE_COMPLETE');
+      expect(aws.instance(master)?.state).toBe('running');
+      expect(aws.actions(execution, { timeline: false })).toEqual([
+        'dynamodb:getItem',
+        'cloudformation:describeStacks',
+        'dynamodb:updateItem',
+      ]);
+    },
+  );
 
   it('records DELETE_FAILED through the guard when a call keeps failing', async () => {
     const { aws, execution } = setUp('ml-denied');

@@ -5,7 +5,8 @@
  */
 import { stackStatusChangeEvent } from '../../support/cloudformation-events.ts';
 import { ServiceError } from '../../support/fake-aws.ts';
-import { createInput, deleteInput, FakeAws, name, seed } from './fixtures.ts';
+import { clusterPk } from '../../../adapters/cluster-store.ts';
+import { createInput, deleteInput, FakeAws, name, ownedStack, seed, stackOf } from './fixtures.ts';
 
 const FAST = { fastPath: true, fallbackPollSeconds: 600 };
 
@@ -31,6 +32,7 @@ describe('fast path', () => {
     expect(aws.clock.secondsSince(aws.started)).toBe(301);
     expect(result.states).not.toContain('CreateFallbackPollDue');
     expect(aws.actions(execution, { timeline: false })).toEqual([
+      'ec2:describeKeyPairs',
       's3:putObject',
       'cloudformation:createStack',
       'dynamodb:updateItem',
@@ -47,11 +49,26 @@ describe('fast path', () => {
 
     const relays = await Promise.all(aws.relayRuns);
     expect(relays.map((relay) => relay.states)).toEqual([
-      ['ReadEvent', 'FindWaitingWorkflow', 'IsWaiting', 'SameStack', 'WakeWorkflow'],
+      [
+        'ReadEvent',
+        'FindCluster',
+        'IsKnown',
+        'FindWaitingWorkflow',
+        'IsWaiting',
+        'SameStack',
+        'WakeWorkflow',
+      ],
     ]);
     expect(relays.map((relay) => relay.status)).toEqual(['SUCCEEDED']);
     const relay = relays[0]?.name ?? '';
-    expect(aws.actions(relay)).toEqual(['dynamodb:getItem', 'sfn:sendTaskSuccess']);
+    expect(aws.actions(relay)).toEqual(['dynamodb:query', 'dynamodb:getItem', 'sfn:sendTaskSuccess']);
+    // The stack id leads to the record's key through the keys-only index, then a consistent read.
+    expect(
+      aws.calls.find((call) => call.action === 'dynamodb:getItem' && call.execution === relay)?.params,
+    ).toMatchObject({
+      Key: { pk: { S: clusterPk({ team: 'ml', clusterId: 'ml-fast' }) }, sk: { S: 'CLUSTER' } },
+      ConsistentRead: true,
+    });
     expect(aws.calls.find((call) => call.action === 'sfn:sendTaskSuccess')?.params).toEqual({
       TaskToken: park?.params.ExpressionAttributeValues[':token'].S,
       Output: '{"status":"CREATE_COMPLETE","status-reason":""}',
@@ -70,6 +87,7 @@ describe('fast path', () => {
     expect(aws.clock.secondsSince(aws.started)).toBe(600); // the task timed out after fallbackPollSeconds
     expect(result.states.filter((state) => state === 'CreateFallbackPollDue')).toHaveLength(1);
     expect(aws.actions(execution, { timeline: false })).toEqual([
+      'ec2:describeKeyPairs',
       's3:putObject',
       'cloudformation:createStack',
       'dynamodb:updateItem',
@@ -118,7 +136,7 @@ describe('fast path', () => {
   it('wakes a delete too', async () => {
     const aws = new FakeAws();
     aws.eventBridge = { deliver: true, delaySeconds: 2 };
-    const stack = aws.addCompleteStack('ml-fastdel');
+    const stack = ownedStack(aws, 'ml-fastdel');
     const execution = name('ml-fastdel', 'delete', aws);
     seed(aws, 'ml-fastdel', { status: 'DELETING', execution, stackId: stack.StackId });
     aws.plans.delete.push({ seconds: 400 });
@@ -147,40 +165,58 @@ describe('stack-event relay', () => {
       }),
     );
     expect(result.status).toBe('SUCCEEDED');
-    expect(result.states).toEqual(['ReadEvent', 'FindWaitingWorkflow', 'IsWaiting', 'NobodyWaiting']);
-    expect(actions).toEqual(['dynamodb:getItem']);
+    expect(result.states).toEqual(['ReadEvent', 'FindCluster', 'IsKnown', 'NobodyWaiting']);
+    expect(actions).toEqual(['dynamodb:query']);
   });
 
   it('does not wake a workflow for another stack of the same name', async () => {
     const aws = new FakeAws();
     seed(aws, 'ml-same', {
-      stackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/ml-same/new',
+      stackId: `arn:aws:cloudformation:us-east-1:123456789012:stack/${stackOf('ml-same')}/new`,
     });
     aws.table.updateItem({
       TableName: 'det-control-plane-test-clusters',
-      Key: { pk: { S: 'CLUSTER#ml-same' }, sk: { S: 'CLUSTER' } },
+      Key: { pk: { S: clusterPk({ team: 'ml', clusterId: 'ml-same' }) }, sk: { S: 'CLUSTER' } },
       UpdateExpression: 'SET waitToken = :token',
       ExpressionAttributeValues: { ':token': { S: 'token-x' } },
     });
     const { result, actions } = await relay(
       aws,
       stackStatusChangeEvent({
-        stackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/ml-same/old',
+        stackId: `arn:aws:cloudformation:us-east-1:123456789012:stack/${stackOf('ml-same')}/old`,
         status: 'DELETE_COMPLETE',
       }),
     );
     expect(result.states.at(-1)).toBe('NobodyWaiting');
-    expect(result.states).toContain('SameStack');
-    expect(actions).toEqual(['dynamodb:getItem']);
+    expect(actions).toEqual(['dynamodb:query']);
+  });
+
+  it('wakes the workflow of the stack’s own cluster only, when two teams have the same id (finding 4)', async () => {
+    const aws = new FakeAws();
+    const stackId = (team: string) =>
+      `arn:aws:cloudformation:us-east-1:123456789012:stack/${stackOf('dev', team)}/${team}`;
+    for (const team of ['ml', 'vision']) {
+      seed(aws, 'dev', { team, stackId: stackId(team) });
+      aws.table.updateItem({
+        TableName: 'det-control-plane-test-clusters',
+        Key: { pk: { S: clusterPk({ team, clusterId: 'dev' }) }, sk: { S: 'CLUSTER' } },
+        UpdateExpression: 'SET waitToken = :token',
+        ExpressionAttributeValues: { ':token': { S: `token-${team}` } },
+      });
+    }
+    await relay(aws, stackStatusChangeEvent({ stackId: stackId('vision'), status: 'CREATE_COMPLETE' }));
+    expect(
+      aws.calls.filter((call) => call.action === 'sfn:sendTaskSuccess').map((call) => call.params.TaskToken),
+    ).toEqual(['token-vision']);
   });
 
   it('succeeds when the token is no longer waited on', async () => {
     const aws = new FakeAws();
-    const stackId = 'arn:aws:cloudformation:us-east-1:123456789012:stack/ml-stale/1';
+    const stackId = `arn:aws:cloudformation:us-east-1:123456789012:stack/${stackOf('ml-stale')}/1`;
     seed(aws, 'ml-stale', { stackId });
     aws.table.updateItem({
       TableName: 'det-control-plane-test-clusters',
-      Key: { pk: { S: 'CLUSTER#ml-stale' }, sk: { S: 'CLUSTER' } },
+      Key: { pk: { S: clusterPk({ team: 'ml', clusterId: 'ml-stale' }) }, sk: { S: 'CLUSTER' } },
       UpdateExpression: 'SET waitToken = :token',
       ExpressionAttributeValues: { ':token': { S: 'token-timed-out' } },
     });
@@ -190,7 +226,7 @@ describe('stack-event relay', () => {
     );
     expect(result.status).toBe('SUCCEEDED');
     expect(result.states.slice(-2)).toEqual(['WakeWorkflow', 'NobodyWaiting']);
-    expect(actions).toEqual(['dynamodb:getItem', 'sfn:sendTaskSuccess']);
+    expect(actions).toEqual(['dynamodb:query', 'dynamodb:getItem', 'sfn:sendTaskSuccess']);
     expect(aws.calls.at(-1)?.error).toBe('Sfn.InvalidTokenException');
   });
 });

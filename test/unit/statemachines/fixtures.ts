@@ -4,7 +4,14 @@
  * in production.
  */
 import type { ClusterParameters, ClusterRecord } from '../../../core/cluster/model.ts';
-import { executionName, secretName, type Operation } from '../../../core/cluster/naming.ts';
+import {
+  executionName,
+  OWNERSHIP_TAGS,
+  secretName,
+  stackName,
+  STACK_MANAGED_BY,
+  type Operation,
+} from '../../../core/cluster/naming.ts';
 import {
   asCfnParameters,
   toStackParameters,
@@ -15,6 +22,25 @@ import type { CreateInput, DeleteInput, UpdateInput, WorkflowTiming } from '../.
 import { FakeAws, PRODUCTION_TIMING } from '../../support/fake-aws.ts';
 
 export { FakeAws, PRODUCTION_TIMING };
+
+/** Every cluster here is team ml's, and its stacks are named under this prefix. */
+export const TEAM = 'ml';
+export const PREFIX = 'detcp-test';
+
+/** The stack name the API gives a cluster (core/cluster/naming.ts). */
+export const stackOf = (clusterId: string, team = TEAM) => stackName(PREFIX, { team, clusterId });
+
+/** The tags that make a stack a cluster's own (the create sends them with the rest). */
+export const ownershipTags = (clusterId: string, team = TEAM) => [
+  { Key: OWNERSHIP_TAGS.managedBy, Value: STACK_MANAGED_BY },
+  { Key: OWNERSHIP_TAGS.team, Value: team },
+  { Key: OWNERSHIP_TAGS.clusterId, Value: clusterId },
+];
+
+/** A complete stack of the cluster, as an earlier create left it: named and tagged as its own. */
+export function ownedStack(aws: FakeAws, clusterId: string, parameters: Record<string, string> = {}) {
+  return aws.addCompleteStack(stackOf(clusterId), parameters, ownershipTags(clusterId));
+}
 
 export const PARAMETERS: ClusterParameters = {
   keypair: 'ml-key',
@@ -35,7 +61,7 @@ export const PARAMETERS: ClusterParameters = {
 };
 
 export function name(clusterId: string, operation: Operation, aws: FakeAws, offsetMs = 0): string {
-  return executionName(clusterId, operation, new Date(aws.clock.now() + offsetMs));
+  return executionName({ team: TEAM, clusterId }, operation, new Date(aws.clock.now() + offsetMs));
 }
 
 /** The record as the API leaves it when it starts `operation` (status and owning execution set). */
@@ -43,13 +69,13 @@ export function seed(aws: FakeAws, clusterId: string, changes: Partial<ClusterRe
   const now = new Date(aws.clock.now()).toISOString();
   const record: ClusterRecord = {
     clusterId,
-    team: 'ml',
+    team: TEAM,
     owner: 'ada',
     deploymentType: 'simple',
     status: 'CREATING',
     parameters: PARAMETERS,
     outputs: {},
-    secretName: secretName(clusterId, 1, new Date(aws.clock.now())),
+    secretName: secretName({ team: TEAM, clusterId }, 1, new Date(aws.clock.now())),
     createdAt: now,
     updatedAt: now,
     version: 1,
@@ -61,11 +87,18 @@ export function seed(aws: FakeAws, clusterId: string, changes: Partial<ClusterRe
   return record;
 }
 
-export function createInput(record: ClusterRecord, timing: Partial<WorkflowTiming> = {}): CreateInput {
+export function createInput(
+  record: ClusterRecord,
+  timing: Partial<WorkflowTiming> = {},
+  options: { previousStackId?: string } = {},
+): CreateInput {
   return {
+    team: record.team,
     clusterId: record.clusterId,
+    keypair: record.parameters.keypair,
+    ...options,
     stack: {
-      name: record.clusterId,
+      name: stackOf(record.clusterId, record.team),
       template: { Resources: { MasterInstance: { Type: 'AWS::EC2::Instance' } } },
       parameters: asCfnParameters(
         toStackParameters(record.parameters, { secretName: record.secretName ?? '' }),
@@ -82,8 +115,9 @@ export function updateInput(
   timing: Partial<WorkflowTiming> = {},
 ): UpdateInput {
   return {
+    team: record.team,
     clusterId: record.clusterId,
-    stack: { name: record.clusterId, parameters: updateParameters(record.parameters, after).parameters },
+    stack: { id: record.stackId ?? '', parameters: updateParameters(record.parameters, after).parameters },
     timing: { ...PRODUCTION_TIMING, ...timing },
   };
 }
@@ -94,6 +128,7 @@ export function deleteInput(
   timing: Partial<WorkflowTiming> = {},
 ): DeleteInput {
   return {
+    team: TEAM,
     clusterId,
     purge: options.purge ?? false,
     recordTtl: options.recordTtl ?? '1790000000',

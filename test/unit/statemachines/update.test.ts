@@ -3,13 +3,22 @@
  * not change, against the model of AWS in test/support/fake-aws.ts.
  */
 import type { ClusterParameters } from '../../../core/cluster/model.ts';
-import { FakeAws, name, PARAMETERS, seed, stackParameters, updateInput } from './fixtures.ts';
+import {
+  FakeAws,
+  name,
+  ownedStack,
+  ownershipTags,
+  PARAMETERS,
+  seed,
+  stackParameters,
+  updateInput,
+} from './fixtures.ts';
 
 const AFTER: ClusterParameters = { ...PARAMETERS, maxDynamicAgents: 7 };
 
 function setUp(clusterId: string) {
   const aws = new FakeAws();
-  const stack = aws.addCompleteStack(clusterId);
+  const stack = ownedStack(aws, clusterId);
   const execution = name(clusterId, 'update', aws);
   const record = seed(aws, clusterId, {
     status: 'UPDATING',
@@ -40,7 +49,7 @@ describe('update', () => {
 
     const update = aws.calls.find((call) => call.action === 'cloudformation:updateStack');
     expect(update?.params).toMatchObject({
-      StackName: 'ml-up',
+      StackName: stack.StackId,
       UsePreviousTemplate: true,
       ClientRequestToken: execution,
       RoleARN: 'arn:aws:iam::123456789012:role/det-control-plane-test-stacks',
@@ -51,6 +60,7 @@ describe('update', () => {
     ).toEqual([{ ParameterKey: 'MaxDynamicAgents', ParameterValue: '7' }]);
     expect(update?.params.Parameters).toContainEqual({ ParameterKey: 'Keypair', UsePreviousValue: true });
     expect(aws.actions(execution, { timeline: false })).toEqual([
+      'cloudformation:describeStacks', // the recorded stack, by id: its ownership tags
       'cloudformation:updateStack',
       'cloudformation:describeStacks', // 10 s
       'cloudformation:describeStacks', // 25 s
@@ -76,6 +86,7 @@ describe('update', () => {
     expect(stack.parameters).toEqual(before);
     // CloudFormation's validation errors share one error name with throttling: retried, then read.
     expect(aws.actions(execution, { timeline: false })).toEqual([
+      'cloudformation:describeStacks',
       'cloudformation:updateStack',
       'cloudformation:updateStack',
       'cloudformation:updateStack',
@@ -164,4 +175,35 @@ describe('update', () => {
     );
     expect(cluster.parameters).toEqual(PARAMETERS);
   });
+
+  it.each([
+    ['another cluster’s', ownershipTags('ml-neighbour')],
+    ['another team’s', ownershipTags('ml-foreign', 'vision')],
+    ['no', []],
+  ])(
+    'refuses a recorded stack that carries %s ownership tags: nothing is changed (finding 1)',
+    async (_name, tags) => {
+      const aws = new FakeAws();
+      const foreign = aws.addCompleteStack('victim-stack', {}, tags);
+      const before = { ...foreign.parameters };
+      const execution = name('ml-foreign', 'update', aws);
+      const record = seed(aws, 'ml-foreign', {
+        status: 'UPDATING',
+        execution,
+        stackId: foreign.StackId,
+        pendingParameters: AFTER,
+      });
+
+      const result = await aws.run('update', updateInput(record, AFTER), execution);
+
+      expect(result).toMatchObject({ status: 'FAILED', error: 'StackUpdateFailed' });
+      expect(aws.cluster('ml-foreign')).toMatchObject({
+        status: 'UPDATE_FAILED',
+        statusReason: expect.stringContaining('does not carry its ownership tags'),
+        parameters: PARAMETERS,
+      });
+      expect(aws.actions(execution)).not.toContain('cloudformation:updateStack');
+      expect(foreign.parameters).toEqual(before);
+    },
+  );
 });

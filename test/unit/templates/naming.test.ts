@@ -1,10 +1,22 @@
 /**
- * Names derived from a cluster id (core/cluster/naming.ts and the templates) are valid for every id
- * the API accepts: 1..64 of [a-zA-Z0-9-], starting with a letter, any case.
+ * Names derived from a cluster's team and id (core/cluster/naming.ts and the templates) are valid for
+ * every id the API accepts (1..64 of [a-zA-Z0-9-], starting with a letter, any case), every team
+ * (core/principal.ts) and every stack prefix the configuration accepts; and they are unique to one
+ * team's cluster (issue 18, findings 1 and 4).
  */
 import fc from 'fast-check';
-import { agentTag, executionName, secretName, stackName } from '../../../core/cluster/naming.ts';
+import {
+  agentTag,
+  executionName,
+  secretName,
+  STACK_PREFIX,
+  STACK_PREFIX_MAX,
+  stackName,
+  stackNameOf,
+  teamKey,
+} from '../../../core/cluster/naming.ts';
 import { CLUSTER_ID } from '../../../core/cluster/request.ts';
+import { TEAM } from '../../../core/principal.ts';
 import { renderTemplate } from '../../../templates/src/index.ts';
 
 const EXTREMES = [
@@ -17,25 +29,35 @@ const EXTREMES = [
 ];
 
 const clusterIds = fc.stringMatching(/^[a-zA-Z][-a-zA-Z0-9]{0,63}$/);
+const teams = fc.stringMatching(/^[a-zA-Z][a-zA-Z0-9._-]{0,63}$/);
+const LONGEST_PREFIX = `p${'-x'.repeat(15)}9`; // 32 characters
 const now = new Date('2031-12-31T23:59:59.999Z'); // a late date: the longest base-36 time
+const TEAM_EXTREMES = ['a', `T${'.'.repeat(63)}`, 'ml-research'];
 
 /** AWS's rules for each name, from the service documentation. */
-function problems(id: string): string[] {
+function problems(id: string, team = 'ml-research', prefix = LONGEST_PREFIX): string[] {
   const found: string[] = [];
   const check = (ok: boolean, what: string) => ok || found.push(what);
-  const stack = stackName(id);
+  const cluster = { team, clusterId: id };
+  const stack = stackName(prefix, cluster);
   check(/^[a-zA-Z][-a-zA-Z0-9]*$/.test(stack) && stack.length <= 128, 'CloudFormation stack name');
+  check(stack.startsWith(`${prefix}-`), 'under the prefix');
+  check(
+    stackNameOf(`arn:aws:cloudformation:us-east-1:1:stack/${stack}/uuid`) === stack,
+    'stack name from id',
+  );
   for (const operation of ['create', 'update', 'delete'] as const) {
-    const execution = executionName(id, operation, now);
-    // Step Functions execution name, reused as the CloudFormation ClientRequestToken.
+    const execution = executionName(cluster, operation, now);
+    // Step Functions execution name, reused as the CloudFormation ClientRequestToken; the create's
+    // hand-over to delete appends "-d".
     check(
-      execution.length <= 80 && /^[a-zA-Z0-9][-a-zA-Z0-9]*$/.test(execution),
+      `${execution}-d`.length <= 80 && /^[a-zA-Z0-9][-a-zA-Z0-9]*$/.test(execution),
       `${operation} execution name`,
     );
   }
-  const secret = secretName(id, 1, now);
+  const secret = secretName(cluster, 1, now);
   check(secret.length <= 512 && /^[a-zA-Z0-9/_+=.@-]+$/.test(secret), 'Secrets Manager name');
-  const tag = agentTag(id);
+  const tag = agentTag(stack);
   check(tag.key.length <= 128 && tag.value.length <= 256 && !tag.key.startsWith('aws:'), 'EC2 tag');
   const logGroup = `/determined/${stack}`;
   check(logGroup.length <= 512 && /^[.\-_/#A-Za-z0-9]+$/.test(logGroup), 'log group name');
@@ -44,25 +66,54 @@ function problems(id: string): string[] {
   return found;
 }
 
-describe('names derived from a cluster id', () => {
-  it.each(EXTREMES)('are valid for %s', (id) => {
-    expect(CLUSTER_ID.test(id) && id.length <= 64).toBe(true);
-    expect(problems(id)).toEqual([]);
+describe('names derived from a cluster’s team and id', () => {
+  it.each(EXTREMES.flatMap((id) => TEAM_EXTREMES.map((team) => [id, team])))(
+    'are valid for %s of team %s',
+    (id, team) => {
+      expect(CLUSTER_ID.test(id) && id.length <= 64).toBe(true);
+      expect(TEAM.test(team)).toBe(true);
+      expect(STACK_PREFIX.test(LONGEST_PREFIX) && LONGEST_PREFIX.length === STACK_PREFIX_MAX).toBe(true);
+      expect(problems(id, team)).toEqual([]);
+    },
+  );
+
+  it('are valid for any id and team the API accepts', () => {
+    fc.assert(fc.property(clusterIds, teams, (id, team) => problems(id, team).length === 0));
   });
 
-  it('are valid for any id the API accepts', () => {
-    fc.assert(fc.property(clusterIds, (id) => problems(id).length === 0));
-  });
-
-  it('differ between two clusters, so the agent tag pair is unique to one cluster', () => {
+  it('differ between two clusters, so the stack, the agent tag pair and the executions are one cluster’s', () => {
+    const names = (team: string, id: string) => {
+      const stack = stackName('detcp', { team, clusterId: id });
+      return [stack, agentTag(stack).value, executionName({ team, clusterId: id }, 'create', now)];
+    };
     fc.assert(
-      fc.property(clusterIds, clusterIds, (a, b) => a === b || agentTag(a).value !== agentTag(b).value),
+      fc.property(teams, clusterIds, teams, clusterIds, (teamA, a, teamB, b) => {
+        if (teamA === teamB && a === b) return true;
+        const [first, second] = [names(teamA, a), names(teamB, b)];
+        return first.every((name, index) => name !== second[index]);
+      }),
     );
   });
 
+  it('give two teams with the same cluster id different stacks (finding 4)', () => {
+    expect(stackName('detcp', { team: 'alpha', clusterId: 'dev' })).not.toBe(
+      stackName('detcp', { team: 'beta', clusterId: 'dev' }),
+    );
+    expect(teamKey('alpha')).toMatch(/^[0-9a-f]{10}$/);
+  });
+
+  it('never name a stack outside the prefix, whatever the id: not a foreign stack, not the control plane’s (finding 1)', () => {
+    for (const id of ['det-control-plane-dev', 'victim-stack', 'detcp-prod']) {
+      const stack = stackName('detcp-dev', { team: 'alpha', clusterId: id });
+      expect(stack).toMatch(/^detcp-dev-[0-9a-f]{10}-/);
+      expect(stack).not.toBe(id);
+    }
+  });
+
   it('executions of one cluster never repeat a name, even a millisecond apart', () => {
-    const first = executionName(EXTREMES[2] as string, 'create', now);
-    const second = executionName(EXTREMES[2] as string, 'create', new Date(now.getTime() + 1));
+    const cluster = { team: 'alpha', clusterId: EXTREMES[2] as string };
+    const first = executionName(cluster, 'create', now);
+    const second = executionName(cluster, 'create', new Date(now.getTime() + 1));
     expect(first).not.toBe(second);
   });
 
