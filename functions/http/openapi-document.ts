@@ -1,6 +1,7 @@
 /** The OpenAPI 3.1 document of the API, generated from the same schemas that validate requests. */
 import * as z from 'zod/mini';
 import {
+  clusterQuerySchema,
   createClusterSchema,
   createQuerySchema,
   deleteQuerySchema,
@@ -52,6 +53,7 @@ const idempotencyKey = {
 const common = {
   '400': problem('Invalid request: see `errors`'),
   '401': problem('No token, or a token that is not valid'),
+  '403': problem('The token lacks the scope this route needs (clusters:read, clusters:write)'),
   '500': problem('Internal error; the body names the request id'),
 };
 const accepted = (description: string) => ({
@@ -194,8 +196,8 @@ export function openApiDocument(): Json {
       },
       '/clusters/{clusterId}': {
         get: {
-          summary: 'One cluster',
-          parameters: [clusterPath],
+          summary: 'One cluster (an admin names another team with ?team=)',
+          parameters: [clusterPath, ...queryParameters(clusterQuerySchema)],
           responses: {
             '200': json('The cluster', ref('Cluster')),
             ...common,
@@ -204,7 +206,7 @@ export function openApiDocument(): Json {
         },
         patch: {
           summary: 'Change instance types, agent limits, spot, idle settings (updates the stack)',
-          parameters: [clusterPath, idempotencyKey],
+          parameters: [clusterPath, ...queryParameters(clusterQuerySchema), idempotencyKey],
           requestBody: { required: true, content: { 'application/json': { schema: ref('UpdateCluster') } } },
           responses: {
             '202': accepted('The update started'),
@@ -243,8 +245,9 @@ export function openApiDocument(): Json {
       },
       '/clusters/{clusterId}/keepalive': {
         post: {
-          summary: 'Reset the idle clock (and cancel a pending idle teardown)',
-          parameters: [clusterPath],
+          summary:
+            "Reset the idle clock (and cancel a pending idle teardown); `until` at most the team policy's maxKeepalive ahead",
+          parameters: [clusterPath, ...queryParameters(clusterQuerySchema)],
           requestBody: { required: false, content: { 'application/json': { schema: ref('Keepalive') } } },
           responses: {
             '200': json('The cluster', ref('Cluster')),
