@@ -1,6 +1,6 @@
 /**
  * The cluster table (one DynamoDB table, single-table layout; docs/adr/0004-cluster-table.md and
- * docs/adr/0014-tenancy-by-team.md):
+ * docs/adr/0016-tenancy-by-team.md):
  *
  *   pk = CLUSTER#<team>#<id>  sk = CLUSTER              the cluster record
  *   pk = CLUSTER#<team>#<id>  sk = EVENT#<at>#<suffix>  its timeline

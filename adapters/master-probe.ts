@@ -3,7 +3,7 @@
  * `GET /info` (Determined serves it without login), no credentials, no cookies, no redirects
  * followed (a 3xx is "unreachable"), only http(s) URLs. The control plane never sends a password to
  * a master: the masters serve plain HTTP, so any password would cross the network in clear text
- * (docs/adr/0017-reaper-probe-without-credentials.md).
+ * (docs/adr/0019-reaper-probe-without-credentials.md).
  */
 import type { MasterProbe } from '../core/ports.ts';
 

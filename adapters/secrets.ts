@@ -2,7 +2,7 @@
  * Cluster secrets in Secrets Manager: the database password and Determined's initial admin password.
  * The stack reads them by ARN (the master at boot, RDS through a dynamic reference); the control plane
  * reads them only to carry a torn-down cluster's database password over to a restore. They are
- * never stored elsewhere, and never sent to a master (docs/adr/0017).
+ * never stored elsewhere, and never sent to a master (docs/adr/0019-reaper-probe-without-credentials.md).
  */
 import { randomUUID } from 'node:crypto';
 import type { ClusterSecret, Secrets } from '../core/ports.ts';

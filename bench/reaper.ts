@@ -4,7 +4,7 @@
  * service and wall time, for 250, 500 and 1,000 clusters, first run (every idle cluster starts its
  * idle clock: one write and one /info probe each) and steady state (nothing changes: reads only).
  * Reads should grow with pages of clusters, not with clusters. No secret is read: the probe sends
- * no credentials (docs/adr/0017-reaper-probe-without-credentials.md).
+ * no credentials (docs/adr/0019-reaper-probe-without-credentials.md).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -32,7 +32,7 @@ export interface ClusterChanges {
 }
 
 /**
- * The cluster records, keyed by team and id (docs/adr/0014-tenancy-by-team.md): two teams may each
+ * The cluster records, keyed by team and id (docs/adr/0016-tenancy-by-team.md): two teams may each
  * have a `dev`, and a torn-down cluster's history stays its team's.
  */
 export interface ClusterStore {
@@ -119,7 +119,7 @@ export interface AgentCounter {
 
 /**
  * Whether a cluster's master answers at its recorded address. No credentials are ever sent and no
- * redirect is followed (docs/adr/0017-reaper-probe-without-credentials.md).
+ * redirect is followed (docs/adr/0019-reaper-probe-without-credentials.md).
  */
 export interface MasterProbe {
   reachable(masterUrl: string): Promise<'reachable' | 'unreachable'>;

@@ -1,6 +1,6 @@
 /**
  * Moves cluster records and their timelines from the old key layout (pk = CLUSTER#<id>) to the one
- * namespaced by team (pk = CLUSTER#<team>#<id>; docs/adr/0014-tenancy-by-team.md). Run it right
+ * namespaced by team (pk = CLUSTER#<team>#<id>; docs/adr/0016-tenancy-by-team.md). Run it right
  * after deploying the version that reads the new layout:
  *
  *   npx tsx scripts/migrate-cluster-keys.ts --table <stack>-clusters [--region us-east-1] [--dry-run]

@@ -2,7 +2,7 @@
  * Names derived from a cluster's team and id. Every id the API accepts (1..64 of [a-zA-Z0-9-],
  * starting with a letter) yields valid names here; AWS-generated names (buckets, roles, groups) are
  * left to CloudFormation, which also keeps a re-created cluster clear of the retained bucket of its
- * predecessor. Cluster ids are unique within a team only (docs/adr/0014-tenancy-by-team.md), so
+ * predecessor. Cluster ids are unique within a team only (docs/adr/0016-tenancy-by-team.md), so
  * every name that must be unique in the account carries the team too.
  */
 import { createHash } from 'node:crypto';

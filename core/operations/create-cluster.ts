@@ -172,7 +172,7 @@ interface CheckedCreate {
 /**
  * Everything that can reject a create, before anything is written. Only the caller's team is
  * consulted: another team's clusters (ids, statuses) never decide the answer. The key pair is
- * checked by the workflow's first step (docs/adr/0016-key-pair-check-in-the-workflow.md).
+ * checked by the workflow's first step (docs/adr/0018-key-pair-check-in-the-workflow.md).
  */
 async function checkCreate(
   deps: CreateDeps,

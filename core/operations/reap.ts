@@ -70,7 +70,7 @@ export async function reap(deps: ReapDeps, options: { dryRun: boolean }): Promis
 /**
  * Agents for the whole page in one call, by the agent tag named after each cluster's stack. The
  * master is only asked whether it answers at its recorded address, without credentials: that
- * explains an idle verdict in the timeline and never makes one (docs/adr/0017).
+ * explains an idle verdict in the timeline and never makes one (docs/adr/0019-reaper-probe-without-credentials.md).
  */
 async function observe(deps: ReapDeps, clusters: ClusterRecord[]): Promise<Map<ClusterRecord, Activity>> {
   const stacks = new Map(

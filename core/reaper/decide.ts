@@ -11,7 +11,7 @@ export type MasterSignal = 'reachable' | 'unreachable';
 
 /**
  * Idleness is judged by agents: Determined runs every task on an agent, and a queued task makes the
- * master launch one (docs/adr/0017-reaper-probe-without-credentials.md).
+ * master launch one (docs/adr/0019-reaper-probe-without-credentials.md).
  */
 export interface Activity {
   /** Dynamic agents of the cluster that are pending or running. */

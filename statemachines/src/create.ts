@@ -46,7 +46,7 @@ export function createWorkflow(): StateMachine {
 /**
  * The key pair must exist, and a key pair tagged with a `team` must be the caller's. Checked here,
  * not in the request, so the API answers without waiting for EC2 and a request learns nothing about
- * the account's key pairs (docs/adr/0016-key-pair-check-in-the-workflow.md).
+ * the account's key pairs (docs/adr/0018-key-pair-check-in-the-workflow.md).
  */
 function checkKeyPair() {
   return merge(

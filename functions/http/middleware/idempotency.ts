@@ -3,7 +3,7 @@
  * and replayed for a retry with the same body; the same key with another body is 422.
  * Keys are scoped to the caller's team and to the method and path. The stored fingerprint is an
  * HMAC under the control plane's key, over the request without its secret fields: the table holds
- * nothing a password could be recovered from (docs/adr/0018-opaque-tokens-and-keyed-fingerprints.md).
+ * nothing a password could be recovered from (docs/adr/0020-opaque-tokens-and-keyed-fingerprints.md).
  */
 import { createHmac } from 'node:crypto';
 import type { MiddlewareObj } from '@middy/core';
