@@ -20,6 +20,13 @@ export const CLUSTER_ID = /^[a-zA-Z][-a-zA-Z0-9]*$/;
 export const RESERVED_TAG_KEYS = ['managed-by', 'deployment-type', 'team', 'owner', 'cluster-id', 'Name'];
 const RESERVED_TAG_PREFIXES = ['aws:', 'det-'];
 
+/**
+ * EC2's rule for key pair names (CreateKeyPair, ImportKeyPair: "up to 255 ASCII characters"), printable
+ * only and without leading or trailing spaces, which EC2 trims. Any such name is carried as data
+ * (a template parameter, then a base64 value the boot decodes), never as shell or YAML text.
+ */
+export const KEY_PAIR_NAME = /^[\x21-\x7e](?:[\x20-\x7e]{0,253}[\x21-\x7e])?$/;
+
 const DURATION_LIMIT_SECONDS = 30 * 24 * 3600;
 
 const clusterId = z
@@ -166,7 +173,13 @@ export const CREATE_DEFAULTS = {
 export const createClusterSchema = z
   .strictObject({
     clusterId,
-    keypair: z.string().check(z.minLength(1), z.maxLength(255)),
+    keypair: z.string().check(
+      z.maxLength(255),
+      z.regex(KEY_PAIR_NAME, {
+        error:
+          'must be an EC2 key pair name: 1 to 255 printable ASCII characters, no leading or trailing space',
+      }),
+    ),
     deploymentType: z.optional(z.enum(DEPLOYMENT_TYPES)),
     ...mutableFields,
     dbPassword: z.optional(dbPassword),

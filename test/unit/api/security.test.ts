@@ -322,3 +322,25 @@ describe('finding 16: a refusal never tells about another team', () => {
     expect(JSON.stringify(reply.body)).not.toContain('beta');
   });
 });
+
+describe('finding 2 (its request side, pending the fidelity work): a key-pair name is one printable line', () => {
+  it.each(['k\nMASTER_YAML\necho pwned', ' leading', 'trailing ', 'tab\there', ''])(
+    'refuses %j with a 400 on keypair, writing nothing',
+    async (keypair) => {
+      const api = new Api();
+      const reply = await api.call('POST /clusters', { path: '/clusters', body: { ...valid, keypair } });
+      expect(reply.status).toBe(400);
+      expect(reply.body.errors[0].field).toBe('keypair');
+      expect(api.deps.store.writes).toBe(0);
+    },
+  );
+
+  it('accepts names EC2 accepts, spaces and punctuation inside', async () => {
+    const api = new Api();
+    const reply = await api.call('POST /clusters', {
+      path: '/clusters',
+      body: { ...valid, keypair: 'ops key #2' },
+    });
+    expect(reply.status).toBe(202);
+  });
+});
