@@ -87,7 +87,6 @@ async function observe(deps: ReapDeps, clusters: ClusterRecord[]): Promise<Map<C
     (cluster) =>
       !cluster.parameters.protected &&
       cluster.idle.idleTimeout !== 'never' &&
-      cluster.idle.idleSince === undefined &&
       activities.get(cluster)?.agents === 0 &&
       cluster.outputs.masterUrl,
   );

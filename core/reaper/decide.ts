@@ -101,10 +101,12 @@ export function decide(subject: ReapSubject, activity: Activity, now: Date, grac
   const timeout = idle.idleTimeout === 'never' ? undefined : parseDuration(idle.idleTimeout);
   if (timeout === undefined || at - Date.parse(idle.idleSince) < timeout * 1000) return { kind: 'none' };
   const teardownAt = new Date(at + graceSeconds * 1000).toISOString();
+  const unanswered =
+    activity.master === 'unreachable' ? ' Its master does not answer at its recorded address.' : '';
   return {
     kind: 'warn',
     idle: { ...idle, teardownAt, teardownReason: 'idle' },
     reason: 'idle',
-    message: `The cluster has been idle since ${idle.idleSince} (idleTimeout ${idle.idleTimeout}); teardown at ${teardownAt} unless it is used or kept alive (data is kept).`,
+    message: `The cluster has been idle since ${idle.idleSince} (idleTimeout ${idle.idleTimeout}); teardown at ${teardownAt} unless it is used or kept alive (data is kept).${unanswered}`,
   };
 }

@@ -301,11 +301,17 @@ describe('the reaper in the emulator', () => {
       'The cluster is idle (no agents); its master did not answer at its recorded address.',
     );
 
-    // Later runs judge by agents only: no more probes, and nothing was ever sent but a bare GET.
-    masters.state.redirect = false;
+    // Every run asks again while no agent runs: still one bare GET to the recorded address, and a
+    // warning says the master does not answer. Nothing but a GET ever went anywhere.
+    clock.advance(3601);
     await reap(deps, { dryRun: false });
-    expect(masters.seen).toHaveLength(1);
+    expect(masters.seen).toEqual([
+      { server: 'master', method: 'GET', path: '/info', body: '' },
+      { server: 'master', method: 'GET', path: '/info', body: '' },
+    ]);
+    expect((await get(cluster.clusterId)).idle.teardownReason).toBe('idle');
     expect(JSON.stringify(masters.seen)).not.toMatch(/password|admin|authorization/i);
+    masters.state.redirect = false;
     mine.clear();
   }, 60_000);
 
