@@ -11,7 +11,14 @@ export const STEP_FUNCTIONS: JsonService = {
   jsonVersion: '1.0',
 };
 export type StepFunctionsClient = AwsJsonClient<{
-  StartExecution: [{ stateMachineArn: string; name: string; input: string }, { executionArn?: string }];
+  StartExecution: [
+    { stateMachineArn: string; name: string; input: string; traceHeader?: string },
+    { executionArn?: string },
+  ];
+  ListExecutions: [
+    { stateMachineArn: string; statusFilter?: 'RUNNING'; maxResults?: number; nextToken?: string },
+    { executions?: { name?: string; startDate?: number }[]; nextToken?: string },
+  ];
 }>;
 
 export const SECRETS_MANAGER: JsonService = {

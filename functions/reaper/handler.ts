@@ -5,6 +5,8 @@
  */
 import { config } from '../../adapters/config.ts';
 import { logger } from '../../adapters/logger.ts';
+import { metrics } from '../../adapters/metrics.ts';
+import { reaperPoints } from '../../core/metrics/reaper.ts';
 import { reap, type ReapDeps, type ReapReport } from '../../core/operations/reap.ts';
 import { agents, clock, clusterStore, masters, notifier, settings, workflows } from '../deps.ts';
 
@@ -37,5 +39,7 @@ export const handler = async (event?: { dryRun?: boolean }): Promise<ReapReport>
     errors: report.errors.length,
   });
   for (const failure of report.errors) logger.warn('reaper could not act on a cluster', failure);
+  // The heartbeat goes out only after a run completes: the ReaperNotRunning alarm watches it.
+  metrics().publish(reaperPoints(report));
   return report;
 };

@@ -6,4 +6,6 @@ process.env.CREATE_STATE_MACHINE_ARN ??= 'arn:aws:states:us-east-1:123456789012:
 process.env.UPDATE_STATE_MACHINE_ARN ??= 'arn:aws:states:us-east-1:123456789012:stateMachine:update';
 process.env.DELETE_STATE_MACHINE_ARN ??= 'arn:aws:states:us-east-1:123456789012:stateMachine:delete';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+// No embedded-metric lines on the test output; test/unit/metrics turns them on where it reads them.
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 process.env.API_KEY ??= '0123456789abcdef'.repeat(4);
