@@ -17,6 +17,7 @@ import { bootstrap, DEMO_KEY_PAIR } from './bootstrap.ts';
 import { EmulatorMissingError, startEmulator, type Emulator } from './emulator.ts';
 import { startGateway } from './gateway.ts';
 import { projectRoot } from './paths.ts';
+import { startStreamPoller, type StreamPoller } from './stream-poller.ts';
 
 const REGION = 'us-east-1';
 
@@ -35,6 +36,7 @@ export async function startLocal(options: {
   const emulator: Emulator = await startEmulator(options.emulatorPort);
   let server: Server | undefined;
   let reaper: NodeJS.Timeout | undefined;
+  let streamPoller: StreamPoller | undefined;
   try {
     const resources = await bootstrap(emulator.endpoint, REGION);
     // The handlers read their configuration from the environment, as on Lambda.
@@ -66,8 +68,20 @@ export async function startLocal(options: {
       log: options.log,
     });
     reaper = await startReaper(Number(process.env.REAPER_INTERVAL_SECONDS ?? 30), options.log);
+    // The table stream's consumer (status transitions -> metrics), as Lambda's event source mapping runs it.
+    const { handler: streamHandler } = await import('../functions/stream/handler.ts');
+    streamPoller = await startStreamPoller({
+      endpoint: emulator.endpoint,
+      region: REGION,
+      table: resources.clustersTable,
+      handler: streamHandler,
+      intervalMs: 1000,
+      log: options.log,
+    });
     options.log(`control plane ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } catch (error) {
+    clearInterval(reaper);
+    streamPoller?.stop();
     await emulator.stop();
     throw error;
   }
@@ -77,6 +91,7 @@ export async function startLocal(options: {
     emulatorUrl: emulator.endpoint,
     stop: async () => {
       clearInterval(reaper);
+      streamPoller?.stop();
       await new Promise<void>((resolve) => gateway.close(() => resolve()));
       await emulator.stop();
     },

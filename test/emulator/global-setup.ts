@@ -4,6 +4,8 @@
  * API_URL and EMULATOR_URL, and the emulator's region and test credentials in the usual variables.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, openSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../support/ports.ts';
 
@@ -23,10 +25,12 @@ export default async function globalSetup(): Promise<void> {
     // The reaper test drives its own runs with an injected clock; keep the background one quiet.
     REAPER_INTERVAL_SECONDS: process.env.REAPER_INTERVAL_SECONDS ?? '3600',
   };
+  // The runtime's stdout (the handlers' embedded-metric lines among it) goes to a file tests can read.
+  const runtimeLog = join(mkdtempSync(join(tmpdir(), 'local-runtime-')), 'stdout.log');
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'local', 'start.ts')], {
     cwd: root,
     env,
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', openSync(runtimeLog, 'w'), 'pipe'],
     detached: false,
   });
   let stderr = '';
@@ -48,6 +52,7 @@ export default async function globalSetup(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   process.env.API_URL = apiUrl;
+  process.env.RUNTIME_LOG = runtimeLog;
   process.env.EMULATOR_URL = `http://127.0.0.1:${emulatorPort}`;
   process.env.AWS_REGION = 'us-east-1';
   process.env.AWS_ACCESS_KEY_ID = 'test';

@@ -1,0 +1,101 @@
+/**
+ * The cluster table's stream, read from the emulator the way Lambda's event source mapping reads it
+ * on AWS (serverless.yml, function streamMetrics): every shard from its start, cluster records only
+ * (the mapping's filter), batches handed to the very handler Lambda runs (functions/stream/).
+ */
+import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { AwsJsonClient, type JsonService } from '../adapters/aws/json.ts';
+
+const DYNAMODB: JsonService = {
+  signingName: 'dynamodb',
+  targetPrefix: 'DynamoDB_20120810',
+  jsonVersion: '1.0',
+};
+const STREAMS: JsonService = {
+  signingName: 'dynamodb',
+  endpointPrefix: 'streams.dynamodb',
+  targetPrefix: 'DynamoDBStreams_20120810',
+  jsonVersion: '1.0',
+};
+
+type Tables = AwsJsonClient<{
+  DescribeTable: [{ TableName: string }, { Table?: { LatestStreamArn?: string } }];
+}>;
+type Streams = AwsJsonClient<{
+  DescribeStream: [{ StreamArn: string }, { StreamDescription?: { Shards?: { ShardId?: string }[] } }];
+  GetShardIterator: [
+    { StreamArn: string; ShardId: string; ShardIteratorType: 'TRIM_HORIZON' },
+    { ShardIterator?: string },
+  ];
+  GetRecords: [
+    { ShardIterator: string; Limit?: number },
+    { Records?: DynamoDBRecord[]; NextShardIterator?: string },
+  ];
+}>;
+
+export interface StreamPoller {
+  stop(): void;
+}
+
+/** The mapping's filter pattern: `{"dynamodb": {"NewImage": {"sk": {"S": ["CLUSTER"]}}}}`. */
+export const isClusterRecord = (record: DynamoDBRecord): boolean =>
+  record.dynamodb?.NewImage?.sk?.S === 'CLUSTER';
+
+export async function startStreamPoller(options: {
+  endpoint: string;
+  region: string;
+  table: string;
+  handler: (event: DynamoDBStreamEvent) => Promise<unknown>;
+  intervalMs: number;
+  log: (line: string) => void;
+}): Promise<StreamPoller> {
+  const client = { region: options.region, endpoint: options.endpoint, maxAttempts: 2 };
+  const tables: Tables = new AwsJsonClient(DYNAMODB, client);
+  const streams: Streams = new AwsJsonClient(STREAMS, client);
+  const { Table } = await tables.call('DescribeTable', { TableName: options.table });
+  const streamArn = Table?.LatestStreamArn;
+  if (!streamArn) throw new Error(`table ${options.table} has no stream`);
+  // shard id -> the iterator to read next; undefined once the shard is closed and read to its end.
+  const iterators = new Map<string, string | undefined>();
+
+  const poll = async () => {
+    const { StreamDescription } = await streams.call('DescribeStream', { StreamArn: streamArn });
+    for (const { ShardId } of StreamDescription?.Shards ?? []) {
+      if (!ShardId || iterators.has(ShardId)) continue;
+      const { ShardIterator } = await streams.call('GetShardIterator', {
+        StreamArn: streamArn,
+        ShardId,
+        ShardIteratorType: 'TRIM_HORIZON',
+      });
+      iterators.set(ShardId, ShardIterator);
+    }
+    for (const [shardId, iterator] of iterators) {
+      if (!iterator) continue;
+      const { Records = [], NextShardIterator } = await streams.call('GetRecords', {
+        ShardIterator: iterator,
+        Limit: 100,
+      });
+      iterators.set(shardId, NextShardIterator);
+      const batch = Records.filter(isClusterRecord);
+      if (batch.length > 0) await options.handler({ Records: batch });
+    }
+  };
+
+  let running = false;
+  let stopped = false;
+  const timer = setInterval(() => {
+    if (running || stopped) return;
+    running = true;
+    poll()
+      .catch((error: unknown) => options.log(`stream poller: ${(error as Error).message}`))
+      .finally(() => {
+        running = false;
+      });
+  }, options.intervalMs);
+  return {
+    stop: () => {
+      stopped = true;
+      clearInterval(timer);
+    },
+  };
+}
