@@ -6,6 +6,7 @@ import { dashboardResources } from './dashboard.ts';
 import { queueResources } from './queues.ts';
 import type { ServiceShape } from './service.ts';
 import { tracingParameters, tracingResources } from './tracing.ts';
+import { watchdogRoleResources } from './watchdog-role.ts';
 
 export function observabilityTemplate(shape: ServiceShape): {
   Parameters: Record<string, Json>;
@@ -20,6 +21,7 @@ export function observabilityTemplate(shape: ServiceShape): {
       ...queueResources(),
       ...alertingResources(),
       ...tracingResources(shape),
+      ...watchdogRoleResources(shape),
       ...alarmResources(shape),
       ...dashboardResources(shape),
     },

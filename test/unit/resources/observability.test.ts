@@ -162,6 +162,21 @@ describe('resources/observability.yml', () => {
     for (const entry of [...shape.functions, ...shape.stateMachines]) expect(roles).toContain(entry.role);
   });
 
+  it('lets the watchdog list the executions of every lifecycle workflow, and nothing else', () => {
+    const role = template.Resources.WatchdogFunctionRole.Properties;
+    const statements = role.Policies.flatMap((policy: Json) => policy.PolicyDocument.Statement);
+    const list = statements.find((statement: Json) => statement.Action.includes('states:ListExecutions'));
+    expect(list.Resource.map((resource: Json) => resource.Ref).sort()).toEqual(
+      shape.stateMachines
+        .filter((machine) => !machine.express)
+        .map((machine) => machine.logicalId)
+        .sort(),
+    );
+    expect(statements.flatMap((statement: Json) => statement.Action).sort()).toEqual(
+      ['logs:CreateLogStream', 'logs:PutLogEvents', 'sqs:SendMessage', 'states:ListExecutions'].sort(),
+    );
+  });
+
   it('has a runbook section in docs/operations.md for every alarm', () => {
     const docs = readFileSync(join(root, 'docs', 'operations.md'), 'utf8');
     const headings = new Set([...docs.matchAll(/^### (\w+)$/gm)].map((match) => match[1]));

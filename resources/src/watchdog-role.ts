@@ -1,0 +1,60 @@
+/**
+ * The watchdog's role (functions/watchdog/): list the running executions of every lifecycle workflow
+ * (the standard state machines of serverless.yml, so a new workflow is watched once rendered), and
+ * report a failed run to the async-failures queue.
+ */
+import { arn, getAtt, ref, type Resources } from './cfn.ts';
+import type { ServiceShape } from './service.ts';
+
+export function watchdogRoleResources(shape: ServiceShape): Resources {
+  return {
+    WatchdogFunctionRole: {
+      Type: 'AWS::IAM::Role',
+      Properties: {
+        AssumeRolePolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Principal: { Service: ['lambda.amazonaws.com'] }, Action: ['sts:AssumeRole'] },
+          ],
+        },
+        Policies: [
+          {
+            PolicyName: 'logs',
+            PolicyDocument: {
+              Version: '2012-10-17',
+              Statement: [
+                {
+                  Effect: 'Allow',
+                  Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+                  Resource: arn('logs', 'log-group:/aws/lambda/', ref('AWS::StackName'), '-*:*'),
+                },
+              ],
+            },
+          },
+          {
+            PolicyName: 'list-running-workflows',
+            PolicyDocument: {
+              Version: '2012-10-17',
+              Statement: [
+                {
+                  Sid: 'RunningExecutions',
+                  Effect: 'Allow',
+                  Action: ['states:ListExecutions'],
+                  Resource: shape.stateMachines
+                    .filter((machine) => !machine.express)
+                    .map((machine) => ref(machine.logicalId)),
+                },
+                {
+                  Sid: 'FailedRuns',
+                  Effect: 'Allow',
+                  Action: ['sqs:SendMessage'],
+                  Resource: getAtt('AsyncFailuresQueue', 'Arn'),
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  };
+}
