@@ -12,7 +12,7 @@ export interface Config {
   clustersTable: string;
   stateMachines: { create: string; update: string; delete: string };
   eventBusName: string;
-  /** Every cluster stack's name starts with `<stackPrefix>-` (core/cluster/naming.ts). */
+  /** Every cluster stack is named `<stackPrefix><clusterId>`; empty by default (core/cluster/naming.ts). */
   stackPrefix: string;
   policies: PolicyConfig;
   auth: { teamClaim: string; scopes: ScopeNames };
@@ -104,10 +104,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 }
 
 function stackPrefixFromEnv(env: Record<string, string | undefined>): string {
-  const prefix = stringFromEnv(env, 'STACK_PREFIX', 'detcp');
+  const prefix = env.STACK_PREFIX?.trim() ?? '';
   if (!STACK_PREFIX.test(prefix) || prefix.length > STACK_PREFIX_MAX) {
     throw new ConfigurationError(
-      `STACK_PREFIX must be lower-case letters and digits in hyphen-separated words, at most ${STACK_PREFIX_MAX} characters, got "${prefix}"`,
+      `STACK_PREFIX must be empty, or a letter, then letters, digits and hyphens, ending in a hyphen, at most ${STACK_PREFIX_MAX} characters (e.g. "detcp-prod-"), got "${prefix}"`,
     );
   }
   return prefix;

@@ -16,6 +16,7 @@ import {
 import { DynamoClusterStore } from '../adapters/cluster-store.ts';
 import { config } from '../adapters/config.ts';
 import { DynamoIdempotencyStore } from '../adapters/idempotency-store.ts';
+import { Ec2KeyPairs } from '../adapters/key-pairs.ts';
 import { HttpMasterProbe } from '../adapters/master-probe.ts';
 import { EventBridgeNotifier } from '../adapters/notifier.ts';
 import { PageTokens } from '../adapters/page-tokens.ts';
@@ -29,6 +30,7 @@ import {
   type AgentCounter,
   type ClusterStore,
   type IdempotencyStore,
+  type KeyPairs,
   type MasterProbe,
   type Notifier,
   type Secrets,
@@ -66,6 +68,11 @@ export function workflows(): Workflows {
 let secretStore: Secrets | undefined;
 export function secrets(): Secrets {
   return (secretStore ??= new SecretsManagerSecrets(secretsClient()));
+}
+
+let keyPairChecker: KeyPairs | undefined;
+export function keyPairs(): KeyPairs {
+  return (keyPairChecker ??= new Ec2KeyPairs(ec2Client()));
 }
 
 let stackReader: StackReader | undefined;

@@ -574,7 +574,7 @@ describe('POST /clusters?dryRun=true', () => {
     await expect(
       emulator.cloudFormation().send(
         new DescribeStacksCommand({
-          StackName: stackName('detcp-local', { team: 'templates', clusterId }),
+          StackName: stackName('', clusterId),
         }),
       ),
     ).rejects.toThrow(/does not exist/);
