@@ -120,7 +120,7 @@ describe('the reaper in the emulator', () => {
       clock,
       settings: {
         region: 'us-east-1',
-        stackPrefix: 'detcp-local',
+        stackPrefix: '',
         policies: {},
         timing: TEST_TIMING,
         deletedRetentionDays: 30,
