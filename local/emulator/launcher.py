@@ -13,6 +13,9 @@ Each patch makes moto 5.2.1 behave like AWS where the control plane depends on i
   9. $$.State.EnteredTime reads like AWS's (2026-01-31T12:00:00.123Z, not +00:00 microseconds).
  10. Step Functions' own API (camelCase: taskToken, stateMachineArn) takes the PascalCase parameter
      names workflows use, as AWS does (moto passes them to boto unchanged and fails: 'TaskToken').
+ 11. Reading a deleted stack does not bring its resources back: moto resolves outputs and lists
+     resources lazily, re-creating a deleted resource on first reference (a named log group then
+     blocks the next stack of that name, as a second team's create of a torn-down id showed).
 Usage: python3 launcher.py [moto_server args, e.g. -H 127.0.0.1 -p 4566]
 """
 import sys
@@ -83,6 +86,39 @@ def main(argv):
         original_delete_resource(self, parsed_resource, resource_json)
 
     ResourceMap._delete_resource = delete_resource
+
+    # 11. Resolve a stack's outputs before its resources go, so that a later DescribeStacks reads
+    #     them from the cache instead of re-creating what they refer to.
+    from moto.cloudformation.models import Stack
+
+    original_stack_delete = Stack.delete
+
+    def delete_stack(self):
+        for key in list(self.output_map):
+            try:
+                self.output_map[key]
+            except Exception:  # an output moto cannot resolve is not worth failing the delete
+                pass
+        original_stack_delete(self)
+        self.resource_map.gone = True
+
+    Stack.delete = delete_stack
+
+    # ...and a deleted stack's resource map is empty: ListStackResources on it re-created them too.
+    original_getitem, original_iter, original_len = (
+        ResourceMap.__getitem__,
+        ResourceMap.__iter__,
+        ResourceMap.__len__,
+    )
+
+    def getitem(self, key):
+        if getattr(self, "gone", False):
+            raise KeyError(key)
+        return original_getitem(self, key)
+
+    ResourceMap.__getitem__ = getitem
+    ResourceMap.__iter__ = lambda self: iter(()) if getattr(self, "gone", False) else original_iter(self)
+    ResourceMap.__len__ = lambda self: 0 if getattr(self, "gone", False) else original_len(self)
 
     # 6. moto checks a condition and then writes, without a lock: serialise DynamoDB calls.
     from moto.dynamodb.responses import DynamoHandler
