@@ -13,6 +13,8 @@ Each patch makes moto 5.2.1 behave like AWS where the control plane depends on i
   9. $$.State.EnteredTime reads like AWS's (2026-01-31T12:00:00.123Z, not +00:00 microseconds).
  10. Step Functions' own API (camelCase: taskToken, stateMachineArn) takes the PascalCase parameter
      names workflows use, as AWS does (moto passes them to boto unchanged and fails: 'TaskToken').
+ 11. A wait condition handle resolves to a URL, as on AWS (moto resolves it to nothing, and a
+     template that passes it to an instance fails). Wait conditions stay skipped: no instance boots here.
 Usage: python3 launcher.py [moto_server args, e.g. -H 127.0.0.1 -p 4566]
 """
 import sys
@@ -256,7 +258,38 @@ def _add_cloudformation_models():
                 self.file_system.file_system_id, str(uuid.uuid4()), None, None, None
             )
 
-    return SecurityGroupEgress, LustreFileSystem
+    # 11. A handle is a presigned S3 URL on AWS; here a URL of the same shape that nothing listens on.
+    from moto.cloudformation import parsing
+
+    class WaitConditionHandle(CloudFormationModel):
+        __module__ = "moto.cloudformation.models"
+
+        def __init__(self, url):
+            self.url = url
+
+        @staticmethod
+        def cloudformation_name_type():
+            return ""
+
+        @staticmethod
+        def cloudformation_type():
+            return "AWS::CloudFormation::WaitConditionHandle"
+
+        @classmethod
+        def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+            return cls(
+                f"https://cloudformation-waitcondition-{region_name}.s3.amazonaws.com/"
+                f"{account_id}/{uuid.uuid4()}/{resource_name}?X-Amz-Signature=emulator"
+            )
+
+        @property
+        def physical_resource_id(self):
+            return self.url
+
+    if "AWS::CloudFormation::WaitConditionHandle" in parsing.NULL_MODELS:
+        parsing.NULL_MODELS.remove("AWS::CloudFormation::WaitConditionHandle")
+
+    return SecurityGroupEgress, LustreFileSystem, WaitConditionHandle
 
 
 if __name__ == "__main__":
