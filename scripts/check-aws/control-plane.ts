@@ -20,7 +20,6 @@ export const STACK_PREFIX = `detcp-${STAGE}`;
 const CONTROL_PLANE_STACK = `${SERVICE}-${STAGE}`;
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const ROLE_FILES = ['resources/workflow-roles.yml', 'resources/function-roles.yml'] as const;
 
 /** serverless variables the resource files use, resolved as `serverless deploy --stage dev` would. */
 const SERVERLESS_VARIABLES: Record<string, string> = {
@@ -45,10 +44,20 @@ export const arn = {
     `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${SERVICE}-${STAGE}-${STATE_MACHINES[id]}`,
   role: (logicalId: string) =>
     `arn:aws:iam::${ACCOUNT}:role/${CONTROL_PLANE_STACK}-${logicalId}-1A2B3C4D5E6F`,
+  queue: (logicalId: string) =>
+    `arn:aws:sqs:${REGION}:${ACCOUNT}:${CONTROL_PLANE_STACK}-${logicalId}-1A2B3C4D5E6F`,
+  tableStream: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${CONTROL_PLANE_STACK}-ClustersTable-1A2B3C4D5E6F/stream/2026-01-01T00:00:00.000`,
 };
 
 function physical(logicalId: string, attribute?: string): string | undefined {
-  if (logicalId === 'ClustersTable') return attribute === 'Arn' ? arn.table : arn.table.split('/').pop();
+  if (logicalId === 'ClustersTable') {
+    if (attribute === 'StreamArn') return arn.tableStream;
+    return attribute === 'Arn' ? arn.table : arn.table.split('/').pop();
+  }
+  if (logicalId.endsWith('Queue'))
+    return attribute === 'Arn'
+      ? arn.queue(logicalId)
+      : `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${logicalId}`;
   if (logicalId === 'TemplatesBucket') {
     if (attribute === 'Arn') return `arn:aws:s3:::${arn.templatesBucket}`;
     if (attribute === 'RegionalDomainName') return `${arn.templatesBucket}.s3.${REGION}.amazonaws.com`;
@@ -69,15 +78,17 @@ function resolveServerlessVariables(text: string): string {
   });
 }
 
+/** The resource files serverless.yml deploys (its `resources:` list). */
+export function resourceFiles(): string[] {
+  const text = readFileSync(`${ROOT}serverless.yml`, 'utf8');
+  const section = text.slice(text.indexOf('\nresources:'));
+  return [...section.matchAll(/\$\{file\((resources\/[\w.-]+\.yml)\)\}/g)].map((match) => match[1] as string);
+}
+
 /** Every resource of the control plane's resource files, with the state machines serverless adds. */
 export function controlPlaneTemplate(): Json {
   const resources: Record<string, Json> = {};
-  for (const file of [
-    'resources/cluster-table.yml',
-    'resources/templates-bucket.yml',
-    'resources/api-key.yml',
-    ...ROLE_FILES,
-  ]) {
+  for (const file of resourceFiles()) {
     const text = resolveServerlessVariables(readFileSync(`${ROOT}${file}`, 'utf8'));
     Object.assign(resources, (parse(text) as Json).Resources ?? {});
   }
@@ -112,22 +123,31 @@ export function rolePolicies(
   });
 }
 
-/** The control plane's role, as deployed in the sample account. */
+/** The control plane's role, as deployed in the sample account: inline policies and the policies attached to it. */
 export function controlPlaneRole(roleId: string): {
   principal: string;
   policies: { name: string; document: PolicyDocument }[];
 } {
   const template = controlPlaneTemplate();
-  return {
-    principal: arn.role(roleId),
-    policies: rolePolicies(template, roleId, {
-      pseudo: {
-        'AWS::Region': REGION,
-        'AWS::AccountId': ACCOUNT,
-        'AWS::Partition': 'aws',
-        'AWS::StackName': CONTROL_PLANE_STACK,
-      },
-      physical,
-    }),
+  const scope = {
+    pseudo: {
+      'AWS::Region': REGION,
+      'AWS::AccountId': ACCOUNT,
+      'AWS::Partition': 'aws',
+      'AWS::StackName': CONTROL_PLANE_STACK,
+    },
+    physical,
   };
+  const attached = Object.entries<Json>(template.Resources)
+    .filter(
+      ([, resource]) =>
+        (resource.Type === 'AWS::IAM::Policy' || resource.Type === 'AWS::IAM::ManagedPolicy') &&
+        (resource.Properties?.Roles ?? []).some((role: Json) => role?.Ref === roleId),
+    )
+    .map(([id, resource]) => {
+      const document = evaluate(resource.Properties.PolicyDocument, { parameters: {}, template, ...scope });
+      document.Statement = (document.Statement ?? []).filter((statement: Json) => statement !== NO_VALUE);
+      return { name: id, document };
+    });
+  return { principal: arn.role(roleId), policies: [...rolePolicies(template, roleId, scope), ...attached] };
 }

@@ -23,6 +23,9 @@ export const ADAPTER_CALLS = {
   notifier: { file: 'adapters/notifier.ts', service: 'events' },
   /** The control plane's own key: page tokens and idempotency fingerprints (functions/deps.ts apiKeys). */
   apiKeys: { file: 'functions/deps.ts', service: 'secretsmanager' },
+  executions: { file: 'adapters/executions.ts', service: 'states' },
+  /** Lambda itself, with the function's role: a stream's records, a failed run's destination, traces. */
+  lambda: { file: 'serverless.yml', service: 'lambda' },
 } as const;
 export type Adapter = keyof typeof ADAPTER_CALLS;
 
@@ -71,6 +74,8 @@ export const FUNCTION_CALLS: Record<string, FunctionCall[]> = {
     },
     { adapter: 'secrets', action: 'secretsmanager:CreateSecret', resource: clusterSecret },
     { adapter: 'secrets', action: 'secretsmanager:TagResource', resource: clusterSecret },
+    // A create whose workflow cannot start takes its passwords back (core/operations/create-cluster.ts).
+    { adapter: 'secrets', action: 'secretsmanager:DeleteSecret', resource: clusterSecret },
     // A restore carries the torn-down cluster's database password over.
     { adapter: 'secrets', action: 'secretsmanager:GetSecretValue', resource: clusterSecret },
   ],
@@ -121,8 +126,33 @@ export const FUNCTION_CALLS: Record<string, FunctionCall[]> = {
       action: 'states:StartExecution',
       resource: arn.stateMachine('DeleteClusterStateMachine'),
     },
+    { adapter: 'lambda', action: 'sqs:SendMessage', resource: arn.queue('AsyncFailuresQueue') },
+  ],
+  streamMetrics: [
+    ...['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'].map(
+      (action): FunctionCall => ({ adapter: 'lambda', action, resource: arn.tableStream }),
+    ),
+    { adapter: 'lambda', action: 'dynamodb:ListStreams', resource: '*' },
+    { adapter: 'lambda', action: 'sqs:SendMessage', resource: arn.queue('StreamDeadLetterQueue') },
+  ],
+  watchdog: [
+    ...['CreateClusterStateMachine', 'UpdateClusterStateMachine', 'DeleteClusterStateMachine'].map(
+      (machine): FunctionCall => ({
+        adapter: 'executions',
+        action: 'states:ListExecutions',
+        resource: arn.stateMachine(machine),
+      }),
+    ),
+    { adapter: 'lambda', action: 'sqs:SendMessage', resource: arn.queue('AsyncFailuresQueue') },
   ],
 };
+
+/** X-Ray: every function traces (serverless.yml provider.tracing). */
+const TRACING: FunctionCall[] = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'].map((action) => ({
+  adapter: 'lambda',
+  action,
+  resource: '*',
+}));
 
 /** serverless.yml: each function's handler file and role. */
 export function functionRoles(): Record<string, { handler: string; role: string }> {
@@ -151,8 +181,9 @@ export async function checkFunctionRoles(): Promise<RoleCheck & { functions: num
     const logGroup = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/${SERVICE}-${STAGE}-${name}:log-stream:2026/01/01/[$LATEST]abc`;
     for (const call of [
       ...calls,
-      { adapter: 'logs', action: 'logs:CreateLogStream', resource: logGroup },
-      { adapter: 'logs', action: 'logs:PutLogEvents', resource: logGroup },
+      ...TRACING,
+      { adapter: 'lambda', action: 'logs:CreateLogStream', resource: logGroup },
+      { adapter: 'lambda', action: 'logs:PutLogEvents', resource: logGroup },
     ]) {
       const resource =
         call.resource === '*' ? '*' : await fitArn(call.action, call.resource, REGION, ACCOUNT);

@@ -237,22 +237,28 @@ export interface StackRoleOptions {
   mutatePolicies?: (policies: { name: string; document: { Statement: Record<string, unknown>[] } }[]) => void;
 }
 
-export async function checkStackRole(options: StackRoleOptions = {}): Promise<RoleCheck> {
-  const types = options.types ?? DEPLOYMENT_TYPES;
-  const role = controlPlaneRole(STACK_ROLE);
-  options.mutatePolicies?.(role.policies);
+export interface StackRoleCall {
+  call: Call;
+  /** Where the call comes from, for the message: resource, handler, type, cluster id. */
+  why: string[];
+}
+
+/** Every distinct call CloudFormation makes with the stack role, for these types and both cluster ids. */
+export async function stackRoleCalls(
+  options: StackRoleOptions = {},
+): Promise<{ calls: StackRoleCall[]; problems: string[]; unknownActions: string[] }> {
   const permissions = resourcePermissions();
-  const decided = new Map<string, boolean>();
-  const denied = new Set<string>();
+  const calls = new Map<string, StackRoleCall>();
+  const problems = new Set<string>();
   const unknown = new Set<string>();
-  for (const type of types) {
+  for (const type of options.types ?? DEPLOYMENT_TYPES) {
     for (const clusterId of SAMPLE_CLUSTER_IDS) {
       const context = sampleStack(type, clusterId, false);
       options.mutateTemplate?.(context.template);
       for (const [logicalId, resourceType] of stackResources(context)) {
         const entry = permissions[resourceType];
         if (!entry) {
-          denied.add(`${type}: ${resourceType} (${logicalId}) has no handler permissions on record`);
+          problems.add(`${type}: ${resourceType} (${logicalId}) has no handler permissions on record`);
           continue;
         }
         for (const handler of HANDLERS) {
@@ -266,16 +272,29 @@ export async function checkStackRole(options: StackRoleOptions = {}): Promise<Ro
             const call = await callFor(context, resourceType, logicalId, action);
             if (!call) continue;
             const key = JSON.stringify(call);
-            if (!decided.has(key))
-              decided.set(key, (await decide(role.principal, ACCOUNT, role.policies, call)).allowed);
-            if (!decided.get(key))
-              denied.add(
-                `${STACK_ROLE} denies ${action} on ${call.resource} (${resourceType} ${logicalId}, ${handler}; ${type}, cluster id of ${clusterId.length})`,
-              );
+            const why = `${resourceType} ${logicalId}, ${handler}; ${type}, cluster id of ${clusterId.length}`;
+            const found = calls.get(key);
+            if (found) found.why.push(why);
+            else calls.set(key, { call, why: [why] });
           }
         }
       }
     }
   }
-  return { checked: decided.size, denied: [...denied], unknownActions: [...unknown] };
+  return { calls: [...calls.values()], problems: [...problems], unknownActions: [...unknown] };
+}
+
+export async function checkStackRole(options: StackRoleOptions = {}): Promise<RoleCheck> {
+  const role = controlPlaneRole(STACK_ROLE);
+  options.mutatePolicies?.(role.policies);
+  const { calls, problems, unknownActions } = await stackRoleCalls(options);
+  const denied = [...problems];
+  for (const { call, why } of calls) {
+    const decision = await decide(role.principal, ACCOUNT, role.policies, call);
+    if (!decision.allowed)
+      denied.push(
+        `${STACK_ROLE} denies ${call.action} on ${call.resource} (${why[0]}${why.length > 1 ? `, and ${why.length - 1} more` : ''})`,
+      );
+  }
+  return { checked: calls.length, denied, unknownActions };
 }

@@ -144,6 +144,21 @@ export async function checkWorkflowRoles(): Promise<RoleCheck & { tasks: number 
   for (const { file, role } of stateMachineRoles()) {
     const definition = JSON.parse(readFileSync(`${ROOT}${file}`, 'utf8'));
     const principal = controlPlaneRole(role);
+    // Every workflow traces (serverless.yml tracingConfig): Step Functions sends with its role.
+    for (const action of [
+      'xray:PutTraceSegments',
+      'xray:PutTelemetryRecords',
+      'xray:GetSamplingRules',
+      'xray:GetSamplingTargets',
+    ]) {
+      checked += 1;
+      const decision = await decide(principal.principal, ACCOUNT, principal.policies, {
+        action,
+        resource: '*',
+      });
+      if (!decision.allowed)
+        denied.push(`${role} denies ${action} on * (${file} traces): ${decision.detail}`);
+    }
     for (const [name, state] of tasks(definition.States)) {
       taskCount += 1;
       for (const call of callsOfTask(name, state)) {
