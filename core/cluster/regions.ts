@@ -2,7 +2,7 @@
  * The regions the control plane serves: exactly those with a Determined image (release 0.38.1, from
  * det-deploy's templates: aws/templates/*.yaml Mappings.RegionMap). The request schema, the deploy
  * script and the control plane's configuration all read this list, so a cluster is never asked for
- * where the template's FindInMap would fail (docs/adr/0022-supported-regions.md).
+ * where the template's FindInMap would fail (docs/adr/0023-supported-regions.md).
  */
 export const REGION_AMIS = {
   'ap-northeast-1': { Master: 'ami-00910ef9457f0df47', Agent: 'ami-0e199a4564d2bb8c5' },

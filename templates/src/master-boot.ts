@@ -5,7 +5,7 @@
  * requested version, and waits (as det-deploy does: GET /info every 2 s for up to 5 minutes) until
  * the master answers with that version. Only then does it signal success; any failure (docker pull,
  * an unreadable secret, a master that exits or never answers) signals failure with the reason, so
- * the stack fails and the cluster's statusReason says why (docs/adr/0023-master-boot.md).
+ * the stack fails and the cluster's statusReason says why (docs/adr/0024-ready-when-determined-answers.md).
  *
  * Two signals: SignalResource to the master's CreationPolicy (also when an update replaces the
  * master), and a wait condition handle, which is the only channel that carries the reason text.

@@ -4,7 +4,7 @@
  * master's boot (templates/src/master-boot.ts) fills each slot from a base64 value CloudFormation
  * resolved, typed by SLOTS, and the two passwords from the cluster's secret. No value is ever read as
  * YAML or shell text, so a key pair name or a tag can hold any character; the boot writes the result
- * as YAML (docs/adr/0023-master-boot.md).
+ * as YAML (docs/adr/0024-ready-when-determined-answers.md).
  * Keys and their rules follow Determined 0.38's config (core/determined/master-config-rules.ts checks them).
  */
 import { AGENT_TAG_KEY } from '../../core/cluster/naming.ts';
