@@ -15,8 +15,16 @@ export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
 export const STAGE = 'dev';
 export const SERVICE = 'det-control-plane';
-/** serverless.yml's params.default.stackPrefix for the sample stage. */
-export const STACK_PREFIX = `detcp-${STAGE}`;
+/** serverless.yml's params.default.stackPrefix, for the sample stage (read, so a new naming rule is checked). */
+export const STACK_PREFIX = stackPrefixOf(
+  readFileSync(fileURLToPath(new URL('../../serverless.yml', import.meta.url)), 'utf8'),
+);
+
+function stackPrefixOf(serverless: string): string {
+  const declared = /^\s+stackPrefix:\s*'?([^'\s#]+)'?/m.exec(serverless)?.[1];
+  if (!declared) throw new Error('serverless.yml declares no params.default.stackPrefix');
+  return declared.replaceAll('${sls:stage}', STAGE);
+}
 const CONTROL_PLANE_STACK = `${SERVICE}-${STAGE}`;
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
