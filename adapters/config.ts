@@ -3,6 +3,7 @@
  * variables from serverless.yml; the local runtime (local/start.ts) sets them to the emulator's names.
  */
 import { STACK_PREFIX, STACK_PREFIX_MAX } from '../core/cluster/naming.ts';
+import { isSupportedRegion, unsupportedRegionMessage } from '../core/cluster/regions.ts';
 import { policyConfigSchema, type PolicyConfig } from '../core/policy.ts';
 import { DEFAULT_SCOPES, type ScopeNames } from '../core/principal.ts';
 import { ConfigurationError, booleanFromEnv, jsonFromEnv, numberFromEnv, stringFromEnv } from './env.ts';
@@ -54,7 +55,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     );
   }
   return {
-    region: stringFromEnv(env, 'AWS_REGION'),
+    region: regionFromEnv(env),
     clustersTable: stringFromEnv(env, 'CLUSTERS_TABLE'),
     stateMachines: {
       create: stringFromEnv(env, 'CREATE_STATE_MACHINE_ARN'),
@@ -131,4 +132,12 @@ let cached: Config | undefined;
 export function config(): Config {
   cached ??= loadConfig(process.env);
   return cached;
+}
+
+/** The control plane runs only where Determined publishes its images (core/cluster/regions.ts). */
+function regionFromEnv(env: Record<string, string | undefined>): string {
+  const region = stringFromEnv(env, 'AWS_REGION');
+  if (!isSupportedRegion(region))
+    throw new ConfigurationError(`AWS_REGION: ${unsupportedRegionMessage(region)}`);
+  return region;
 }

@@ -16,6 +16,8 @@ Each patch makes moto 5.2.1 behave like AWS where the control plane depends on i
  11. Reading a deleted stack does not bring its resources back: moto resolves outputs and lists
      resources lazily, re-creating a deleted resource on first reference (a named log group then
      blocks the next stack of that name, as a second team's create of a torn-down id showed).
+ 12. A wait condition handle resolves to a URL, as on AWS (moto resolves it to nothing, and a
+     template that passes it to an instance fails). Wait conditions stay skipped: no instance boots here.
 Usage: python3 launcher.py [moto_server args, e.g. -H 127.0.0.1 -p 4566]
 """
 import sys
@@ -292,7 +294,38 @@ def _add_cloudformation_models():
                 self.file_system.file_system_id, str(uuid.uuid4()), None, None, None
             )
 
-    return SecurityGroupEgress, LustreFileSystem
+    # 11. A handle is a presigned S3 URL on AWS; here a URL of the same shape that nothing listens on.
+    from moto.cloudformation import parsing
+
+    class WaitConditionHandle(CloudFormationModel):
+        __module__ = "moto.cloudformation.models"
+
+        def __init__(self, url):
+            self.url = url
+
+        @staticmethod
+        def cloudformation_name_type():
+            return ""
+
+        @staticmethod
+        def cloudformation_type():
+            return "AWS::CloudFormation::WaitConditionHandle"
+
+        @classmethod
+        def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+            return cls(
+                f"https://cloudformation-waitcondition-{region_name}.s3.amazonaws.com/"
+                f"{account_id}/{uuid.uuid4()}/{resource_name}?X-Amz-Signature=emulator"
+            )
+
+        @property
+        def physical_resource_id(self):
+            return self.url
+
+    if "AWS::CloudFormation::WaitConditionHandle" in parsing.NULL_MODELS:
+        parsing.NULL_MODELS.remove("AWS::CloudFormation::WaitConditionHandle")
+
+    return SecurityGroupEgress, LustreFileSystem, WaitConditionHandle
 
 
 if __name__ == "__main__":

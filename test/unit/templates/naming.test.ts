@@ -124,10 +124,13 @@ describe('names derived from a cluster’s team and id', () => {
   });
 
   it('the templates set no length-limited name from the stack name: CloudFormation generates them', () => {
-    // S3 buckets (lowercase, <= 63), IAM roles (<= 64), DB identifiers (<= 63): all generated and
-    // truncated by CloudFormation, so a 64-character mixed-case id cannot break them.
+    // IAM roles (<= 64) and the like: generated and truncated by CloudFormation, so a 64-character
+    // mixed-case id cannot break them. The bucket and the database are named from the stack's UUID.
     const template = renderTemplate('secure');
-    const text = JSON.stringify(template);
+    expect(JSON.stringify(template.Resources.CheckpointBucket?.Properties?.BucketName)).toContain(
+      'AWS::StackId',
+    );
+    const text = JSON.stringify({ ...template.Resources, CheckpointBucket: undefined });
     for (const property of [
       'BucketName',
       'RoleName',
