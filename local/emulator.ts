@@ -3,6 +3,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { projectRoot } from './paths.ts';
 
+const START_TIMEOUT_MS = 90_000;
+
 export class EmulatorMissingError extends Error {}
 
 export function checkPython(): void {
@@ -45,7 +47,8 @@ export async function startEmulator(port: number, options: { quiet?: boolean } =
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
-  const deadline = Date.now() + 20_000;
+  // moto imports boto and the patches first: seconds on a quiet machine, far more on a busy CI runner.
+  const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null)
       throw new Error(
@@ -61,7 +64,7 @@ export async function startEmulator(port: number, options: { quiet?: boolean } =
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   await stopProcess(child);
-  throw new Error(`the emulator did not answer on ${endpoint} within 20 s`);
+  throw new Error(`the emulator did not answer on ${endpoint} within ${START_TIMEOUT_MS / 1000} s`);
 }
 
 async function reachable(endpoint: string): Promise<boolean> {
