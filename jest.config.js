@@ -13,6 +13,8 @@ const common = {
 };
 
 export default {
+  // Tests that talk to the emulator wait on a real server: a loaded 2-core runner needs more than 5 s.
+  testTimeout: 30_000,
   projects: [
     {
       ...common,

@@ -35,7 +35,7 @@ function detDeploy(args: string[], token: string, command = [process.execPath, b
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
     child.once('error', reject);
     child.once('close', (code) => {
       clearTimeout(timer);
@@ -112,7 +112,7 @@ describe('det-deploy against the local runtime', () => {
     const gone = await call('GET', `/clusters/${clusterId}`, { token });
     expect(gone.status === 404 || gone.body.status === 'DELETED').toBe(true);
     expect(deleted.stdout).toContain(`checkpoint bucket: s3://${ready.body.outputs.checkpointBucket}`);
-  }, 60_000);
+  }, 180_000);
 
   it('a bad cluster id exits 1 and names the flag and the rule; nothing is created', async () => {
     const result = await detDeploy(
