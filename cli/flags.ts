@@ -264,7 +264,7 @@ const CLUSTER_ID: OptionFlag = {
   help: 'the cluster [required]',
 };
 
-export type CommandName = 'up' | 'down' | 'list' | 'status';
+export type CommandName = 'up' | 'down' | 'list' | 'status' | 'stop' | 'start';
 
 /** Each command's own flags besides the global ones (`up` also takes every FIELD_FLAGS entry). */
 export const COMMAND_FLAGS: Record<CommandName, readonly OptionFlag[]> = {
@@ -292,6 +292,8 @@ export const COMMAND_FLAGS: Record<CommandName, readonly OptionFlag[]> = {
   ],
   list: [{ flag: 'json', type: 'boolean', help: 'print the clusters as JSON' }],
   status: [CLUSTER_ID, { flag: 'json', type: 'boolean', help: 'print the cluster and events as JSON' }],
+  stop: [CLUSTER_ID],
+  start: [CLUSTER_ID],
 };
 
 /** `det-deploy aws ls` is `list`. */

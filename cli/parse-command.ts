@@ -36,7 +36,8 @@ export type Command =
     }
   | { name: 'down'; global: GlobalOptions; clusterId: string; yes: boolean; purge: boolean; region?: string }
   | { name: 'list'; global: GlobalOptions; json: boolean }
-  | { name: 'status'; global: GlobalOptions; clusterId: string; json: boolean };
+  | { name: 'status'; global: GlobalOptions; clusterId: string; json: boolean }
+  | { name: 'stop' | 'start'; global: GlobalOptions; clusterId: string };
 
 type OptionSpec = { type: 'string' | 'boolean'; multiple?: boolean; short?: string };
 
@@ -71,7 +72,7 @@ export function parseCommand(argv: readonly string[], env: Record<string, string
   }
   const name = COMMAND_ALIASES[rawName] ?? rawName;
   if (!isCommand(name))
-    throw new UsageError(`unknown command "aws ${rawName}"; use up, down, list or status`);
+    throw new UsageError(`unknown command "aws ${rawName}"; use up, down, list, status, stop or start`);
 
   let values: Record<string, unknown>;
   try {
@@ -121,6 +122,9 @@ export function parseCommand(argv: readonly string[], env: Record<string, string
       return { name, global: global(), json: flag('json') };
     case 'status':
       return { name, global: global(), clusterId: requiredId(), json: flag('json') };
+    case 'stop':
+    case 'start':
+      return { name, global: global(), clusterId: requiredId() };
   }
 }
 

@@ -75,6 +75,8 @@ export interface ClusterRecord {
   /** A DELETE that arrived while another operation ran; that workflow hands over to delete. */
   deleteRequested?: DeleteRequest;
   retained?: RetainedData;
+  /** When the cluster last reached STOPPED (the stop workflow writes it); the reaper tears down a cluster left stopped too long. */
+  stoppedAt?: string;
   restoredFrom?: string;
   /** Set on a torn-down cluster once a new cluster took over its retained data. */
   restoredInto?: string;

@@ -198,6 +198,8 @@ export const updateClusterSchema = z
   );
 
 export const keepaliveSchema = z.strictObject({ until: z.optional(expiresAt) });
+/** Stop and start take no options: an empty JSON object, or no body at all. */
+export const parkSchema = z.strictObject({});
 
 export type CreateClusterRequest = z.infer<typeof createClusterSchema>;
 export type UpdateClusterRequest = z.infer<typeof updateClusterSchema>;

@@ -1,5 +1,6 @@
 /**
- * One run of the reaper over every READY cluster: observe (agents by tag, one EC2 call per page;
+ * One run of the reaper over every READY cluster (idle ones are stopped or deleted per the team's
+ * idleAction, expired ones deleted): observe (agents by tag, one EC2 call per page;
  * the master's API where it matters), decide (core/reaper/decide.ts), then act with conditional
  * writes, so a cluster someone touched meanwhile is left for the next run.
  */
@@ -8,7 +9,9 @@ import { stackName, stackNameOf } from '../cluster/naming.ts';
 import { ConflictError } from '../errors.ts';
 import type { AgentCounter, MasterProbe, Notifier, TeardownWarning } from '../ports.ts';
 import { decide, type Activity, type Decision } from '../reaper/decide.ts';
+import { policyFor } from '../policy.ts';
 import { startDelete, type DeleteDeps } from './delete-cluster.ts';
+import { startStop } from './stop-cluster.ts';
 
 export interface ReapDeps extends DeleteDeps {
   agents: AgentCounter;
@@ -42,7 +45,11 @@ export async function reap(deps: ReapDeps, options: { dryRun: boolean }): Promis
     const activities = await observe(deps, clusters);
     const now = deps.clock.now();
     for (const cluster of clusters) {
-      const subject = { idle: cluster.idle, protected: cluster.parameters.protected };
+      const subject = {
+        idle: cluster.idle,
+        protected: cluster.parameters.protected,
+        idleAction: policyFor(deps.settings.policies, cluster.team).idleAction,
+      };
       const decision = decide(
         subject,
         activities.get(cluster) ?? { agents: 0 },
@@ -142,6 +149,13 @@ async function act(
         message: decision.message,
       };
     case 'teardown':
+      if (decision.action === 'stop') {
+        await startStop(deps, cluster, {
+          by: 'the idle reaper',
+          reason: `Stopped by the reaper: ${decision.reason}.`,
+        });
+        return undefined;
+      }
       await startDelete(deps, cluster, {
         purge: false,
         by: 'the idle reaper',
@@ -155,7 +169,7 @@ async function act(
 
 function detailOf(decision: Decision): { detail?: string } {
   if (decision.kind === 'warn' || decision.kind === 'cancel') return { detail: decision.message };
-  if (decision.kind === 'teardown') return { detail: decision.reason };
+  if (decision.kind === 'teardown') return { detail: `${decision.action}: ${decision.reason}` };
   if (decision.kind === 'track' && decision.note) return { detail: decision.note };
   return {};
 }

@@ -13,6 +13,8 @@ Each patch makes moto 5.2.1 behave like AWS where the control plane depends on i
   9. $$.State.EnteredTime reads like AWS's (2026-01-31T12:00:00.123Z, not +00:00 microseconds).
  10. Step Functions' own API (camelCase: taskToken, stateMachineArn) takes the PascalCase parameter
      names workflows use, as AWS does (moto passes them to boto unchanged and fails: 'TaskToken').
+ 11. moto runs no user data: an instance whose boot reports on itself (the master's user data writes
+     the det-master-boot tag once Determined answers) gets that report when it starts, as on AWS.
 Usage: python3 launcher.py [moto_server args, e.g. -H 127.0.0.1 -p 4566]
 """
 import sys
@@ -98,6 +100,7 @@ def main(argv):
 
     _add_cloudformation_models()
     _align_step_functions_with_aws()
+    _report_master_boots()
 
     from moto.server import main as moto_main
 
@@ -160,6 +163,38 @@ def _align_step_functions_with_aws():
                 parameters[name] = parameters.pop(key)
 
     state_task_service.StateTaskService._normalise_parameters = normalise_parameters
+
+
+BOOT_TAG = "det-master-boot"
+
+
+def _report_master_boots():
+    """11. What the master's boot does once GET /info answers: tag its own instance "answered <version>"."""
+    import base64
+    import re
+
+    from moto.ec2.models.instances import Instance
+
+    def boot_script(instance):
+        text = instance.user_data or ""
+        if isinstance(text, (list, tuple)):
+            text = text[0] if text else ""
+        try:
+            return base64.b64decode(text).decode("utf-8", "replace")
+        except Exception:
+            return str(text)
+
+    original_start = Instance.start
+
+    def start(self):
+        previous = original_start(self)
+        script = boot_script(self)
+        if BOOT_TAG in script:
+            version = re.search(r"determined-master:([0-9A-Za-z.+-]+)", script)
+            self.add_tag(BOOT_TAG, "answered " + (version.group(1) if version else "unknown"))
+        return previous
+
+    Instance.start = start
 
 
 def _add_cloudformation_models():

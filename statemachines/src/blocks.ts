@@ -700,7 +700,7 @@ export function handOverPendingDelete(prefix: string, options: { recordPath: str
 
 export interface OperationFailure {
   /** Names the states: Record<Operation>Failed, Log<Operation>Failed. */
-  operation: 'Create' | 'Update';
+  operation: 'Create' | 'Update' | 'Stop' | 'Start';
   from: string;
   to: string;
   remove?: string[];

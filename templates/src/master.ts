@@ -24,6 +24,7 @@ import {
   MASTER_PORT,
   type MasterConfigOptions,
 } from './master-config.ts';
+import { bootReport } from './master-boot-report.ts';
 import { checkpointBucketName } from './storage.ts';
 
 export const IMDS_LAUNCH_TEMPLATE = 'ImdsV2LaunchTemplate';
@@ -108,7 +109,7 @@ docker run -d --name determined-master --network determined --restart unless-sto
   --log-driver=awslogs --log-opt awslogs-region=\${AWS::Region} --log-opt awslogs-group=\${LogGroup} --log-opt awslogs-stream=determined-master \\
   -p ${MASTER_PORT}:${MASTER_PORT} -v $etc/master.yaml:/etc/determined/master.yaml:ro \\
   determinedai/determined-master:\${DeterminedVersion}
---//--
+${bootReport(MASTER_PORT)}--//--
 `;
 }
 

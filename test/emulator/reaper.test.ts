@@ -116,6 +116,8 @@ describe('the reaper in the emulator', () => {
         create: MACHINE('create'),
         update: MACHINE('update'),
         delete: MACHINE('delete'),
+        stop: MACHINE('stop'),
+        start: MACHINE('start'),
       }),
       clock,
       settings: {

@@ -43,7 +43,7 @@ export const PRODUCTION_TIMING: WorkflowTiming = {
   maxPollSeconds: 60,
   fastPath: false,
   fallbackPollSeconds: 600,
-  budgetSeconds: { create: 3600, update: 3600, delete: 3600 },
+  budgetSeconds: { create: 3600, update: 3600, delete: 3600, stop: 1800, start: 1800 },
 };
 
 export const throttling = (service = 'CloudFormation') =>

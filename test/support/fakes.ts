@@ -179,7 +179,7 @@ export const TEST_TIMING: WorkflowTiming = {
   maxPollSeconds: 1,
   fastPath: false,
   fallbackPollSeconds: 600,
-  budgetSeconds: { create: 3600, update: 3600, delete: 3600 },
+  budgetSeconds: { create: 3600, update: 3600, delete: 3600, stop: 1800, start: 1800 },
 };
 
 export class FixedClock {

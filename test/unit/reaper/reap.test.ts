@@ -61,8 +61,9 @@ describe('a reaper run', () => {
     expect(agents.calls.map((batch) => batch.length)).toEqual([200, 200, 50]);
   });
 
-  it('takes an idle cluster from idle, to warned, to torn down with its data kept, over runs', async () => {
+  it('takes an idle cluster from idle, to warned, to stopped under the default policy, over runs', async () => {
     const { api, deps, warnings } = await setup(1);
+    api.deps.settings.policies = { defaults: { maxClusters: 10_000 } }; // idleAction: stop (built in)
     await reap(deps, { dryRun: false });
     expect(api.deps.store.record('c0000')?.idle.idleSince).toBe(api.deps.clock.now().toISOString());
 
@@ -71,9 +72,34 @@ describe('a reaper run', () => {
     const warned = api.deps.store.record('c0000');
     expect(warned?.idle.teardownReason).toBe('idle');
     expect(warnings).toEqual([
-      expect.objectContaining({ clusterId: 'c0000', team: 'alpha', reason: 'idle' }),
+      expect.objectContaining({
+        clusterId: 'c0000',
+        team: 'alpha',
+        reason: 'idle',
+        message: expect.stringContaining('will be stopped'),
+      }),
     ]);
 
+    api.deps.clock.advance(600);
+    await reap(deps, { dryRun: false });
+    const stopping = api.deps.store.record('c0000');
+    expect(stopping?.status).toBe('STOPPING');
+    expect(stopping?.statusReason).toContain('reaper');
+    // The idle clock starts afresh: a started cluster is not idle from before it was parked.
+    expect(stopping?.idle).toEqual({ idleTimeout: '1h' });
+    const started = api.deps.workflows.started.find((entry) => entry.operation === 'stop');
+    expect(started?.input).toMatchObject({ team: 'alpha', clusterId: 'c0000' });
+    expect(api.deps.workflows.started.some((entry) => entry.operation === 'delete')).toBe(false);
+    const kinds = (api.deps.store.events.get('alpha#c0000') ?? []).map((entry) => entry.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['idle', 'teardown-warning', 'stop-requested']));
+  });
+
+  it('tears an idle cluster down with its data kept when the team policy says idleAction delete', async () => {
+    const { api, deps } = await setup(1);
+    api.deps.settings.policies = { defaults: { maxClusters: 10_000, idleAction: 'delete' } };
+    await reap(deps, { dryRun: false });
+    api.deps.clock.advance(3600);
+    await reap(deps, { dryRun: false });
     api.deps.clock.advance(600);
     await reap(deps, { dryRun: false });
     const deleting = api.deps.store.record('c0000');
