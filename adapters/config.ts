@@ -44,6 +44,7 @@ const ENDPOINT_SERVICE_IDS = {
   eventBridge: 'EVENTBRIDGE',
   cloudFormation: 'CLOUDFORMATION',
   ec2: 'EC2',
+  rds: 'RDS',
 } as const;
 
 export function loadConfig(env: Record<string, string | undefined>): Config {

@@ -15,7 +15,8 @@ import { Ec2AgentCounter } from '../adapters/agent-counter.ts';
 import { DynamoDocumentClient } from '../adapters/aws/dynamodb.ts';
 import { AwsJsonClient } from '../adapters/aws/json.ts';
 import { AwsQueryClient } from '../adapters/aws/query.ts';
-import { EC2, EVENTBRIDGE, STEP_FUNCTIONS } from '../adapters/aws/services.ts';
+import { EC2, EVENTBRIDGE, RDS, STEP_FUNCTIONS } from '../adapters/aws/services.ts';
+import { RdsDatabaseStates } from '../adapters/database-states.ts';
 import { DynamoClusterStore, toItem } from '../adapters/cluster-store.ts';
 import { HttpMasterProbe } from '../adapters/master-probe.ts';
 import { EventBridgeNotifier } from '../adapters/notifier.ts';
@@ -178,6 +179,7 @@ export const reaper: BenchSection = {
             deletedRetentionDays: 30,
           },
           agents,
+          databases: new RdsDatabaseStates(new AwsQueryClient(RDS, clientOptions)),
           masters: new HttpMasterProbe({ timeoutMs: 3000 }),
           notifier: new EventBridgeNotifier(
             countCalls(new AwsJsonClient(EVENTBRIDGE, clientOptions), counters.eventBridge),

@@ -81,9 +81,9 @@ export function recordStatus(name: string, write: StatusWrite): States {
     values[':to'] = { S: write.to };
     sets.unshift('#status = :to');
     removes.push('waitToken');
-    // The reaper's sparse index holds READY clusters only.
-    if (write.to === 'READY') {
-      values[':shard'] = { S: 'READY' };
+    // The reaper's sparse index holds READY and STOPPED clusters only, each status its own shard.
+    if (write.to === 'READY' || write.to === 'STOPPED') {
+      values[':shard'] = { S: write.to };
       sets.push('#reapShard = :shard');
     } else removes.push('#reapShard');
   } else delete names['#reapShard'];

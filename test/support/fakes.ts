@@ -124,8 +124,8 @@ export class InMemoryClusterStore implements ClusterStore {
     return sorted.filter((entry) => !after || newerFirst(after, entry) < 0).slice(0, query.limit);
   }
 
-  async listReapable(query: { limit: number; nextToken?: string }) {
-    return this.list({ ...query, status: 'READY' });
+  async listReapable(query: { limit: number; nextToken?: string; status?: 'READY' | 'STOPPED' }) {
+    return this.list({ ...query, status: query.status ?? 'READY' });
   }
 }
 

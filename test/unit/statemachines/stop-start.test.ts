@@ -64,7 +64,7 @@ describe('stop', () => {
     const record = aws.rawCluster('ml-park');
     expect(record).toMatchObject({ status: 'STOPPED', version: 5 });
     expect(record.stoppedAt).toEqual(expect.any(String));
-    expect(record.reapShard).toBeUndefined();
+    expect(record.reapShard).toBe('STOPPED');
     expect(aws.timeline('ml-park')).toContainEqual(
       expect.objectContaining({ kind: 'stopped', status: 'STOPPED' }),
     );
