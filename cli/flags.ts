@@ -17,7 +17,7 @@ export interface FieldFlag {
   /** The value's placeholder in --help ('' for a switch). */
   metavar: string;
   field: RequestField;
-  kind: 'string' | 'integer' | 'boolean' | 'tags' | 'instant';
+  kind: 'string' | 'integer' | 'boolean' | 'tags' | 'instant' | 'schedule';
   /** What applies when the flag is omitted (shown in --help and docs/cli.md; the API applies it). */
   default: string;
   /** PATCH /clusters/{id} accepts the field, so `up` on an existing cluster can change it. */
@@ -209,6 +209,16 @@ export const FIELD_FLAGS = [
     patchable: true,
     seed: false,
     help: 'a tag for the stack and its resources; repeatable (on update, replaces the tags)',
+  },
+  {
+    flag: 'schedule',
+    metavar: 'TZ;autostop=CRON;autostart=CRON',
+    field: 'schedule',
+    kind: 'schedule',
+    default: 'none',
+    patchable: true,
+    seed: false,
+    help: 'stop and start at these times, e.g. "Europe/Berlin;autostop=0 19 * * 1-5;autostart=0 8 * * 1-5" ("none" clears it on update)',
   },
   {
     flag: 'restore-from',

@@ -31,6 +31,8 @@ export const IN_PROGRESS: readonly ClusterStatus[] = [
 export const RECREATABLE: readonly ClusterStatus[] = ['DELETED', 'CREATE_FAILED'];
 
 const UPDATABLE: readonly ClusterStatus[] = ['READY', 'UPDATE_FAILED'];
+/** A PATCH of control-plane settings only (idle timeout, expiry, protection, schedule) changes no stack. */
+const SETTINGS_UPDATABLE: readonly ClusterStatus[] = [...UPDATABLE, 'STOPPED'];
 const DELETABLE_NOW: readonly ClusterStatus[] = [
   'READY',
   'STOPPED',
@@ -49,9 +51,17 @@ export const STARTABLE: readonly ClusterStatus[] = ['STOPPED', 'START_FAILED', '
 /** Statuses the idle clock runs in: a stopped cluster costs storage only and is never idle. */
 const KEEPALIVE: readonly ClusterStatus[] = ['READY', 'CREATING', 'UPDATING', 'STARTING'];
 
-export function assertUpdatable(clusterId: string, status: ClusterStatus): void {
+export function assertUpdatable(
+  clusterId: string,
+  status: ClusterStatus,
+  options: { stackChange: boolean } = { stackChange: true },
+): void {
+  if (!options.stackChange && SETTINGS_UPDATABLE.includes(status)) return;
   if (!UPDATABLE.includes(status)) {
-    const hint = status === 'STOPPED' ? ' Start it first.' : '';
+    const hint =
+      status === 'STOPPED'
+        ? ' Start it first; while it is stopped only idleTimeout, expiresAt, protected and schedule can change.'
+        : '';
     throw new ConflictError(
       `Cluster ${clusterId} is ${status}; it can be changed only when READY or UPDATE_FAILED.${hint}`,
     );

@@ -9,13 +9,15 @@ import type { ClusterRecord } from '../cluster/model.ts';
 import { stackName, stackNameOf } from '../cluster/naming.ts';
 import { ConflictError } from '../errors.ts';
 import type { AgentCounter, DatabaseStates, MasterProbe, Notifier, TeardownWarning } from '../ports.ts';
+import { decideSchedule, type ScheduleDecision } from '../reaper/decide-schedule.ts';
 import { decideStopped, type StoppedDecision } from '../reaper/decide-stopped.ts';
+import { startStart } from './start-cluster.ts';
 import { decide, type Activity, type Decision } from '../reaper/decide.ts';
 import { policyFor } from '../policy.ts';
 import { startDelete, type DeleteDeps } from './delete-cluster.ts';
 import { startStop } from './stop-cluster.ts';
 
-type AnyDecision = Decision | StoppedDecision;
+type AnyDecision = Decision | StoppedDecision | NonNullable<ScheduleDecision>;
 
 export interface ReapDeps extends DeleteDeps {
   agents: AgentCounter;
@@ -55,6 +57,11 @@ export async function reap(deps: ReapDeps, options: { dryRun: boolean }): Promis
     const activities = await observe(deps, clusters);
     const now = deps.clock.now();
     for (const cluster of clusters) {
+      const scheduled = decideSchedule(cluster, now);
+      if (scheduled) {
+        await decided(cluster, scheduled, now);
+        continue;
+      }
       const subject = {
         idle: cluster.idle,
         protected: cluster.parameters.protected,
@@ -72,6 +79,11 @@ export async function reap(deps: ReapDeps, options: { dryRun: boolean }): Promis
     const states = ids.length > 0 ? await deps.databases.statuses(ids) : new Map<string, string>();
     const now = deps.clock.now();
     for (const cluster of clusters) {
+      const scheduled = decideSchedule(cluster, now);
+      if (scheduled) {
+        await decided(cluster, scheduled, now);
+        continue;
+      }
       const subject = {
         idle: cluster.idle,
         protected: cluster.parameters.protected,
@@ -184,6 +196,19 @@ async function act(
         teardownAt: decision.idle.teardownAt ?? at,
         message: decision.message,
       };
+    case 'schedule-stop':
+    case 'schedule-start': {
+      const applied = { ...cluster, idle: { ...cluster.idle, scheduleCheckedAt: decision.checkedAt } };
+      const options = { by: 'the schedule', reason: `As scheduled: ${decision.reason}.` };
+      if (decision.kind === 'schedule-stop') await startStop(deps, applied, options);
+      else await startStart(deps, applied, options);
+      return undefined;
+    }
+    case 'schedule-noted':
+      await deps.store.update(cluster, expect, {
+        idle: { ...cluster.idle, scheduleCheckedAt: decision.checkedAt },
+      });
+      return undefined;
     case 'restop':
       await startStop(deps, cluster, {
         by: 'the reaper',
@@ -212,7 +237,13 @@ async function act(
 
 function detailOf(decision: AnyDecision): { detail?: string } {
   if (decision.kind === 'warn' || decision.kind === 'cancel') return { detail: decision.message };
-  if (decision.kind === 'restop') return { detail: decision.reason };
+  if (
+    decision.kind === 'restop' ||
+    decision.kind === 'schedule-stop' ||
+    decision.kind === 'schedule-start' ||
+    decision.kind === 'schedule-noted'
+  )
+    return { detail: decision.reason };
   if (decision.kind === 'teardown') return { detail: `${decision.action}: ${decision.reason}` };
   if (decision.kind === 'track' && decision.note) return { detail: decision.note };
   return {};

@@ -210,6 +210,32 @@ describe('stop and start in the emulator', () => {
       mine.delete(cluster.clusterId);
     }, 180_000);
 
+    it('stops at the schedule’s autostop and starts at its autostart', async () => {
+      const schedule = { timezone: 'UTC', autostop: '0 19 * * *', autostart: '0 8 * * *' };
+      const cluster = await readyCluster('park-sched', { schedule });
+      mine.add(cluster.clusterId);
+      const next = (hour: number) => {
+        const at = new Date(clock.now());
+        at.setUTCHours(hour, 1, 0, 0);
+        if (at.getTime() <= clock.now().getTime()) at.setUTCDate(at.getUTCDate() + 1);
+        return at;
+      };
+      clock.advance((next(19).getTime() - clock.now().getTime()) / 1000);
+      expect((await reap(deps, { dryRun: false })).decisions).toEqual([
+        expect.objectContaining({ clusterId: cluster.clusterId, decision: 'schedule-stop' }),
+      ]);
+      const stopped = await waitForStatus(cluster.clusterId, token, 'STOPPED', 90_000);
+      expect(stopped.body.statusReason).toContain('As scheduled: schedule autostop "0 19 * * *" (UTC)');
+
+      clock.advance((next(8).getTime() - clock.now().getTime()) / 1000);
+      expect((await reap(deps, { dryRun: false })).decisions).toEqual([
+        expect.objectContaining({ clusterId: cluster.clusterId, decision: 'schedule-start' }),
+      ]);
+      const ready = await waitForStatus(cluster.clusterId, token, 'READY', 90_000);
+      expect(ready.body.outputs.masterId).toBe(cluster.outputs.masterId);
+      mine.delete(cluster.clusterId);
+    }, 180_000);
+
     it('stops again a database that AWS started after 7 days stopped', async () => {
       const cluster = await readyCluster('park-7d');
       expect((await call('POST', `/clusters/${cluster.clusterId}/stop`, { token })).status).toBe(202);

@@ -165,3 +165,54 @@ describe('a STOPPED cluster', () => {
     }
   });
 });
+
+describe('schedules through the API', () => {
+  const schedule = { timezone: 'Europe/Berlin', autostop: '0 19 * * 1-5', autostart: '0 8 * * 1-5' };
+
+  it('takes a schedule on create and starts applying it from the request on', async () => {
+    const api = new Api();
+    const created = await api.call('POST /clusters', {
+      path: '/clusters',
+      body: { clusterId: 'office-hours', keypair: 'demo-key', schedule },
+    });
+    expect(created.status).toBe(202);
+    expect(created.body.parameters.schedule).toEqual(schedule);
+    expect(created.body.idle.scheduleCheckedAt).toBe(api.deps.clock.now().toISOString());
+  });
+
+  it('refuses a bad schedule with 400 naming the field, and writes nothing', async () => {
+    const api = new Api();
+    const reply = await api.call('POST /clusters', {
+      path: '/clusters',
+      body: {
+        clusterId: 'bad',
+        keypair: 'demo-key',
+        schedule: { timezone: 'Europe/Berlin', autostop: '* * * * *' },
+      },
+    });
+    expect(reply.status).toBe(400);
+    expect(reply.body.errors).toEqual([
+      { field: 'schedule.autostop', message: 'may fire at most once an hour' },
+    ]);
+    expect(api.deps.store.record('bad')).toBeUndefined();
+  });
+
+  it('changes or clears the schedule of a STOPPED cluster (settings only), still 409 for a stack change', async () => {
+    const api = new Api();
+    await api.cluster('parked', 'STOPPED');
+    const patched = await api.call('PATCH /clusters/{clusterId}', {
+      path: '/clusters/parked',
+      body: { schedule },
+    });
+    expect(patched.status).toBe(202); // PATCH answers 202 whether or not the stack changes
+    expect(patched.body).toMatchObject({ status: 'STOPPED', parameters: { schedule } });
+    const cleared = await api.call('PATCH /clusters/{clusterId}', {
+      path: '/clusters/parked',
+      body: { schedule: null, idleTimeout: '2h' },
+    });
+    expect(cleared.status).toBe(202);
+    expect(cleared.body.parameters.schedule).toBeUndefined();
+    expect(cleared.body.idle.scheduleCheckedAt).toBeUndefined();
+    expect(api.deps.workflows.started.filter((entry) => entry.operation === 'update')).toHaveLength(0);
+  });
+});

@@ -1,4 +1,5 @@
 /** `det-deploy aws stop` and `det-deploy aws start`: the request, the wait, the outcome and its exit code. */
+import { parseCommand } from '../../../cli/parse-command.ts';
 import { cluster, detDeploy, FakeApi } from './fake-api.ts';
 
 const events = { status: 200, body: { items: [] } };
@@ -127,5 +128,27 @@ describe('det-deploy aws start', () => {
     const { code, out } = await detDeploy(['aws', 'start', '--help'], new FakeApi(), { env: {} });
     expect(code).toBe(0);
     expect(out).toContain('Usage: det-deploy aws start --cluster-id ID');
+  });
+});
+
+describe('--schedule', () => {
+  const env = { DET_DEPLOY_API_URL: 'http://api.test', DET_DEPLOY_TOKEN: 't' };
+  const up = (...flags: string[]) =>
+    parseCommand(['aws', 'up', '--cluster-id', 'c1', '--keypair', 'k', ...flags], env);
+
+  it('reads "TZ;autostop=CRON;autostart=CRON" into the request’s schedule, and "none" clears it', () => {
+    expect(up('--schedule', 'Europe/Berlin;autostop=0 19 * * 1-5;autostart=0 8 * * 1-5')).toMatchObject({
+      fields: {
+        schedule: { timezone: 'Europe/Berlin', autostop: '0 19 * * 1-5', autostart: '0 8 * * 1-5' },
+      },
+    });
+    expect(up('--schedule', 'UTC;autostop=0 19 * * *')).toMatchObject({
+      fields: { schedule: { timezone: 'UTC', autostop: '0 19 * * *' } },
+    });
+    expect(up('--schedule', 'none')).toMatchObject({ fields: { schedule: null } });
+  });
+
+  it('refuses anything else with a usage error', () => {
+    expect(() => up('--schedule', 'UTC;stop=0 19 * * *')).toThrow(/--schedule takes/);
   });
 });

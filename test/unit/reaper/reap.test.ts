@@ -287,4 +287,59 @@ describe('a reaper run', () => {
       expect(api.deps.store.record('s0')?.idle).toEqual({ idleTimeout: '1h' });
     });
   });
+
+  describe('schedules', () => {
+    const schedule = { timezone: 'UTC', autostop: '0 19 * * *', autostart: '0 8 * * *' };
+
+    it('stops at autostop and starts at autostart, and leaves a cluster started by hand alone until the next autostop', async () => {
+      const { api, deps } = await setup(1, { idleTimeout: 'never' });
+      const record = api.deps.store.record('c0000');
+      if (record) {
+        record.parameters = { ...record.parameters, schedule };
+        record.idle = { idleTimeout: 'never', scheduleCheckedAt: api.deps.clock.now().toISOString() };
+      }
+      // 12:00 -> 19:01: autostop fired.
+      api.deps.clock.advance(7 * 3600 + 60);
+      const evening = await reap(deps, { dryRun: false });
+      expect(evening.decisions).toEqual([
+        expect.objectContaining({
+          clusterId: 'c0000',
+          decision: 'schedule-stop',
+          detail: expect.stringContaining('autostop'),
+        }),
+      ]);
+      const stopping = api.deps.store.record('c0000');
+      expect(stopping?.status).toBe('STOPPING');
+      expect(stopping?.statusReason).toContain('As scheduled');
+      expect(stopping?.idle.scheduleCheckedAt).toBe(api.deps.clock.now().toISOString());
+
+      // The stop workflow ends; the next morning autostart fires.
+      if (stopping) stopping.status = 'STOPPED';
+      expect((await reap(deps, { dryRun: false })).decisions).toEqual([]);
+      api.deps.clock.advance(13 * 3600);
+      const morning = await reap(deps, { dryRun: false });
+      expect(morning.decisions).toEqual([expect.objectContaining({ decision: 'schedule-start' })]);
+      expect(api.deps.store.record('c0000')?.status).toBe('STARTING');
+      expect(
+        api.deps.workflows.started
+          .filter((entry) => entry.operation !== 'create')
+          .map((entry) => entry.operation),
+      ).toEqual(['stop', 'start']);
+    });
+
+    it('notes a firing that finds the cluster as asked, without a workflow', async () => {
+      const { api, deps } = await setup(1, { idleTimeout: 'never' });
+      const record = api.deps.store.record('c0000');
+      if (record) {
+        record.parameters = { ...record.parameters, schedule };
+        record.idle = { idleTimeout: 'never', scheduleCheckedAt: api.deps.clock.now().toISOString() };
+      }
+      // 12:00 -> 08:01 next day: autostop (19:00) then autostart (08:00) fired; the later one, start, finds it READY.
+      api.deps.clock.advance(20 * 3600 + 60);
+      const report = await reap(deps, { dryRun: false });
+      expect(report.decisions).toEqual([expect.objectContaining({ decision: 'schedule-noted' })]);
+      expect(api.deps.store.record('c0000')?.status).toBe('READY');
+      expect(api.deps.workflows.started.filter((entry) => entry.operation !== 'create')).toEqual([]);
+    });
+  });
 });
