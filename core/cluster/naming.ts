@@ -68,7 +68,7 @@ const OPERATION_LETTER: Record<Operation, string> = {
 /**
  * The tag a master's boot writes on its own instance once Determined answers `GET /info` with the
  * stack's version ("answered <version>"), or "failed: <reason>"; the start workflow removes it
- * before it starts the master and waits for it (docs/adr/0022-stop-and-start.md).
+ * before it starts the master and waits for it (docs/adr/0024-stop-and-start.md).
  */
 export const MASTER_BOOT_TAG = 'det-master-boot';
 

@@ -3,7 +3,7 @@
  * `det-master-boot` (core/cluster/naming.ts MASTER_BOOT_TAG) becomes "answered <version>" once
  * GET /info answers with the stack's version, or "failed: <reason>". The start workflow removes the
  * tag before it starts a stopped master and is READY only when the boot writes "answered" again
- * (docs/adr/0022-stop-and-start.md); CloudFormation's own signal serves the create, this the start.
+ * (docs/adr/0024-stop-and-start.md); CloudFormation's own signal serves the create, this the start.
  * The text is part of the user data's Fn::Sub: ${...} are CloudFormation's, the shell uses $name.
  */
 import { MASTER_BOOT_TAG } from '../../core/cluster/naming.ts';
