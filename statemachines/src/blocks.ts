@@ -43,6 +43,8 @@ export interface StatusWrite {
   to?: string;
   /** Extra `SET name = value` pairs; values are DynamoDB attribute values (JSONPath allowed). */
   set?: Record<string, Json>;
+  /** `SET name = if_not_exists(name, value)`: written only where the record has no value yet. */
+  setIfAbsent?: Record<string, Json>;
   /** `SET target = source` between attributes of the record, e.g. applying pending parameters. */
   copy?: Record<string, string>;
   remove?: string[];
@@ -100,6 +102,11 @@ export function recordStatus(name: string, write: StatusWrite): States {
     names[`#${attribute}`] = attribute;
     values[`:${attribute}`] = value;
     sets.push(`#${attribute} = :${attribute}`);
+  }
+  for (const [attribute, value] of Object.entries(write.setIfAbsent ?? {})) {
+    names[`#${attribute}`] = attribute;
+    values[`:${attribute}`] = value;
+    sets.push(`#${attribute} = if_not_exists(#${attribute}, :${attribute})`);
   }
   const state: State = {
     Type: 'Task',

@@ -72,11 +72,23 @@ function workflowBody(): StateMachine {
           Choices: [
             { Variable: '$.instances.gone[0]', IsPresent: true, Next: 'ExplainInstanceGone' },
             { Variable: '$.instances.leaving[0]', IsPresent: true, Next: 'ExplainInstanceGone' },
-            { Variable: '$.instances.stopped[0]', IsPresent: true, Next: 'ForgetBoot' },
+            { Variable: '$.instances.stopped[0]', IsPresent: true, Next: 'MasterStopped' },
             // pending, or stopping (a stop that failed half-way): wait until it settles.
             { Variable: '$.instances.pending[0]', IsPresent: true, Next: 'InstancesSettling' },
           ],
           Default: 'ReadBoot',
+        },
+        MasterStopped: {
+          Type: 'Pass',
+          Comment: 'The bastion may be stopped while the master runs: its boot report then still stands',
+          Parameters: { 'stopped.$': 'States.ArrayContains($.instances.stopped, $.parts.masterId)' },
+          ResultPath: '$.master',
+          Next: 'MasterBoots',
+        },
+        MasterBoots: {
+          Type: 'Choice',
+          Choices: [{ Variable: '$.master.stopped', BooleanEquals: true, Next: 'ForgetBoot' }],
+          Default: 'StartInstances',
         },
         ForgetBoot: {
           Type: 'Task',

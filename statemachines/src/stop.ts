@@ -119,7 +119,8 @@ function workflowBody(): StateMachine {
       recordStatus('RecordStopped', {
         from: 'STOPPING',
         to: 'STOPPED',
-        set: { stoppedAt: { 'S.$': '$$.State.EnteredTime' } },
+        // Stopped since the first stop: stopping again (a database AWS restarted) keeps the date.
+        setIfAbsent: { stoppedAt: { 'S.$': '$$.State.EnteredTime' } },
         resultPath: '$.record',
         next: 'LogStopped',
       }),

@@ -239,7 +239,7 @@ describe('stop and start in the emulator', () => {
     it('stops again a database that AWS started after 7 days stopped', async () => {
       const cluster = await readyCluster('park-7d');
       expect((await call('POST', `/clusters/${cluster.clusterId}/stop`, { token })).status).toBe(202);
-      await waitForStatus(cluster.clusterId, token, 'STOPPED', 90_000);
+      const first = await waitForStatus(cluster.clusterId, token, 'STOPPED', 90_000);
       mine.add(cluster.clusterId);
       const database = cluster.outputs.databaseInstanceId ?? '';
 
@@ -255,6 +255,7 @@ describe('stop and start in the emulator', () => {
       ]);
       const again = await waitForStatus(cluster.clusterId, token, 'STOPPED', 90_000);
       expect(again.body.statusReason).toContain('after 7 days stopped');
+      expect(again.body.stoppedAt).toBe(first.body.stoppedAt);
       expect(await databaseStatus(database)).toBe('stopped');
       expect(await instanceStates([cluster.outputs.masterId ?? ''])).toEqual({
         [cluster.outputs.masterId ?? '']: 'stopped',

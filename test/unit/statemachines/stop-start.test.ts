@@ -157,6 +157,17 @@ describe('stop', () => {
     expect(db?.status).toBe('stopped');
   });
 
+  it('keeps the date of the first stop when it stops a cluster again (stoppedTeardownAfter counts from it)', async () => {
+    const { aws, execution } = setUp('ml-again', 'STOPPING');
+    aws.apiUpdate('ml-again', { stoppedAt: '2026-02-20T09:00:00.000Z' });
+    const result = await aws.run('stop', parkInput('ml-again'), execution);
+    expect(result.status).toBe('SUCCEEDED');
+    expect(aws.cluster('ml-again')).toMatchObject({
+      status: 'STOPPED',
+      stoppedAt: '2026-02-20T09:00:00.000Z',
+    });
+  });
+
   it('touches nothing of a stack whose ownership tags are not the cluster’s', async () => {
     const aws = new FakeAws();
     const stack = aws.addCompleteStack(stackOf('ml-foreign'), {}, [
@@ -280,6 +291,19 @@ describe('start', () => {
     const result = await aws.run('start', parkInput('ml-secure'), execution);
     expect(result.status).toBe('SUCCEEDED');
     expect(aws.instance(bastion ?? '')?.state).toBe('running');
+  });
+
+  it('keeps the boot report of a master that kept running when only the bastion was stopped', async () => {
+    const { aws, execution, masterId, database, bastion } = setUp('ml-half', 'STARTING', { bastion: true });
+    parked(aws, '', database, bastion); // a failed stop: the bastion stopped, the master never did
+    const result = await aws.run('start', parkInput('ml-half'), execution);
+    expect(result.status).toBe('SUCCEEDED');
+    expect(aws.actions(execution)).not.toContain('ec2:deleteTags');
+    const started = aws.calls.find(
+      (call) => call.execution === execution && call.action === 'ec2:startInstances',
+    );
+    expect(started?.params).toEqual({ InstanceIds: [bastion] });
+    expect(aws.instance(masterId)?.state).toBe('running');
   });
 
   it('skips the database start when AWS already started it (7 days stopped)', async () => {
