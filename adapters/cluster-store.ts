@@ -5,6 +5,7 @@
  *   pk = CLUSTER#<team>#<id>  sk = CLUSTER              the cluster record
  *   pk = CLUSTER#<team>#<id>  sk = EVENT#<at>#<suffix>  its timeline
  *   pk = TEAM#<team>          sk = QUOTA                how many clusters the team holds
+ *   pk = STACKNAME#<stack>    sk = STACKNAME            which live cluster holds a stack name
  *   pk = IDEMPOTENCY#…        sk = IDEMPOTENCY          see idempotency-store.ts
  *
  * Teams match core/principal.ts's TEAM (no "#"), ids CLUSTER_ID, so a key names one cluster only.
@@ -26,7 +27,7 @@ import {
   type DynamoDocumentClient,
 } from './aws/dynamodb.ts';
 import type { ClusterRecord } from '../core/cluster/model.ts';
-import type { ClusterRef } from '../core/cluster/naming.ts';
+import { STACK_NAME_CLAIM, type ClusterRef } from '../core/cluster/naming.ts';
 import type { ClusterStatus } from '../core/cluster/status.ts';
 import { ConflictError, QuotaExceededError, StaleRecordError } from '../core/errors.ts';
 import type { ClusterChanges, ClusterStore, Page } from '../core/ports.ts';
@@ -38,6 +39,10 @@ export const CLUSTER_SK = 'CLUSTER';
 export const clusterPk = (cluster: ClusterRef) => `CLUSTER#${cluster.team}#${cluster.clusterId}`;
 export const clusterKey = (cluster: ClusterRef) => ({ pk: clusterPk(cluster), sk: CLUSTER_SK });
 const teamQuotaKey = (team: string) => ({ pk: `TEAM#${team}`, sk: 'QUOTA' });
+export const stackNameClaimKey = (stackName: string) => ({
+  pk: `${STACK_NAME_CLAIM.pkPrefix}${stackName}`,
+  sk: STACK_NAME_CLAIM.sk,
+});
 /** The reaper's sparse index holds READY and STOPPED clusters, each status its own shard. */
 const REAP_SHARDS: readonly ClusterStatus[] = ['READY', 'STOPPED'];
 const EVENT_PREFIX = 'EVENT#';
@@ -52,6 +57,7 @@ const STORAGE_ATTRIBUTES = [
   'ttl',
   'stackOutputs',
   'waitToken',
+  'stackName',
 ] as const;
 
 export interface ClusterStoreOptions {
@@ -77,10 +83,10 @@ export class DynamoClusterStore implements ClusterStore {
 
   async insert(
     record: ClusterRecord,
-    options: { replacing?: ClusterRecord; maxClusters: number },
+    options: { replacing?: ClusterRecord; maxClusters: number; stackName: string },
   ): Promise<void> {
-    const item = toItem(record);
-    const { replacing } = options;
+    const { replacing, stackName } = options;
+    const item = { ...toItem(record), stackName };
     const put = {
       TableName: this.options.tableName,
       Item: item,
@@ -93,45 +99,74 @@ export class DynamoClusterStore implements ClusterStore {
         : undefined,
     };
     // A failed cluster still counts against the quota, so re-creating it needs no new slot.
-    if (replacing && replacing.status !== 'DELETED') {
+    const quota =
+      replacing && replacing.status !== 'DELETED'
+        ? undefined
+        : {
+            TableName: this.options.tableName,
+            Key: teamQuotaKey(record.team),
+            UpdateExpression: 'ADD #active :one',
+            ConditionExpression: 'attribute_not_exists(#active) OR #active < :max',
+            ExpressionAttributeNames: { '#active': 'active' },
+            ExpressionAttributeValues: { ':one': 1, ':max': options.maxClusters },
+          };
+    const holder = clusterPk(record);
+    // A claim held by a cluster that is DELETED or gone is free: taken over on the second attempt.
+    let stale: string | undefined;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const claim = {
+        TableName: this.options.tableName,
+        Item: { ...stackNameClaimKey(stackName), [STACK_NAME_CLAIM.holder]: holder },
+        ConditionExpression: `attribute_not_exists(pk) OR #holder = :me${stale ? ' OR #holder = :stale' : ''}`,
+        ExpressionAttributeNames: { '#holder': STACK_NAME_CLAIM.holder },
+        ExpressionAttributeValues: { ':me': holder, ...(stale ? { ':stale': stale } : {}) },
+      };
       try {
-        await this.db.send(new PutCommand(put));
+        await this.db.send(
+          new TransactWriteCommand({
+            TransactItems: [{ Put: put }, { Put: claim }, ...(quota ? [{ Update: quota }] : [])],
+          }),
+        );
+        return;
       } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) throw taken(record.clusterId);
-        throw error;
-      }
-      return;
-    }
-    try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Put: put },
-            {
-              Update: {
-                TableName: this.options.tableName,
-                Key: teamQuotaKey(record.team),
-                UpdateExpression: 'ADD #active :one',
-                ConditionExpression: 'attribute_not_exists(#active) OR #active < :max',
-                ExpressionAttributeNames: { '#active': 'active' },
-                ExpressionAttributeValues: { ':one': 1, ':max': options.maxClusters },
-              },
-            },
-          ],
-        }),
-      );
-    } catch (error) {
-      if (error instanceof TransactionCanceledException) {
-        const [cluster, quota] = error.CancellationReasons ?? [];
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const [cluster, name, slot] = error.CancellationReasons ?? [];
         if (cluster?.Code === 'ConditionalCheckFailed') throw taken(record.clusterId);
-        if (quota?.Code === 'ConditionalCheckFailed') {
+        if (name?.Code === 'ConditionalCheckFailed') {
+          stale = attempt === 0 ? await this.staleHolder(stackName) : undefined;
+          if (stale) continue;
+          throw notAvailable(record.clusterId);
+        }
+        if (slot?.Code === 'ConditionalCheckFailed') {
           throw new QuotaExceededError(
             `Team ${record.team} already holds ${options.maxClusters} clusters, its quota.`,
           );
         }
+        throw error;
       }
-      throw error;
     }
+    throw notAvailable(record.clusterId);
+  }
+
+  /** The holder of a stack name's claim when that cluster no longer lives (DELETED or expired). */
+  private async staleHolder(stackName: string): Promise<string | undefined> {
+    const { Item: claim } = await this.db.send(
+      new GetCommand({
+        TableName: this.options.tableName,
+        Key: stackNameClaimKey(stackName),
+        ConsistentRead: true,
+      }),
+    );
+    const holder = claim?.[STACK_NAME_CLAIM.holder];
+    if (typeof holder !== 'string') return undefined;
+    const { Item: record } = await this.db.send(
+      new GetCommand({
+        TableName: this.options.tableName,
+        Key: { pk: holder, sk: CLUSTER_SK },
+        ConsistentRead: true,
+      }),
+    );
+    return !record || record.status === 'DELETED' ? holder : undefined;
   }
 
   async update(
@@ -325,6 +360,14 @@ export class DynamoClusterStore implements ClusterStore {
     // Only lists hand out tokens (the timeline has its own cursor): encode only when asked to.
     return { items, nextToken: bound ? await this.options.pageTokens.encode(startKey, bound) : undefined };
   }
+}
+
+/**
+ * Another cluster (of any team) holds the stack name: nothing about it is said, not its team, owner
+ * or status (docs/adr/0016-tenancy-by-team.md).
+ */
+function notAvailable(clusterId: string): ConflictError {
+  return new ConflictError(`Cluster id ${clusterId} is not available; choose another id.`);
 }
 
 /** Only ever about the caller's own team's cluster: the key holds the team. */

@@ -3,6 +3,7 @@
  * variables from serverless.yml; the local runtime (local/start.ts) sets them to the emulator's names.
  */
 import { STACK_PREFIX, STACK_PREFIX_MAX } from '../core/cluster/naming.ts';
+import { isSupportedRegion, unsupportedRegionMessage } from '../core/cluster/regions.ts';
 import { policyConfigSchema, type PolicyConfig } from '../core/policy.ts';
 import { DEFAULT_SCOPES, type ScopeNames } from '../core/principal.ts';
 import { ConfigurationError, booleanFromEnv, jsonFromEnv, numberFromEnv, stringFromEnv } from './env.ts';
@@ -12,7 +13,7 @@ export interface Config {
   clustersTable: string;
   stateMachines: { create: string; update: string; delete: string; stop: string; start: string };
   eventBusName: string;
-  /** Every cluster stack's name starts with `<stackPrefix>-` (core/cluster/naming.ts). */
+  /** Every cluster stack is named `<stackPrefix><clusterId>`; empty by default (core/cluster/naming.ts). */
   stackPrefix: string;
   policies: PolicyConfig;
   auth: { teamClaim: string; scopes: ScopeNames };
@@ -55,7 +56,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     );
   }
   return {
-    region: stringFromEnv(env, 'AWS_REGION'),
+    region: regionFromEnv(env),
     clustersTable: stringFromEnv(env, 'CLUSTERS_TABLE'),
     stateMachines: {
       create: stringFromEnv(env, 'CREATE_STATE_MACHINE_ARN'),
@@ -110,10 +111,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 }
 
 function stackPrefixFromEnv(env: Record<string, string | undefined>): string {
-  const prefix = stringFromEnv(env, 'STACK_PREFIX', 'detcp');
+  const prefix = env.STACK_PREFIX?.trim() ?? '';
   if (!STACK_PREFIX.test(prefix) || prefix.length > STACK_PREFIX_MAX) {
     throw new ConfigurationError(
-      `STACK_PREFIX must be lower-case letters and digits in hyphen-separated words, at most ${STACK_PREFIX_MAX} characters, got "${prefix}"`,
+      `STACK_PREFIX must be empty, or a letter, then letters, digits and hyphens, ending in a hyphen, at most ${STACK_PREFIX_MAX} characters (e.g. "detcp-prod-"), got "${prefix}"`,
     );
   }
   return prefix;
@@ -137,4 +138,12 @@ let cached: Config | undefined;
 export function config(): Config {
   cached ??= loadConfig(process.env);
   return cached;
+}
+
+/** The control plane runs only where Determined publishes its images (core/cluster/regions.ts). */
+function regionFromEnv(env: Record<string, string | undefined>): string {
+  const region = stringFromEnv(env, 'AWS_REGION');
+  if (!isSupportedRegion(region))
+    throw new ConfigurationError(`AWS_REGION: ${unsupportedRegionMessage(region)}`);
+  return region;
 }

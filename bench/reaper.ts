@@ -33,7 +33,7 @@ import type { BenchSection } from './context.ts';
 const SIZES = [250, 500, 1000];
 const BUSY_EVERY = 20;
 const TABLE = 'det-control-plane-local-clusters';
-const STACK_PREFIX = 'detcp-bench';
+const STACK_PREFIX = 'detcp-bench-';
 
 /** Counts the calls a client makes through its `call` (JSON and Query clients) or `send` (DynamoDB). */
 function countCalls<T extends object>(client: T, counter: { calls: number }): T {
@@ -75,7 +75,7 @@ export const reaper: BenchSection = {
     const now = new Date();
     for (let index = 0; index < Math.max(...SIZES); index++) {
       const clusterId = `${prefix}-${String(index).padStart(4, '0')}`;
-      const stack = stackName(STACK_PREFIX, { team: 'bench', clusterId });
+      const stack = stackName(STACK_PREFIX, clusterId);
       all.push({
         clusterId,
         team: 'bench',

@@ -53,7 +53,7 @@ async function create(stackSeconds: number, timing: WorkflowTiming, deliverEvent
     ...cluster,
     keypair: 'bench',
     stack: {
-      name: stackName('detcp-bench', cluster),
+      name: stackName('detcp-bench-', cluster.clusterId),
       template: {},
       parameters: asCfnParameters(toStackParameters(parameters, { secretName: record.secretName ?? '' })),
       tags: stackTags(record),

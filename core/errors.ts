@@ -85,6 +85,21 @@ export class QuotaExceededError extends ControlPlaneError {
   readonly kind = 'quota-exceeded';
 }
 
+/** AWS is throttling or unreachable: the caller may retry after `retryAfterSeconds` (Retry-After). */
+export class ServiceUnavailableError extends ControlPlaneError {
+  readonly status = 503;
+  readonly title = 'Service unavailable';
+  readonly kind = 'service-unavailable';
+
+  constructor(
+    message: string,
+    readonly retryAfterSeconds = 5,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
 function summarise(errors: FieldError[]): string {
   const [first, ...rest] = errors;
   if (!first) return 'The request is not valid.';

@@ -38,11 +38,17 @@ export interface ClusterChanges {
 export interface ClusterStore {
   get(cluster: ClusterRef): Promise<ClusterRecord | undefined>;
   /**
-   * Store a new incarnation of a cluster. `replacing` is the record it supersedes (DELETED or
-   * CREATE_FAILED), or undefined for a new id. Throws ConflictError when the id was taken in the
-   * meantime and QuotaExceededError when the team holds `maxClusters` already.
+   * Store a new incarnation of a cluster and, in the same transaction, claim its stack name across
+   * teams. `replacing` is the record it supersedes (DELETED or CREATE_FAILED), or undefined for a
+   * new id. Throws ConflictError when the id was taken in the meantime, or when a live cluster of
+   * another team holds the stack name (a generic answer that says nothing about that cluster), and
+   * QuotaExceededError when the team holds `maxClusters` already. The claim is released when the
+   * cluster reaches DELETED.
    */
-  insert(record: ClusterRecord, options: { replacing?: ClusterRecord; maxClusters: number }): Promise<void>;
+  insert(
+    record: ClusterRecord,
+    options: { replacing?: ClusterRecord; maxClusters: number; stackName: string },
+  ): Promise<void>;
   /** Apply changes if the record still has `version` (and one of `statuses`); else ConflictError. */
   update(
     cluster: ClusterRef,
@@ -71,6 +77,15 @@ export interface ClusterStore {
     nextToken?: string;
     status?: 'READY' | 'STOPPED';
   }): Promise<Page<ClusterRecord>>;
+}
+
+/** EC2 key pairs, for the create's synchronous check (docs/adr/0018-key-pair-check-in-the-request.md). */
+export interface KeyPairs {
+  /**
+   * Whether the key pair exists in the region and is not tagged `team` with another team's name.
+   * Throws ServiceUnavailableError when EC2 cannot be asked (throttled or unreachable after retries).
+   */
+  usableBy(name: string, team: string): Promise<boolean>;
 }
 
 export interface Workflows {

@@ -18,6 +18,7 @@ import { DynamoClusterStore } from '../adapters/cluster-store.ts';
 import { RdsDatabaseStates } from '../adapters/database-states.ts';
 import { config } from '../adapters/config.ts';
 import { DynamoIdempotencyStore } from '../adapters/idempotency-store.ts';
+import { Ec2KeyPairs } from '../adapters/key-pairs.ts';
 import { HttpMasterProbe } from '../adapters/master-probe.ts';
 import { EventBridgeNotifier } from '../adapters/notifier.ts';
 import { PageTokens } from '../adapters/page-tokens.ts';
@@ -32,6 +33,7 @@ import {
   type ClusterStore,
   type DatabaseStates,
   type IdempotencyStore,
+  type KeyPairs,
   type MasterProbe,
   type Notifier,
   type Secrets,
@@ -69,6 +71,11 @@ export function workflows(): Workflows {
 let secretStore: Secrets | undefined;
 export function secrets(): Secrets {
   return (secretStore ??= new SecretsManagerSecrets(secretsClient()));
+}
+
+let keyPairChecker: KeyPairs | undefined;
+export function keyPairs(): KeyPairs {
+  return (keyPairChecker ??= new Ec2KeyPairs(ec2Client()));
 }
 
 let stackReader: StackReader | undefined;

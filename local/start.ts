@@ -57,7 +57,8 @@ export async function startLocal(options: {
       WORKFLOW_FAST_PATH: 'false',
       TEARDOWN_GRACE_SECONDS: '60',
       POWERTOOLS_LOG_LEVEL: 'WARN',
-      STACK_PREFIX: 'detcp-local',
+      // Stacks are named exactly like their clusters locally (docs/adr/0017-stack-ownership.md).
+      STACK_PREFIX: '',
       // The emulator forgets everything when it stops, so a key per run is enough.
       API_KEY: randomBytes(32).toString('hex'),
     };

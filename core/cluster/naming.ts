@@ -2,8 +2,9 @@
  * Names derived from a cluster's team and id. Every id the API accepts (1..64 of [a-zA-Z0-9-],
  * starting with a letter) yields valid names here; AWS-generated names (buckets, roles, groups) are
  * left to CloudFormation, which also keeps a re-created cluster clear of the retained bucket of its
- * predecessor. Cluster ids are unique within a team only (docs/adr/0016-tenancy-by-team.md), so
- * every name that must be unique in the account carries the team too.
+ * predecessor. Cluster ids are unique within a team only (docs/adr/0016-tenancy-by-team.md): the
+ * stack name is claimed across teams while its cluster lives; the other names that must be unique
+ * in the account carry the team or a hash of it.
  */
 import { createHash } from 'node:crypto';
 
@@ -18,24 +19,37 @@ export interface ClusterRef {
   clusterId: string;
 }
 
-/** Fixed-length, name-safe stand-in for a team: 10 hex digits of its SHA-256. */
+/** Fixed-length, name-safe stand-in for a team: 10 hex digits of its SHA-256 (secret names). */
 export const TEAM_KEY_LENGTH = 10;
 export function teamKey(team: string): string {
   return createHash('sha256').update(team, 'utf8').digest('hex').slice(0, TEAM_KEY_LENGTH);
 }
 
 /**
- * The stack prefix a deployment owns (adapters/config.ts validates it): lower-case letters and
- * digits in hyphen-separated words, at most 32 characters. Every stack name it makes is
- * `<prefix>-<teamKey>-<clusterId>` (at most 32 + 1 + 10 + 1 + 64 = 108 of CloudFormation's 128),
- * so no cluster id can name a stack outside the prefix, another team's, or the control plane's own.
+ * The stack prefix a deployment owns (adapters/config.ts validates it): empty (the local default),
+ * or a letter, then letters, digits and hyphens, ending in a hyphen, at most 32 characters in all
+ * (`detcp-<stage>-` on AWS, serverless.yml). A cluster's stack is `<prefix><clusterId>` (at most
+ * 32 + 64 = 96 of CloudFormation's 128), so on AWS no cluster id can name a stack outside the prefix,
+ * which is all the roles may touch (docs/adr/0017-stack-ownership.md). Stack names are global in an
+ * account and region while cluster ids are unique per team only: a live stack name is claimed in the
+ * cluster table (STACK_NAME_CLAIM) by the cluster that holds it (docs/adr/0016-tenancy-by-team.md).
  */
-export const STACK_PREFIX = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+export const STACK_PREFIX = /^(?:[a-zA-Z][-a-zA-Z0-9]{0,30}-)?$/;
 export const STACK_PREFIX_MAX = 32;
 
-export function stackName(prefix: string, cluster: ClusterRef): string {
-  return `${prefix}-${teamKey(cluster.team)}-${cluster.clusterId}`;
+export function stackName(prefix: string, clusterId: string): string {
+  return `${prefix}${clusterId}`;
 }
+
+/**
+ * The claim on a live stack name, one item in the cluster table: pk `STACKNAME#<stack name>`,
+ * sk `STACKNAME`, and `claimedBy` = the pk of the cluster record that holds it. Written in the
+ * transaction that inserts the record (adapters/cluster-store.ts), removed by the delete workflow
+ * when the cluster reaches DELETED (statemachines/src/blocks.ts releaseStackName). A claim whose
+ * holder is DELETED or gone is free (the store takes it over), so a release that failed never
+ * locks an id.
+ */
+export const STACK_NAME_CLAIM = { pkPrefix: 'STACKNAME#', sk: 'STACKNAME', holder: 'claimedBy' } as const;
 
 /** The name in a stack id (arn:aws:cloudformation:<region>:<account>:stack/<name>/<uuid>). */
 export function stackNameOf(stackId: string): string {
@@ -68,7 +82,7 @@ const OPERATION_LETTER: Record<Operation, string> = {
 /**
  * The tag a master's boot writes on its own instance once Determined answers `GET /info` with the
  * stack's version ("answered <version>"), or "failed: <reason>"; the start workflow removes it
- * before it starts the master and waits for it (docs/adr/0024-stop-and-start.md).
+ * before it starts the master and waits for it (docs/adr/0026-stop-and-start.md).
  */
 export const MASTER_BOOT_TAG = 'det-master-boot';
 

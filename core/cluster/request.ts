@@ -6,6 +6,7 @@ import * as z from 'zod/mini';
 import { cidrProblem, OPEN_TO_THE_WORLD } from './cidr.ts';
 import { parseDuration } from './duration.ts';
 import { AGENT_INSTANCE_TYPES, INSTANCE_TYPE_NAME } from './instance-types.ts';
+import { SUPPORTED_REGIONS, unsupportedRegionMessage } from './regions.ts';
 import { cronProblem, timezoneProblem } from './schedule.ts';
 import { CLUSTER_STATUSES } from './status.ts';
 import { TEAM } from '../principal.ts';
@@ -19,7 +20,12 @@ export const PINNED_DETERMINED_VERSION = '0.38.1';
 export const CLUSTER_ID = /^[a-zA-Z][-a-zA-Z0-9]*$/;
 /** Tag keys the control plane sets itself; a caller may not override them. */
 export const RESERVED_TAG_KEYS = ['managed-by', 'deployment-type', 'team', 'owner', 'cluster-id', 'Name'];
-const RESERVED_TAG_PREFIXES = ['aws:', 'det-'];
+/**
+ * aws: is AWS's own; det- marks this cluster's agents; determined- is Determined's: its provisioner
+ * tags every agent with determined-resource-pool and determined-master-address and finds its agents
+ * by them (master/internal/rm/agentrm/provisioner/aws/aws.go), so a user tag there would collide.
+ */
+const RESERVED_TAG_PREFIXES = ['aws:', 'det-', 'determined-'];
 
 /**
  * EC2's rule for key pair names (CreateKeyPair, ImportKeyPair: "up to 255 ASCII characters"), printable
@@ -59,24 +65,29 @@ const inboundCidr = z.string().check(
   }),
 );
 
-/** RDS accepts printable ASCII except '/', '@', '"' and space in a master password. */
-const dbPassword = z
-  .string()
-  .check(
-    z.minLength(8),
-    z.maxLength(128),
-    z.regex(/^[!#-.0-?A-~]+$/, { error: 'must be printable ASCII without spaces, "/", "@" or \'"\'' }),
-  );
+/**
+ * The database password: what RDS accepts (8 to 128 printable ASCII characters, no "/", "@", '"', "'"
+ * or space) narrowed to what survives Determined's connection URL unescaped: the master builds
+ * `postgres://user:password@host:port/db` with the password as is (master/internal/db/setup.go, cnxTpl)
+ * and Go's URL parser reads it as userinfo (net/url validUserinfo), so only letters, digits and
+ * - . _ ~ ! $ & ( ) * + , ; = : are safe; # % ? [ ] ^ { | } < > \ and ` break the connection.
+ */
+export const DB_PASSWORD = /^[A-Za-z0-9\-._~!$&()*+,;=:]{8,128}$/;
+const dbPassword = z.string().check(
+  z.minLength(8),
+  z.maxLength(128),
+  z.regex(DB_PASSWORD, {
+    error:
+      'must be 8 to 128 letters, digits or - . _ ~ ! $ & ( ) * + , ; = : (characters safe in a database URL)',
+  }),
+);
 
 /** Request fields that hold secrets: kept out of every record, log and fingerprint. */
 export const SECRET_FIELDS = ['dbPassword'] as const;
 
-const region = z
-  .string()
-  .check(
-    z.maxLength(32),
-    z.regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: 'must be an AWS region name such as us-east-1' }),
-  );
+const region = z.enum(SUPPORTED_REGIONS, {
+  error: (issue) => unsupportedRegionMessage(String(issue.input)),
+});
 
 function durationSchema(minSeconds: number, maxSeconds: number) {
   return z.string().check(
@@ -107,7 +118,7 @@ const tags = z.record(
     z.refine(
       (key) =>
         !RESERVED_TAG_KEYS.includes(key) && !RESERVED_TAG_PREFIXES.some((prefix) => key.startsWith(prefix)),
-      { error: `is reserved (${RESERVED_TAG_KEYS.join(', ')}, aws:*, det-*)` },
+      { error: `is reserved (${RESERVED_TAG_KEYS.join(', ')}, aws:*, det-*, determined-*)` },
     ),
   ),
   z.string().check(z.maxLength(256)),

@@ -2,7 +2,7 @@
  * A cluster's schedule: `autostop` and `autostart`, five-field cron expressions read in the cluster's
  * IANA time zone (croner evaluates them, daylight-saving changes included: a time that does not
  * exist that day fires at the first moment after it, a time that occurs twice fires once). The
- * reaper stops and starts the cluster at those times (docs/adr/0024-stop-and-start.md).
+ * reaper stops and starts the cluster at those times (docs/adr/0026-stop-and-start.md).
  */
 import { Cron } from 'croner';
 

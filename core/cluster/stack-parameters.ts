@@ -30,7 +30,14 @@ export const PARAMETER_SOURCES = {
 } satisfies Record<string, Render>;
 
 export type ParameterKey =
-  keyof typeof PARAMETER_SOURCES | 'ClusterSecretName' | 'ExistingCheckpointBucket' | 'DbSnapshotIdentifier';
+  | keyof typeof PARAMETER_SOURCES
+  | 'ClusterSecretName'
+  | 'ExistingCheckpointBucket'
+  | 'DbSnapshotIdentifier'
+  | 'MasterBootTimeoutSeconds';
+
+/** How long a stack waits for its master to answer: det-deploy's stack wait (about 20 min). */
+export const MASTER_BOOT_TIMEOUT_SECONDS = 1200;
 
 /** Every template parameter with its value. All are sent explicitly, so updates can reuse them. */
 export function toStackParameters(
@@ -45,6 +52,7 @@ export function toStackParameters(
     ClusterSecretName: inputs.secretName,
     ExistingCheckpointBucket: inputs.restore?.checkpointBucket ?? '',
     DbSnapshotIdentifier: inputs.restore?.dbSnapshot ?? '',
+    MasterBootTimeoutSeconds: String(MASTER_BOOT_TIMEOUT_SECONDS),
   };
 }
 
@@ -72,6 +80,7 @@ export function updateParameters(
     'ClusterSecretName',
     'ExistingCheckpointBucket',
     'DbSnapshotIdentifier',
+    'MasterBootTimeoutSeconds',
   ].map((key): CfnParameter => {
     const render = (PARAMETER_SOURCES as Record<string, Render>)[key];
     if (render && render(before) !== render(after)) {

@@ -24,7 +24,14 @@ export const MASKED = '****';
 
 export type CreateDeps = Pick<
   OperationDeps,
-  'store' | 'workflows' | 'secrets' | 'renderTemplate' | 'generatePassword' | 'clock' | 'settings'
+  | 'store'
+  | 'workflows'
+  | 'secrets'
+  | 'keyPairs'
+  | 'renderTemplate'
+  | 'generatePassword'
+  | 'clock'
+  | 'settings'
 >;
 
 export interface DryRunResult {
@@ -73,7 +80,8 @@ export async function createCluster(
     ...(parameters.restoreFrom ? { restoredFrom: parameters.restoreFrom } : {}),
   };
   const policy = policyFor(deps.settings.policies, principal.team);
-  await deps.store.insert(record, { replacing: existing, maxClusters: policy.maxClusters });
+  const stack = stackName(deps.settings.stackPrefix, record.clusterId);
+  await deps.store.insert(record, { replacing: existing, maxClusters: policy.maxClusters, stackName: stack });
   if (restore) await claimRestoreSource(deps, record, restore.source);
 
   let input: CreateInput;
@@ -103,7 +111,7 @@ export async function createCluster(
       keypair: parameters.keypair,
       ...(previousStackId ? { previousStackId } : {}),
       stack: {
-        name: stackName(deps.settings.stackPrefix, record),
+        name: stack,
         template: deps.renderTemplate(parameters.deploymentType),
         parameters: asCfnParameters(toStackParameters(parameters, inputs)),
         tags: stackTags(record),
@@ -171,8 +179,9 @@ interface CheckedCreate {
 
 /**
  * Everything that can reject a create, before anything is written. Only the caller's team is
- * consulted: another team's clusters (ids, statuses) never decide the answer. The key pair is
- * checked by the workflow's first step (docs/adr/0018-key-pair-check-in-the-workflow.md).
+ * consulted: another team's clusters (ids, statuses) never decide the answer, except that a live
+ * one holding the stack name makes the insert a generic 409. The key pair is checked here, and
+ * again by the workflow's first step (docs/adr/0018-key-pair-check-in-the-request.md).
  */
 async function checkCreate(
   deps: CreateDeps,
@@ -191,7 +200,26 @@ async function checkCreate(
   }
 
   const restore = request.restoreFrom ? await restorable(deps, principal, request.restoreFrom) : undefined;
+  await assertKeyPairUsable(deps, principal, parameters);
   return { parameters, existing, restore };
+}
+
+/**
+ * The key pair exists and is not another team's: one answer for both, so a request cannot tell a
+ * missing key pair from another team's.
+ */
+async function assertKeyPairUsable(
+  deps: CreateDeps,
+  principal: Principal,
+  parameters: ClusterParameters,
+): Promise<void> {
+  if (await deps.keyPairs.usableBy(parameters.keypair, principal.team)) return;
+  throw new ValidationError([
+    {
+      field: 'keypair',
+      message: `no EC2 key pair named "${parameters.keypair}" that team ${principal.team} may use in ${parameters.region}`,
+    },
+  ]);
 }
 
 /** A torn-down cluster of the caller's own team: retained data never crosses teams. */

@@ -1,13 +1,14 @@
 /** Everything the cluster operations need, injected: adapters on AWS, fakes in unit tests. */
 import type { DeploymentType } from '../cluster/request.ts';
 import type { PolicyConfig } from '../policy.ts';
-import type { Clock, ClusterStore, Secrets, StackReader, Workflows } from '../ports.ts';
+import type { Clock, ClusterStore, KeyPairs, Secrets, StackReader, Workflows } from '../ports.ts';
 import type { WorkflowTiming } from '../workflow/inputs.ts';
 
 export interface OperationDeps {
   store: ClusterStore;
   workflows: Workflows;
   secrets: Secrets;
+  keyPairs: KeyPairs;
   stacks: StackReader;
   /** The CloudFormation template of a deployment type (templates/src). */
   renderTemplate: (type: DeploymentType) => object;
@@ -16,7 +17,7 @@ export interface OperationDeps {
   clock: Clock;
   settings: {
     region: string;
-    /** The prefix every cluster stack's name starts with (core/cluster/naming.ts). */
+    /** A cluster's stack is `<stackPrefix><clusterId>` (core/cluster/naming.ts). */
     stackPrefix: string;
     policies: PolicyConfig;
     timing: WorkflowTiming;

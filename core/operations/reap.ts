@@ -131,7 +131,9 @@ async function observe(deps: ReapDeps, clusters: ClusterRecord[]): Promise<Map<C
   const stacks = new Map(
     clusters.map((cluster) => [
       cluster,
-      cluster.stackId ? stackNameOf(cluster.stackId) : stackName(deps.settings.stackPrefix, cluster),
+      cluster.stackId
+        ? stackNameOf(cluster.stackId)
+        : stackName(deps.settings.stackPrefix, cluster.clusterId),
     ]),
   );
   const agents = await deps.agents.runningAgents([...stacks.values()]);

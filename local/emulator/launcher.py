@@ -13,7 +13,12 @@ Each patch makes moto 5.2.1 behave like AWS where the control plane depends on i
   9. $$.State.EnteredTime reads like AWS's (2026-01-31T12:00:00.123Z, not +00:00 microseconds).
  10. Step Functions' own API (camelCase: taskToken, stateMachineArn) takes the PascalCase parameter
      names workflows use, as AWS does (moto passes them to boto unchanged and fails: 'TaskToken').
- 11. moto runs no user data: an instance whose boot reports on itself (the master's user data writes
+ 11. Reading a deleted stack does not bring its resources back: moto resolves outputs and lists
+     resources lazily, re-creating a deleted resource on first reference (a named log group then
+     blocks the next stack of that name, as a second team's create of a torn-down id showed).
+ 12. A wait condition handle resolves to a URL, as on AWS (moto resolves it to nothing, and a
+     template that passes it to an instance fails). Wait conditions stay skipped: no instance boots here.
+ 13. moto runs no user data: an instance whose boot reports on itself (the master's user data writes
      the det-master-boot tag once Determined answers) gets that report when it starts, as on AWS.
 Usage: python3 launcher.py [moto_server args, e.g. -H 127.0.0.1 -p 4566]
 """
@@ -85,6 +90,39 @@ def main(argv):
         original_delete_resource(self, parsed_resource, resource_json)
 
     ResourceMap._delete_resource = delete_resource
+
+    # 11. Resolve a stack's outputs before its resources go, so that a later DescribeStacks reads
+    #     them from the cache instead of re-creating what they refer to.
+    from moto.cloudformation.models import Stack
+
+    original_stack_delete = Stack.delete
+
+    def delete_stack(self):
+        for key in list(self.output_map):
+            try:
+                self.output_map[key]
+            except Exception:  # an output moto cannot resolve is not worth failing the delete
+                pass
+        original_stack_delete(self)
+        self.resource_map.gone = True
+
+    Stack.delete = delete_stack
+
+    # ...and a deleted stack's resource map is empty: ListStackResources on it re-created them too.
+    original_getitem, original_iter, original_len = (
+        ResourceMap.__getitem__,
+        ResourceMap.__iter__,
+        ResourceMap.__len__,
+    )
+
+    def getitem(self, key):
+        if getattr(self, "gone", False):
+            raise KeyError(key)
+        return original_getitem(self, key)
+
+    ResourceMap.__getitem__ = getitem
+    ResourceMap.__iter__ = lambda self: iter(()) if getattr(self, "gone", False) else original_iter(self)
+    ResourceMap.__len__ = lambda self: 0 if getattr(self, "gone", False) else original_len(self)
 
     # 6. moto checks a condition and then writes, without a lock: serialise DynamoDB calls.
     from moto.dynamodb.responses import DynamoHandler
@@ -169,7 +207,7 @@ BOOT_TAG = "det-master-boot"
 
 
 def _report_master_boots():
-    """11. What the master's boot does once GET /info answers: tag its own instance "answered <version>"."""
+    """13. What the master's boot does once GET /info answers: tag its own instance "answered <version>"."""
     import base64
     import re
 
@@ -190,7 +228,9 @@ def _report_master_boots():
         previous = original_start(self)
         script = boot_script(self)
         if BOOT_TAG in script:
-            version = re.search(r"determined-master:([0-9A-Za-z.+-]+)", script)
+            version = re.search(r"^version='([0-9A-Za-z.+-]+)'", script, re.M) or re.search(
+                r"determined-master:([0-9A-Za-z.+-]+)", script
+            )
             self.add_tag(BOOT_TAG, "answered " + (version.group(1) if version else "unknown"))
         return previous
 
@@ -291,7 +331,38 @@ def _add_cloudformation_models():
                 self.file_system.file_system_id, str(uuid.uuid4()), None, None, None
             )
 
-    return SecurityGroupEgress, LustreFileSystem
+    # 12. A handle is a presigned S3 URL on AWS; here a URL of the same shape that nothing listens on.
+    from moto.cloudformation import parsing
+
+    class WaitConditionHandle(CloudFormationModel):
+        __module__ = "moto.cloudformation.models"
+
+        def __init__(self, url):
+            self.url = url
+
+        @staticmethod
+        def cloudformation_name_type():
+            return ""
+
+        @staticmethod
+        def cloudformation_type():
+            return "AWS::CloudFormation::WaitConditionHandle"
+
+        @classmethod
+        def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+            return cls(
+                f"https://cloudformation-waitcondition-{region_name}.s3.amazonaws.com/"
+                f"{account_id}/{uuid.uuid4()}/{resource_name}?X-Amz-Signature=emulator"
+            )
+
+        @property
+        def physical_resource_id(self):
+            return self.url
+
+    if "AWS::CloudFormation::WaitConditionHandle" in parsing.NULL_MODELS:
+        parsing.NULL_MODELS.remove("AWS::CloudFormation::WaitConditionHandle")
+
+    return SecurityGroupEgress, LustreFileSystem, WaitConditionHandle
 
 
 if __name__ == "__main__":

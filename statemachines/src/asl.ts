@@ -26,6 +26,7 @@ export const sdk = (service: string, action: string) => `arn:aws:states:::aws-sd
 export const DDB_UPDATE = 'arn:aws:states:::dynamodb:updateItem';
 export const DDB_PUT = 'arn:aws:states:::dynamodb:putItem';
 export const DDB_GET = 'arn:aws:states:::dynamodb:getItem';
+export const DDB_DELETE = 'arn:aws:states:::dynamodb:deleteItem';
 
 /**
  * Transient AWS errors (throttling, 5xx) are retried with backoff and jitter. Service errors have

@@ -4,10 +4,11 @@
  * and the search for the root cause of a failed operation in the stack's events.
  * Every path is written in the JSONPath forms that behave the same in Step Functions and the emulator.
  */
-import { OWNERSHIP_TAGS, STACK_MANAGED_BY } from '../../core/cluster/naming.ts';
+import { OWNERSHIP_TAGS, STACK_MANAGED_BY, STACK_NAME_CLAIM } from '../../core/cluster/naming.ts';
 import {
   CLUSTER_PK,
   clusterKey,
+  DDB_DELETE,
   DDB_PUT,
   DDB_UPDATE,
   DELETE_MACHINE,
@@ -126,6 +127,42 @@ export function recordStatus(name: string, write: StatusWrite): States {
     Next: write.next,
   };
   return { [name]: state };
+}
+
+/**
+ * Give up the cluster's claim on its stack name (core/cluster/naming.ts STACK_NAME_CLAIM), once the
+ * record is DELETED: then another team may create a cluster of the same id. Only a claim this
+ * cluster holds is removed. `stackName` is the path of the claimed name (the record's `stackName`);
+ * a record without one (written before claims existed) holds none. Best effort: a claim left behind
+ * by a release that kept failing is free anyway, because its holder is DELETED
+ * (adapters/cluster-store.ts takes it over).
+ */
+export function releaseStackName(name: string, options: { stackName: string; next: string }): States {
+  return {
+    [name]: {
+      Type: 'Choice',
+      Choices: [{ Variable: options.stackName, IsPresent: true, Next: `${name}Claim` }],
+      Default: options.next,
+    },
+    [`${name}Claim`]: {
+      Type: 'Task',
+      Resource: DDB_DELETE,
+      Parameters: {
+        TableName: TABLE,
+        Key: {
+          pk: { 'S.$': `States.Format('${STACK_NAME_CLAIM.pkPrefix}{}', ${options.stackName})` },
+          sk: { S: STACK_NAME_CLAIM.sk },
+        },
+        ConditionExpression: '#holder = :me',
+        ExpressionAttributeNames: { '#holder': STACK_NAME_CLAIM.holder },
+        ExpressionAttributeValues: { ':me': { 'S.$': CLUSTER_PK } },
+      },
+      ResultPath: null,
+      Retry: [NO_RETRY_ON_CONDITION, TRANSIENT_RETRY],
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: options.next }],
+      Next: options.next,
+    },
+  };
 }
 
 /**

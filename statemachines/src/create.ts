@@ -2,7 +2,7 @@
  * Create: the key pair is checked first (it exists and is not another team's), then CloudFormation
  * creates the stack (the record is already CREATING, written by the API); READY with the outputs,
  * or CREATE_FAILED with the first failing resource and CloudFormation's reason. The stack's name is
- * the cluster's own (core/cluster/naming.ts); should it be taken, only a failed stack of this
+ * `<prefix><clusterId>` (core/cluster/naming.ts); should it be taken, only a failed stack of this
  * cluster's earlier attempt, recorded by id and carrying its ownership tags, is removed. Any other
  * stack of that name is never touched, and the failure does not say what state it is in.
  */
@@ -44,9 +44,9 @@ export function createWorkflow(): StateMachine {
 }
 
 /**
- * The key pair must exist, and a key pair tagged with a `team` must be the caller's. Checked here,
- * not in the request, so the API answers without waiting for EC2 and a request learns nothing about
- * the account's key pairs (docs/adr/0018-key-pair-check-in-the-workflow.md).
+ * The key pair must exist, and a key pair tagged with a `team` must be the caller's. The request
+ * checked it already (400); this guard catches a key pair deleted or re-tagged since, before any
+ * stack exists (docs/adr/0018-key-pair-check-in-the-request.md).
  */
 function checkKeyPair() {
   return merge(

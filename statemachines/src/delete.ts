@@ -4,7 +4,9 @@
  * groups); delete the stack; record the retained checkpoint bucket and final DB snapshot. With purge,
  * empty and delete the bucket, delete the snapshots and schedule the cluster secret for deletion.
  * The stack is the one the create recorded on the cluster, addressed by id, and only if its
- * ownership tags are this cluster's: a cluster without a recorded stack has nothing to take down.
+ * ownership tags are this cluster's: a cluster without a recorded stack has nothing to take down,
+ * and no stack is ever deleted by name. Once DELETED, the cluster gives up its claim on the stack
+ * name, so another team may use the id.
  */
 import { clearAgents } from './agents.ts';
 import {
@@ -28,6 +30,7 @@ import {
   findRootCause,
   logEvent,
   recordStatus,
+  releaseStackName,
   resetPageCount,
   statusConflict,
   waitForStack,
@@ -219,8 +222,12 @@ function workflowBody(): StateMachine {
             TableName: TABLE,
             Key: clusterKey,
             ConsistentRead: true,
-            ProjectionExpression: '#secretName, #stackId',
-            ExpressionAttributeNames: { '#secretName': 'secretName', '#stackId': 'stackId' },
+            ProjectionExpression: '#secretName, #stackId, #stackName',
+            ExpressionAttributeNames: {
+              '#secretName': 'secretName',
+              '#stackId': 'stackId',
+              '#stackName': 'stackName',
+            },
           },
           ResultSelector: { 'item.$': '$.Item' },
           ResultPath: '$.cluster',
@@ -347,7 +354,7 @@ function workflowBody(): StateMachine {
           },
           ResultPath: null,
           Retry: [TRANSIENT_RETRY],
-          Next: 'LogDeleted',
+          Next: 'ReleaseStackName',
         },
         Deleted: { Type: 'Pass', Parameters: { 'clusterId.$': '$.clusterId', status: 'DELETED' }, End: true },
         NotDeleted: {
@@ -383,6 +390,7 @@ function workflowBody(): StateMachine {
       resetPageCount('StartRootCause', 'DeleteFirstEventsPage'),
       findRootCause({ prefix: 'Delete', next: 'RecordDeleteFailed' }),
       purge(),
+      releaseStackName('ReleaseStackName', { stackName: '$.cluster.item.stackName.S', next: 'LogDeleted' }),
       recordStatus('RecordDeleted', {
         from: 'DELETING',
         to: 'DELETED',

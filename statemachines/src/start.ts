@@ -2,7 +2,7 @@
  * Start (resume): the database first, and the master only once the database is available (the
  * master connects to it at boot); the master's boot tag is cleared before the master starts, and
  * the cluster is READY only when the boot writes it again, after Determined answered GET /info
- * with the stack's version (docs/adr/0024-stop-and-start.md). The master keeps its instance, so its
+ * with the stack's version (docs/adr/0026-stop-and-start.md). The master keeps its instance, so its
  * address (the Elastic IP, or in secure the private address) and the master URL stay the same.
  * A master whose boot reports a failure, or that does not answer within the budget, ends
  * START_FAILED with the reason, from which start (or stop) can be retried.

@@ -7,6 +7,7 @@ export interface Resource {
   DependsOn?: string | string[];
   DeletionPolicy?: 'Delete' | 'Retain' | 'Snapshot';
   UpdateReplacePolicy?: 'Delete' | 'Retain' | 'Snapshot';
+  CreationPolicy?: Record<string, Value>;
   Properties?: Record<string, Value>;
 }
 
@@ -67,6 +68,8 @@ export const noValue: Value = { Ref: 'AWS::NoValue' };
 export const stackName: Value = { Ref: 'AWS::StackName' };
 export const region: Value = { Ref: 'AWS::Region' };
 export const partition: Value = { Ref: 'AWS::Partition' };
+/** The UUID at the end of the stack's id: unique per stack, valid in any AWS name. */
+export const stackUuid: Value = { 'Fn::Select': ['2', { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] };
 
 export function tags(values: Record<string, Value>): Value {
   return Object.entries(values).map(([Key, Value]) => ({ Key, Value }));

@@ -3,18 +3,20 @@
  * end-of-life), private, encrypted, reachable from the master only. Deleting the stack leaves a final
  * snapshot; a restored cluster starts from the snapshot of its predecessor.
  */
-import { getAtt, ifThen, noValue, ref, select, sub, type Fragment, type Value } from './cfn.ts';
+import { getAtt, ifThen, noValue, ref, stackUuid, sub, type Fragment, type Value } from './cfn.ts';
 
-export const POSTGRES_VERSION = '16.8';
+/**
+ * No engine version, as det-deploy's simple-rds template: RDS creates its current default version of
+ * PostgreSQL, so no create fails when RDS retires a version (a pinned 16.8 would, and cfn-lint already
+ * calls a bare '16' deprecated). Minor upgrades come with the maintenance window.
+ */
 
 /**
  * det-db-<the stack's UUID>: valid for every cluster id (RDS wants <= 63 characters, no double or
  * trailing hyphen), where a name generated from a 64-character stack name can break those rules.
  * Updates never replace the instance (its snapshot and subnets do not change), so a fixed name is safe.
  */
-const databaseIdentifier: Value = sub('det-db-${StackUuid}', {
-  StackUuid: select(2, { 'Fn::Split': ['/', ref('AWS::StackId')] }),
-});
+const databaseIdentifier: Value = sub('det-db-${StackUuid}', { StackUuid: stackUuid });
 
 export function database(options: { subnetIds?: [Value, Value] }): Fragment {
   const subnetGroup: Fragment = options.subnetIds
@@ -40,7 +42,6 @@ export function database(options: { subnetIds?: [Value, Value] }): Fragment {
         Properties: {
           DBInstanceIdentifier: databaseIdentifier,
           Engine: 'postgres',
-          EngineVersion: POSTGRES_VERSION,
           DBInstanceClass: 'db.t4g.medium',
           AllocatedStorage: '20',
           StorageType: 'gp3',

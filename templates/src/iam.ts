@@ -45,6 +45,30 @@ function logAccess(): Value {
   };
 }
 
+/**
+ * Agents' volumes are encrypted with the account's default EBS key. When that is a customer managed
+ * key, RunInstances needs these KMS calls from the caller, through EC2 only (EBS encryption: "Permissions
+ * for IAM users"); with the AWS managed key they are never asked for.
+ */
+export function ebsKeyUse(): Value[] {
+  return [
+    {
+      Sid: 'DefaultEbsKeyThroughEc2',
+      Effect: 'Allow',
+      Action: [
+        'kms:CreateGrant',
+        'kms:Decrypt',
+        'kms:DescribeKey',
+        'kms:GenerateDataKeyWithoutPlaintext',
+        'kms:ReEncryptFrom',
+        'kms:ReEncryptTo',
+      ],
+      Resource: '*',
+      Condition: { StringEquals: { 'kms:ViaService': sub('ec2.${AWS::Region}.amazonaws.com') } },
+    },
+  ];
+}
+
 export function iam(): Fragment {
   return {
     Resources: {
@@ -157,6 +181,30 @@ export function iam(): Fragment {
                     },
                     noValue,
                   ),
+                  ifThen(
+                    'SpotEnabled',
+                    {
+                      // The first spot request of an account creates EC2's spot service-linked role.
+                      Sid: 'SpotServiceLinkedRole',
+                      Effect: 'Allow',
+                      Action: ['iam:CreateServiceLinkedRole'],
+                      Resource: sub(
+                        'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/spot.amazonaws.com/AWSServiceRoleForEC2Spot',
+                      ),
+                      Condition: { StringEquals: { 'iam:AWSServiceName': 'spot.amazonaws.com' } },
+                    },
+                    noValue,
+                  ),
+                  ...ebsKeyUse(),
+                  {
+                    // The boot tells CloudFormation that Determined answers (templates/src/master-boot.ts).
+                    Sid: 'SignalOwnStack',
+                    Effect: 'Allow',
+                    Action: ['cloudformation:SignalResource'],
+                    Resource: sub(
+                      'arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/${AWS::StackName}/*',
+                    ),
+                  },
                   {
                     Sid: 'PassAgentRole',
                     Effect: 'Allow',
@@ -182,7 +230,8 @@ export function iam(): Fragment {
       },
       MasterInstanceProfile: {
         Type: 'AWS::IAM::InstanceProfile',
-        Properties: { Roles: [ref('MasterRole')] },
+        // The stack role may create instance profiles under this path only.
+        Properties: { Path: ROLE_PATH, Roles: [ref('MasterRole')] },
       },
     },
     Outputs: {

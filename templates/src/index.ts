@@ -80,11 +80,8 @@ export function renderTemplate(type: DeploymentType): Template {
       ...(agentSubnet ? { agentSubnet } : {}),
       ...(sharedFs
         ? {
-            sharedFs: {
-              hostPath: sharedFs.hostPath,
-              containerPath: SHARED_FS_CONTAINER_PATH,
-              mountScript: sharedFs.mountScript,
-            },
+            sharedFs: { hostPath: sharedFs.hostPath, containerPath: SHARED_FS_CONTAINER_PATH },
+            mountScript: sharedFs.mountScript,
           }
         : {}),
     }),

@@ -1,128 +1,181 @@
 /**
- * master.yaml for the Determined master, as text inside the master's user data. ${...} are
- * CloudFormation substitutions (filled in when the stack is created or updated); the two quoted
- * @@...@@ placeholders are replaced on the instance at boot by JSON strings read from Secrets Manager,
- * so no password ever appears in the template, the stack or the user data, and the file parses as
- * YAML both before and after.
+ * master.yaml for the Determined master, built as data: a tree whose deploy-time values are named
+ * slots. The tree is serialized by code as JSON (a slot becomes the string `@@Name@@`), and the
+ * master's boot (templates/src/master-boot.ts) fills each slot from a base64 value CloudFormation
+ * resolved, typed by SLOTS, and the two passwords from the cluster's secret. No value is ever read as
+ * YAML or shell text, so a key pair name or a tag can hold any character; the boot writes the result
+ * as YAML (docs/adr/0024-ready-when-determined-answers.md).
+ * Keys and their rules follow Determined 0.38's config (core/determined/master-config-rules.ts checks them).
  */
 import { AGENT_TAG_KEY } from '../../core/cluster/naming.ts';
 
-export const DB_PASSWORD_PLACEHOLDER = '@@DB_PASSWORD@@';
-export const ADMIN_PASSWORD_PLACEHOLDER = '@@ADMIN_PASSWORD@@';
 export const MASTER_PORT = 8080;
+
+export type SlotKind = 'string' | 'int' | 'bool' | 'json' | 'secret';
+
+/**
+ * Every value the master's boot fills in: its kind, and for optional ones, that an empty value drops
+ * the key. A `secret` slot is read from the cluster's secret (its JSON key), never from the user data.
+ */
+export const SLOTS = {
+  CheckpointBucket: { kind: 'string' },
+  DatabaseAddress: { kind: 'string' },
+  DbPassword: { kind: 'secret', key: 'dbPassword' },
+  AdminPassword: { kind: 'secret', key: 'adminPassword' },
+  Region: { kind: 'string' },
+  MaxCpuContainersPerAgent: { kind: 'int' },
+  CpuAgentInstanceType: { kind: 'string' },
+  GpuAgentInstanceType: { kind: 'string' },
+  CpuAgentSlots: { kind: 'int' },
+  GpuAgentSlots: { kind: 'int' },
+  AgentAmi: { kind: 'string' },
+  AgentDockerImage: { kind: 'string' },
+  MaxIdleAgentPeriod: { kind: 'string' },
+  MaxDynamicAgents: { kind: 'int' },
+  AgentInstanceName: { kind: 'string' },
+  Keypair: { kind: 'string' },
+  AgentInstanceProfileArn: { kind: 'string' },
+  LogGroup: { kind: 'string' },
+  AgentSecurityGroup: { kind: 'string' },
+  AgentSubnet: { kind: 'string', optional: true },
+  AgentTagValue: { kind: 'string' },
+  AgentTags: { kind: 'json' },
+  SpotEnabled: { kind: 'bool' },
+  SpotMaxPrice: { kind: 'string', optional: true },
+  AgentStartupScript: { kind: 'string' },
+} as const satisfies Record<string, { kind: SlotKind; optional?: boolean; key?: string }>;
+
+export type SlotName = keyof typeof SLOTS;
+
+export interface Slot {
+  readonly slot: SlotName;
+}
+
+export type ConfigNode = string | number | boolean | Slot | ConfigNode[] | { [key: string]: ConfigNode };
+
+const slot = (name: SlotName): Slot => ({ slot: name });
 
 export interface MasterConfigOptions {
   /** Agents get public addresses (false in secure, where they sit in a private subnet). */
   publicAgents: boolean;
-  /** Substitution naming the agents' subnet, or undefined for the default VPC's default subnet. */
-  agentSubnet?: string;
-  sharedFs?: { hostPath: string; containerPath: string; mountScript: string };
-}
-
-function indent(text: string, spaces: number): string {
-  const pad = ' '.repeat(spaces);
-  return text
-    .split('\n')
-    .map((line) => (line.length > 0 ? pad + line : line))
-    .join('\n');
-}
-
-/** Settings shared by both pools' AWS provisioner. */
-function provider(options: MasterConfigOptions, pool: 'Cpu' | 'Gpu'): string {
-  const lines = [
-    'type: aws',
-    'region: ${AWS::Region}',
-    `instance_type: \${${pool}AgentInstanceType}`,
-    `instance_slots: \${${pool}AgentSlots}`,
-    'cpu_slots_allowed: true',
-    'image_id: ${AgentAmi}',
-    'agent_docker_image: determinedai/determined-agent:${DeterminedVersion}',
-    `master_url: http://local-ipv4:${MASTER_PORT}`,
-    'max_idle_agent_period: ${MaxIdleAgentPeriod}',
-    'max_agent_starting_period: 20m',
-    'min_instances: 0',
-    'max_instances: ${MaxDynamicAgents}',
-    'instance_name: determined-agent-${AWS::StackName}',
-    'ssh_key_name: ${Keypair}',
-    'iam_instance_profile_arn: ${AgentInstanceProfile.Arn}',
-    'root_volume_size: 200',
-    'log_group: ${LogGroup}',
-    'log_stream: determined-agent',
-    'network_interface:',
-    `  public_ip: ${options.publicAgents}`,
-    '  security_group_id: ${AgentSecurityGroup.GroupId}',
-    ...(options.agentSubnet ? [`  subnet_id: \${${options.agentSubnet}}`] : []),
-    `tag_key: ${AGENT_TAG_KEY}`,
-    'tag_value: det-agent-${AWS::StackName}',
-    'custom_tags: ${AgentTags}',
-    'spot: ${SpotEnabled}',
-    '${SpotMaxPriceSetting}',
-    'startup_script: |',
-    indent(agentStartupScript(options), 2),
-  ];
-  return lines.join('\n');
+  /** The agents have a subnet of the stack (every type but simple, which uses the default VPC's). */
+  agentSubnet: boolean;
+  sharedFs?: { hostPath: string; containerPath: string };
 }
 
 /**
- * Runs on every agent before it starts. The master launches on-demand agents with IMDSv2 required,
- * but a spot request cannot say so: each agent requires it on itself (its role may do that only to
- * instances with this cluster's agent tag, which the master adds to spot instances a few seconds
- * after launch, hence the retries). A failure there is logged, not fatal, so a slow tag cannot
- * keep the pool from starting; the shared file system mount is fatal.
+ * The AWS provisioner of a pool (Determined's provconfig.Config with its aws union member). The
+ * compute (GPU) pool alone may schedule on CPU slots, as in det-deploy's master.yaml.tmpl.
  */
-function agentStartupScript(options: MasterConfigOptions): string {
-  return [
-    'imds_v2() {',
-    '  token=$(curl -sf -X PUT http://169.254.169.254/latest/api/token -H "X-aws-ec2-metadata-token-ttl-seconds: 300")',
-    '  instance=$(curl -sf -H "X-aws-ec2-metadata-token: $token" http://169.254.169.254/latest/meta-data/instance-id)',
-    '  docker run --rm --network host public.ecr.aws/aws-cli/aws-cli:latest ec2 modify-instance-metadata-options --region ${AWS::Region} --instance-id "$instance" --http-tokens required --http-put-response-hop-limit 2 --http-endpoint enabled',
-    '}',
-    'for attempt in 1 2 3 4 5 6 7 8 9 10; do imds_v2 && break; echo "IMDSv2 not required yet (attempt $attempt)" >&2; sleep 15; done',
-    ...(options.sharedFs ? ['set -e', options.sharedFs.mountScript] : []),
-  ].join('\n');
+function provider(options: MasterConfigOptions, pool: 'Cpu' | 'Gpu'): ConfigNode {
+  return {
+    type: 'aws',
+    region: slot('Region'),
+    instance_type: slot(`${pool}AgentInstanceType`),
+    instance_slots: slot(`${pool}AgentSlots`),
+    ...(pool === 'Gpu' ? { cpu_slots_allowed: true } : {}),
+    image_id: slot('AgentAmi'),
+    agent_docker_image: slot('AgentDockerImage'),
+    master_url: `http://local-ipv4:${MASTER_PORT}`,
+    max_idle_agent_period: slot('MaxIdleAgentPeriod'),
+    max_agent_starting_period: '20m',
+    min_instances: 0,
+    max_instances: slot('MaxDynamicAgents'),
+    instance_name: slot('AgentInstanceName'),
+    ssh_key_name: slot('Keypair'),
+    iam_instance_profile_arn: slot('AgentInstanceProfileArn'),
+    root_volume_size: 200,
+    log_group: slot('LogGroup'),
+    log_stream: 'determined-agent',
+    network_interface: {
+      public_ip: options.publicAgents,
+      security_group_id: slot('AgentSecurityGroup'),
+      ...(options.agentSubnet ? { subnet_id: slot('AgentSubnet') } : {}),
+    },
+    tag_key: AGENT_TAG_KEY,
+    tag_value: slot('AgentTagValue'),
+    custom_tags: slot('AgentTags'),
+    spot: slot('SpotEnabled'),
+    spot_max_price: slot('SpotMaxPrice'),
+    startup_script: slot('AgentStartupScript'),
+  };
 }
 
-export function masterConfig(options: MasterConfigOptions): string {
-  const sections = [
-    `port: ${MASTER_PORT}`,
-    'checkpoint_storage:',
-    '  type: s3',
-    '  bucket: ${CheckpointBucketName}',
-    '  save_experiment_best: 0',
-    '  save_trial_best: 1',
-    '  save_trial_latest: 1',
-    'db:',
-    '  user: postgres',
-    `  password: "${DB_PASSWORD_PLACEHOLDER}"`,
-    '  host: ${DatabaseAddress}',
-    '  port: 5432',
-    '  name: determined',
-    '  ssl_mode: require',
-    'security:',
-    `  initial_user_password: "${ADMIN_PASSWORD_PLACEHOLDER}"`,
-    'resource_manager:',
-    '  type: agent',
-    '  default_aux_resource_pool: cpu-pool',
-    '  default_compute_resource_pool: gpu-pool',
-    'resource_pools:',
-    '  - pool_name: cpu-pool',
-    '    description: CPU agents (--cpu-agent-instance-type)',
-    '    max_aux_containers_per_agent: ${MaxCpuContainersPerAgent}',
-    '    provider:',
-    indent(provider(options, 'Cpu'), 6),
-    '  - pool_name: gpu-pool',
-    '    description: GPU agents (--gpu-agent-instance-type)',
-    '    max_aux_containers_per_agent: 0',
-    '    provider:',
-    indent(provider(options, 'Gpu'), 6),
-  ];
-  if (options.sharedFs) {
-    sections.push(
-      'task_container_defaults:',
-      '  bind_mounts:',
-      `    - host_path: ${options.sharedFs.hostPath}`,
-      `      container_path: ${options.sharedFs.containerPath}`,
+/**
+ * The master's configuration. Without dynamic agents (maxDynamicAgents 0) the pools have no
+ * provisioner: Determined refuses `max_instances: 0` ("max instance must be greater than 0",
+ * master/internal/config/provconfig/config.go), and a pool without one launches nothing.
+ */
+export function masterConfig(options: MasterConfigOptions, dynamicAgents: boolean): ConfigNode {
+  const pool = (name: string, description: string, containers: ConfigNode, kind: 'Cpu' | 'Gpu') => ({
+    pool_name: name,
+    description,
+    max_aux_containers_per_agent: containers,
+    ...(dynamicAgents ? { provider: provider(options, kind) } : {}),
+  });
+  return {
+    port: MASTER_PORT,
+    checkpoint_storage: {
+      type: 's3',
+      bucket: slot('CheckpointBucket'),
+      save_experiment_best: 0,
+      save_trial_best: 1,
+      save_trial_latest: 1,
+    },
+    db: {
+      user: 'postgres',
+      password: slot('DbPassword'),
+      host: slot('DatabaseAddress'),
+      port: 5432,
+      name: 'determined',
+      ssl_mode: 'require',
+    },
+    security: { initial_user_password: slot('AdminPassword') },
+    resource_manager: {
+      type: 'agent',
+      default_aux_resource_pool: 'cpu-pool',
+      default_compute_resource_pool: 'gpu-pool',
+    },
+    resource_pools: [
+      pool('cpu-pool', 'CPU agents (--cpu-agent-instance-type)', slot('MaxCpuContainersPerAgent'), 'Cpu'),
+      pool('gpu-pool', 'GPU agents (--gpu-agent-instance-type)', 0, 'Gpu'),
+    ],
+    ...(options.sharedFs
+      ? {
+          task_container_defaults: {
+            bind_mounts: [
+              { host_path: options.sharedFs.hostPath, container_path: options.sharedFs.containerPath },
+            ],
+          },
+        }
+      : {}),
+  };
+}
+
+export const slotMarker = (name: SlotName): string => `@@${name}@@`;
+
+function withMarkers(node: ConfigNode): unknown {
+  if (Array.isArray(node)) return node.map(withMarkers);
+  if (node !== null && typeof node === 'object') {
+    if ('slot' in node && typeof node.slot === 'string') return slotMarker(node.slot as SlotName);
+    return Object.fromEntries(
+      Object.entries(node).map(([key, value]) => [key, withMarkers(value as ConfigNode)]),
     );
   }
-  return sections.join('\n');
+  return node;
+}
+
+/** The slots a configuration uses. */
+export function slotsOf(node: ConfigNode): SlotName[] {
+  if (Array.isArray(node)) return [...new Set(node.flatMap(slotsOf))];
+  if (node !== null && typeof node === 'object') {
+    if ('slot' in node && typeof node.slot === 'string') return [node.slot as SlotName];
+    return [...new Set(Object.values(node).flatMap((value) => slotsOf(value as ConfigNode)))];
+  }
+  return [];
+}
+
+/** The configuration with a `@@Name@@` string for each slot, as JSON: what the boot starts from. */
+export function masterConfigSkeleton(node: ConfigNode): string {
+  return JSON.stringify(withMarkers(node));
 }

@@ -1,8 +1,9 @@
 /**
- * The master: an EC2 instance (IMDSv2 required, encrypted 200 GB root volume) whose user data
- * installs Docker, creates the `determined` network, writes master.yaml and runs determined-master
- * at the requested version (seed, "Master Node"). The user data reruns on every boot, so a stack
- * update that changes the configuration restarts the master with it.
+ * The master: an EC2 instance (IMDSv2 required, encrypted 200 GB root volume) whose boot
+ * (templates/src/master-boot.ts) writes master.yaml and runs determined-master at the requested
+ * version (seed, "Master Node"). The instance is created only when the master answers: a
+ * CreationPolicy waits for its signal, and a wait condition carries the reason of a failure. The user
+ * data reruns on every boot, so a stack update that changes the configuration restarts the master with it.
  */
 import { AGENT_SLOTS } from '../../core/cluster/instance-types.ts';
 import {
@@ -17,14 +18,23 @@ import {
   type Fragment,
   type Value,
 } from './cfn.ts';
+import { agentStartupScript } from './agent-startup.ts';
 import {
-  ADMIN_PASSWORD_PLACEHOLDER,
-  DB_PASSWORD_PLACEHOLDER,
+  masterBootScript,
+  masterUserData,
+  MASTER_RESOURCE,
+  WAIT_CONDITION,
+  WAIT_HANDLE,
+} from './master-boot.ts';
+import {
   masterConfig,
+  masterConfigSkeleton,
   MASTER_PORT,
+  SLOTS,
+  slotsOf,
   type MasterConfigOptions,
+  type SlotName,
 } from './master-config.ts';
-import { bootReport } from './master-boot-report.ts';
 import { checkpointBucketName } from './storage.ts';
 
 export const IMDS_LAUNCH_TEMPLATE = 'ImdsV2LaunchTemplate';
@@ -45,75 +55,11 @@ export function encryptedRootVolume(sizeGiB: number): Value {
   ];
 }
 
-function userData(config: string): string {
-  return `Content-Type: multipart/mixed; boundary="//"
-MIME-Version: 1.0
-
---//
-Content-Type: text/cloud-config; charset="us-ascii"
-MIME-Version: 1.0
-Content-Transfer-Encoding: 7bit
-Content-Disposition: attachment; filename="cloud-config.txt"
-
-#cloud-config
-cloud_final_modules:
-- [scripts-user, always]
-
---//
-Content-Type: text/x-shellscript; charset="us-ascii"
-MIME-Version: 1.0
-Content-Transfer-Encoding: 7bit
-Content-Disposition: attachment; filename="userdata.txt"
-
-#!/bin/bash
-# Runs on every boot: rebuilds master.yaml from the stack's current parameters.
-set -euo pipefail
-exec >>/var/log/determined-master-setup.log 2>&1
-etc=/usr/local/determined/etc
-mkdir -p $etc
-
-# Docker and the determined network.
-if ! command -v docker >/dev/null 2>&1; then
-  apt-get remove -y docker docker-engine docker.io containerd runc || true
-  apt-get update
-  apt-get install -y ca-certificates curl gnupg python3
-  install -m 0755 -d /etc/apt/keyrings
-  curl -fsSL https://download.docker.com/linux/ubuntu/gpg -o /etc/apt/keyrings/docker.asc
-  echo "deb [arch=$(dpkg --print-architecture) signed-by=/etc/apt/keyrings/docker.asc] https://download.docker.com/linux/ubuntu $(. /etc/os-release && echo $VERSION_CODENAME) stable" >/etc/apt/sources.list.d/docker.list
-  apt-get update
-  apt-get install -y docker-ce docker-ce-cli containerd.io
-fi
-systemctl enable --now docker
-docker network inspect determined >/dev/null 2>&1 || docker network create determined
-
-# master.yaml; the passwords are read at boot with the instance role, which may read only this secret.
-cat >$etc/master.yaml.template <<'MASTER_YAML'
-${config}
-MASTER_YAML
-secret=$(docker run --rm --network host public.ecr.aws/aws-cli/aws-cli:latest secretsmanager get-secret-value --region \${AWS::Region} --secret-id \${ClusterSecretName} --query SecretString --output text)
-SECRET="$secret" python3 - "$etc" <<'RENDER'
-import json, os, sys
-secret = json.loads(os.environ["SECRET"])
-folder = sys.argv[1]
-text = open(folder + "/master.yaml.template").read()
-text = text.replace('"${DB_PASSWORD_PLACEHOLDER}"', json.dumps(secret["dbPassword"]))
-text = text.replace('"${ADMIN_PASSWORD_PLACEHOLDER}"', json.dumps(secret["adminPassword"]))
-fd = os.open(folder + "/master.yaml", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-os.write(fd, text.encode())
-os.close(fd)
-RENDER
-
-# The master at the requested version; Docker restarts it after a reboot.
-docker rm -f determined-master >/dev/null 2>&1 || true
-docker run -d --name determined-master --network determined --restart unless-stopped \\
-  --log-driver=awslogs --log-opt awslogs-region=\${AWS::Region} --log-opt awslogs-group=\${LogGroup} --log-opt awslogs-stream=determined-master \\
-  -p ${MASTER_PORT}:${MASTER_PORT} -v $etc/master.yaml:/etc/determined/master.yaml:ro \\
-  determinedai/determined-master:\${DeterminedVersion}
-${bootReport(MASTER_PORT)}--//--
-`;
-}
-
-export interface MasterOptions extends MasterConfigOptions {
+export interface MasterOptions extends Omit<MasterConfigOptions, 'agentSubnet'> {
+  /** The agents' subnet (a resource of the stack), or none for the default VPC's default subnet. */
+  agentSubnet?: string;
+  /** Lines of the agents' startup script that mount the shared file system. */
+  mountScript?: string;
   subnetId?: Value;
   /** An Elastic IP and a public master URL (every type but secure). */
   publicAddress: boolean;
@@ -123,8 +69,78 @@ export interface MasterOptions extends MasterConfigOptions {
   gatewayAttachment?: string;
 }
 
-export function master(options: MasterOptions): Fragment {
+/** Base64 of a text: the boot decodes it, so no value is ever read as shell or YAML. */
+const encoded = (value: Value): Value => base64(value);
+
+/** What CloudFormation resolves for each slot of master.yaml (the secret ones are read at boot). */
+function slotValues(options: MasterOptions): Partial<Record<SlotName, Value>> {
   const slotMap = (pool: 'Cpu' | 'Gpu') => findInMap('AgentSlots', ref(`${pool}AgentInstanceType`), 'Slots');
+  return {
+    CheckpointBucket: checkpointBucketName,
+    DatabaseAddress: getAtt('Database', 'Endpoint.Address'),
+    Region: region,
+    // Sub, not Ref, for numbers: AWS's Ref of a Number is a string, moto's an int Base64 cannot take.
+    MaxCpuContainersPerAgent: sub('${MaxCpuContainersPerAgent}'),
+    CpuAgentInstanceType: ref('CpuAgentInstanceType'),
+    GpuAgentInstanceType: ref('GpuAgentInstanceType'),
+    CpuAgentSlots: slotMap('Cpu'),
+    GpuAgentSlots: slotMap('Gpu'),
+    AgentAmi: findInMap('RegionMap', region, 'Agent'),
+    AgentDockerImage: sub('determinedai/determined-agent:${DeterminedVersion}'),
+    MaxIdleAgentPeriod: ref('MaxIdleAgentPeriod'),
+    MaxDynamicAgents: sub('${MaxDynamicAgents}'),
+    AgentInstanceName: sub('determined-agent-${AWS::StackName}'),
+    Keypair: ref('Keypair'),
+    AgentInstanceProfileArn: getAtt('AgentInstanceProfile', 'Arn'),
+    LogGroup: ref('LogGroup'),
+    AgentSecurityGroup: getAtt('AgentSecurityGroup', 'GroupId'),
+    ...(options.agentSubnet ? { AgentSubnet: ref(options.agentSubnet) } : {}),
+    AgentTagValue: sub('det-agent-${AWS::StackName}'),
+    AgentTags: ref('AgentTags'),
+    SpotEnabled: ref('SpotEnabled'),
+    SpotMaxPrice: ref('SpotMaxPrice'),
+    AgentStartupScript: sub(agentStartupScript(options.mountScript)),
+  };
+}
+
+const base64Text = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+
+/**
+ * The master's user data: the boot script, with master.yaml's skeleton (one per answer to "are there
+ * dynamic agents?") and every slot's value as base64 data.
+ */
+export function masterBoot(options: MasterOptions): Value {
+  const configOptions: MasterConfigOptions = {
+    publicAgents: options.publicAgents,
+    agentSubnet: options.agentSubnet !== undefined,
+    ...(options.sharedFs ? { sharedFs: options.sharedFs } : {}),
+  };
+  const withAgents = masterConfig(configOptions, true);
+  const withoutAgents = masterConfig(configOptions, false);
+  const resolved = slotValues(options);
+  const names = slotsOf(withAgents).filter((name) => SLOTS[name].kind !== 'secret');
+  const variables: Record<string, Value> = {
+    V_Skeleton: ifThen(
+      'HasDynamicAgents',
+      base64Text(masterConfigSkeleton(withAgents)),
+      base64Text(masterConfigSkeleton(withoutAgents)),
+    ),
+    V_WaitHandle: encoded(ref(WAIT_HANDLE)),
+  };
+  for (const name of names) {
+    const value = resolved[name];
+    if (value === undefined) throw new Error(`master.yaml slot ${name} has no value`);
+    variables[`V_${name}`] = encoded(value);
+  }
+  const kinds = Object.fromEntries(slotsOf(withAgents).map((name) => [name, SLOTS[name]]));
+  const script = masterBootScript(
+    names.map((name) => `${name}=\${V_${name}}`),
+    base64Text(JSON.stringify(kinds)),
+  );
+  return base64(sub(masterUserData(script), variables));
+}
+
+export function master(options: MasterOptions): Fragment {
   const masterUrl = options.publicAddress
     ? sub(`http://\${MasterAddress}:${MASTER_PORT}`)
     : sub(`http://\${MasterInstance.PrivateIp}:${MASTER_PORT}`);
@@ -143,9 +159,11 @@ export function master(options: MasterOptions): Fragment {
           },
         },
       },
-      MasterInstance: {
+      [MASTER_RESOURCE]: {
         Type: 'AWS::EC2::Instance',
         ...(options.outboundRoute ? { DependsOn: options.outboundRoute } : {}),
+        // Created only once the boot signals that Determined answers (also when an update replaces it).
+        CreationPolicy: { ResourceSignal: { Count: 1, Timeout: sub('PT${MasterBootTimeoutSeconds}S') } },
         Properties: {
           ImageId: findInMap('RegionMap', region, 'Master'),
           InstanceType: ref('MasterInstanceType'),
@@ -155,22 +173,22 @@ export function master(options: MasterOptions): Fragment {
           SecurityGroupIds: [getAtt('MasterSecurityGroup', 'GroupId')],
           ...(options.subnetId ? { SubnetId: options.subnetId } : {}),
           BlockDeviceMappings: encryptedRootVolume(200),
-          UserData: base64(
-            sub(userData(masterConfig(options)), {
-              AgentAmi: findInMap('RegionMap', region, 'Agent'),
-              CheckpointBucketName: checkpointBucketName,
-              DatabaseAddress: getAtt('Database', 'Endpoint.Address'),
-              CpuAgentSlots: slotMap('Cpu'),
-              GpuAgentSlots: slotMap('Gpu'),
-              SpotMaxPriceSetting: ifThen(
-                'HasSpotMaxPrice',
-                sub('spot_max_price: "${SpotMaxPrice}"'),
-                '# spot_max_price: the on-demand price',
-              ),
-            }),
-          ),
+          UserData: masterBoot(options),
           Tags: tags({ Name: sub('det-master-${AWS::StackName}') }),
         },
+      },
+      // The failure's reason: a resource signal carries none, a wait condition's message does.
+      [WAIT_HANDLE]: { Type: 'AWS::CloudFormation::WaitConditionHandle' },
+      [WAIT_CONDITION]: {
+        Type: 'AWS::CloudFormation::WaitCondition',
+        // Starts with the master (they wait on the same resources), so both time out together.
+        DependsOn: [
+          IMDS_LAUNCH_TEMPLATE,
+          'MasterInstanceProfile',
+          'Database',
+          ...(options.outboundRoute ? [options.outboundRoute] : []),
+        ],
+        Properties: { Handle: ref(WAIT_HANDLE), Timeout: ref('MasterBootTimeoutSeconds'), Count: 1 },
       },
       ...(options.publicAddress
         ? {

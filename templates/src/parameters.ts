@@ -2,7 +2,7 @@
  * Template parameters: exactly the keys of core/cluster/stack-parameters.ts, one per request field.
  * Every value is sent on create, so updates can send UsePreviousValue for what did not change.
  */
-import type { ParameterKey } from '../../core/cluster/stack-parameters.ts';
+import { MASTER_BOOT_TIMEOUT_SECONDS, type ParameterKey } from '../../core/cluster/stack-parameters.ts';
 import { AGENT_INSTANCE_TYPES } from '../../core/cluster/instance-types.ts';
 import { CREATE_DEFAULTS } from '../../core/cluster/request.ts';
 import { equals, not, type Fragment, type Parameter } from './cfn.ts';
@@ -97,14 +97,22 @@ const declarations: Record<ParameterKey, Parameter> = {
     Description: 'Restore: create the database from this snapshot',
     Default: '',
   },
+  MasterBootTimeoutSeconds: {
+    Type: 'Number',
+    Description: 'How long the stack waits for the master to answer (GET /info) before it fails',
+    Default: MASTER_BOOT_TIMEOUT_SECONDS,
+    MinValue: 300,
+    MaxValue: 3600,
+  },
 };
 
 export const parameters: Fragment = {
   Parameters: declarations,
   Conditions: {
     SpotEnabled: equals({ Ref: 'SpotEnabled' }, 'true'),
-    HasSpotMaxPrice: not(equals({ Ref: 'SpotMaxPrice' }, '')),
     CreateCheckpointBucket: equals({ Ref: 'ExistingCheckpointBucket' }, ''),
     RestoreDatabase: not(equals({ Ref: 'DbSnapshotIdentifier' }, '')),
+    // Determined refuses max_instances: 0; without dynamic agents the pools get no provisioner.
+    HasDynamicAgents: not(equals({ Ref: 'MaxDynamicAgents' }, '0')),
   },
 };

@@ -137,6 +137,13 @@ export function securityGroups(options: { vpcId?: Value; bastion: boolean }): Fr
         { group: 'BastionSecurityGroup' },
         'SSH through the bastion',
       ),
+      // The agents are private too: whatever the inbound CIDR, SSH reaches them through the bastion.
+      AgentIngressSshFromBastion: ingress(
+        'AgentSecurityGroup',
+        port(22),
+        { group: 'BastionSecurityGroup' },
+        'SSH through the bastion',
+      ),
     },
   });
 }

@@ -13,6 +13,15 @@ export interface SharedFileSystem {
 
 const CONTAINER_PATH = '/run/determined/workdir/shared_fs';
 
+/** The agent's setup, once more after a reboot into a kernel the Lustre client supports. */
+export const AGAIN_AFTER_REBOOT = '/var/lib/cloud/scripts/per-boot/det-agent-setup-again';
+
+/** The ports Lustre uses (FSx for Lustre user guide, "File system access control with Amazon VPC"). */
+export const LUSTRE_PORTS: [number, number][] = [
+  [988, 988],
+  [1018, 1023],
+];
+
 /**
  * Scratch space shared by tasks, not the users' data of record (the bucket and the database are):
  * it goes with the cluster, as in det-deploy. Explicit, so the choice is visible (cfn-lint I3011).
@@ -100,21 +109,40 @@ export function efs(options: { vpcId: Value; subnetId: Value }): SharedFileSyste
 }
 
 export function fsx(options: { vpcId: Value; subnetId: Value }): SharedFileSystem {
+  const fsxGroup = accessGroup(
+    'FSx for Lustre access from the Determined agents',
+    options.vpcId,
+    LUSTRE_PORTS,
+    true,
+  );
+  // Lustre clients (the agents) take inbound traffic from the file servers on the same ports.
+  const lustreClientRules = Object.fromEntries(
+    LUSTRE_PORTS.map(([from, to], index) => [
+      `AgentIngressFromFsx${index}`,
+      {
+        Type: 'AWS::EC2::SecurityGroupIngress',
+        Properties: {
+          GroupId: getAtt('AgentSecurityGroup', 'GroupId'),
+          IpProtocol: 'tcp',
+          FromPort: from,
+          ToPort: to,
+          SourceSecurityGroupId: getAtt('FsxSecurityGroup', 'GroupId'),
+          Description: 'Lustre from the file servers',
+        },
+      },
+    ]),
+  );
   return {
     fragment: {
       Resources: {
-        ...accessGroup(
-          'FSx for Lustre access from the Determined agents',
-          options.vpcId,
-          [
-            [988, 988],
-            [1018, 1023],
-          ],
-          true,
-        ),
+        ...fsxGroup,
+        ...lustreClientRules,
         FsxFileSystem: {
           Type: 'AWS::FSx::FileSystem',
           ...GOES_WITH_THE_CLUSTER,
+          // FSx refuses a security group that does not let the file servers talk LNET to each other
+          // and to their clients: the rules must exist before the file system is created.
+          DependsOn: Object.keys(fsxGroup ?? {}).filter((name) => name !== 'FsxSecurityGroup'),
           Properties: {
             FileSystemType: 'LUSTRE',
             FileSystemTypeVersion: '2.15',
@@ -142,12 +170,21 @@ export function fsx(options: { vpcId: Value; subnetId: Value }): SharedFileSyste
         },
       },
     },
-    // The Lustre client comes from AWS's own apt repository (not in Ubuntu's).
+    // The Lustre client comes from AWS's own apt repository (not in Ubuntu's), built per kernel.
     mountScript: [
+      `rm -f ${AGAIN_AFTER_REBOOT}`,
       'curl -fsSL https://fsx-lustre-client-repo-public-keys.s3.amazonaws.com/fsx-ubuntu-public-key.asc | gpg --dearmor --yes -o /usr/share/keyrings/fsx-ubuntu-public-key.gpg',
-      'echo "deb [signed-by=/usr/share/keyrings/fsx-ubuntu-public-key.gpg] https://fsx-lustre-client-repo.s3.amazonaws.com/ubuntu $(. /etc/os-release && echo $VERSION_CODENAME) main" >/etc/apt/sources.list.d/fsxlustreclientrepo.list',
+      'echo "deb [signed-by=/usr/share/keyrings/fsx-ubuntu-public-key.gpg] https://fsx-lustre-client-repo.s3.amazonaws.com/ubuntu $(sed -n \'s/^VERSION_CODENAME=//p\' /etc/os-release) main" >/etc/apt/sources.list.d/fsxlustreclientrepo.list',
       'apt-get update',
-      'apt-get install -y lustre-client-modules-$(uname -r) || apt-get install -y lustre-client-modules-aws',
+      'if ! apt-get install -y "lustre-client-modules-$(uname -r)"; then',
+      '  # No client for the running kernel: install the AWS kernel with its client and boot into it;',
+      "  # the agent's setup (this script included) runs once more then, as a cloud-init per-boot script.",
+      '  apt-get install -y linux-aws lustre-client-modules-aws',
+      `  install -m 0755 /var/lib/cloud/instance/user-data.txt ${AGAIN_AFTER_REBOOT}`,
+      '  echo "rebooting into the kernel of the Lustre client"',
+      '  reboot',
+      '  exit 1',
+      'fi',
       'mkdir -p /mnt/fsx',
       'mount -t lustre -o relatime,flock ${FsxFileSystem}.fsx.${AWS::Region}.amazonaws.com@tcp:/${FsxFileSystem.LustreMountName} /mnt/fsx',
     ].join('\n'),

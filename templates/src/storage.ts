@@ -3,7 +3,14 @@
  * lives there) and the log group of the master and agents. A restored cluster reuses the retained
  * bucket of its predecessor instead of creating one.
  */
-import { getAtt, ifThen, ref, sub, tags, type Fragment, type Value } from './cfn.ts';
+import { getAtt, ifThen, ref, stackUuid, sub, tags, type Fragment, type Value } from './cfn.ts';
+
+/**
+ * Checkpoint buckets are named det-checkpoints-<stack UUID> (52 characters): the stack role's S3
+ * rights are scoped to that prefix, which a name CloudFormation generates from a long stack name
+ * would not keep (it truncates), and a re-created cluster never meets its predecessor's bucket.
+ */
+export const CHECKPOINT_BUCKET_PREFIX = 'det-checkpoints-';
 
 export const checkpointBucketName: Value = ifThen(
   'CreateCheckpointBucket',
@@ -20,6 +27,7 @@ export function storage(): Fragment {
         DeletionPolicy: 'Retain',
         UpdateReplacePolicy: 'Retain',
         Properties: {
+          BucketName: sub(`${CHECKPOINT_BUCKET_PREFIX}\${StackUuid}`, { StackUuid: stackUuid }),
           BucketEncryption: {
             ServerSideEncryptionConfiguration: [
               { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },

@@ -3,6 +3,7 @@
  * tenancy, concurrency on one id, and that a given password never leaves Secrets Manager.
  */
 import { CreateStackCommand, DescribeStacksCommand, ListStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CreateKeyPairCommand } from '@aws-sdk/client-ec2';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { GetExecutionHistoryCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
@@ -11,8 +12,8 @@ import { call, DEMO_KEY_PAIR, emulator, tokenFor, uniqueId, waitForStatus } from
 
 const TABLE = 'det-control-plane-local-clusters';
 const CREATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:det-control-plane-local-create';
-/** The local runtime's stack prefix (local/start.ts). */
-const PREFIX = 'detcp-local';
+/** The local runtime's stack prefix (local/start.ts): none, a stack is named like its cluster. */
+const PREFIX = '';
 
 describe('the API over HTTP', () => {
   let alpha: string;
@@ -139,7 +140,8 @@ describe('the API over HTTP', () => {
       ),
     ).toHaveLength(1);
     const { StackSummaries = [] } = await emulator.cloudFormation().send(new ListStacksCommand({}));
-    const stack = stackName(PREFIX, { team: 'api-alpha', clusterId: id });
+    const stack = stackName(PREFIX, id);
+    expect(stack).toBe(id);
     expect(StackSummaries.filter((summary) => summary.StackName === stack)).toHaveLength(1);
   }, 60_000);
 
@@ -236,35 +238,70 @@ describe('the API over HTTP', () => {
     );
   }, 60_000);
 
-  it('lets two teams each have a cluster of the same id, on stacks of their own (finding 4)', async () => {
+  it('keeps a live id to its team: another team gets a 409 that says nothing about it, and a fresh cluster once it is DELETED (finding 4)', async () => {
     const id = uniqueId('api-twin');
-    for (const token of [alpha, beta])
-      expect(
-        (await call('POST', '/clusters', { token, body: { clusterId: id, keypair: DEMO_KEY_PAIR } })).status,
-      ).toBe(202);
-    const [a, b] = [await waitForStatus(id, alpha, 'READY'), await waitForStatus(id, beta, 'READY')];
-    expect(a.body.team).toBe('api-alpha');
-    expect(b.body.team).toBe('api-beta');
-    expect(a.body.stackId).not.toBe(b.body.stackId);
-    expect(a.body.stackId).toContain(`:stack/${stackName(PREFIX, { team: 'api-alpha', clusterId: id })}/`);
+    const first = await call('POST', '/clusters', {
+      token: alpha,
+      body: { clusterId: id, keypair: DEMO_KEY_PAIR, tags: { project: 'alpha-secret' } },
+    });
+    expect(first.status).toBe(202);
+    const refused = await call('POST', '/clusters', {
+      token: beta,
+      body: { clusterId: id, keypair: DEMO_KEY_PAIR },
+    });
+    expect(refused.status).toBe(409);
+    expect(refused.headers.get('content-type')).toBe('application/problem+json');
+    expect(refused.body.detail).toBe(`Cluster id ${id} is not available; choose another id.`);
+    for (const leak of ['api-alpha', 'alpha-user', 'CREATING', 'READY', 'alpha-secret'])
+      expect(refused.text).not.toContain(leak);
+    // Nothing was written for beta, and alpha's cluster is untouched.
+    expect((await call('GET', `/clusters/${id}`, { token: beta })).status).toBe(404);
+    const a = await waitForStatus(id, alpha, 'READY');
+    expect(a.body.stackId).toContain(`:stack/${stackName(PREFIX, id)}/`);
+    // Still refused while READY, also to an idempotent retry with a key.
+    const again = await call('POST', '/clusters', {
+      token: beta,
+      body: { clusterId: id, keypair: DEMO_KEY_PAIR },
+      headers: { 'idempotency-key': `twin-${id}` },
+    });
+    expect(again.status).toBe(409);
+    expect(again.text).not.toContain('READY');
+
+    expect((await call('DELETE', `/clusters/${id}`, { token: alpha })).status).toBe(202);
+    await waitForStatus(id, alpha, 'DELETED');
+    const fresh = await call('POST', '/clusters', {
+      token: beta,
+      body: { clusterId: id, keypair: DEMO_KEY_PAIR },
+    });
+    expect(fresh.status).toBe(202);
+    expect(fresh.body).toMatchObject({ team: 'api-beta', version: 1, status: 'CREATING' });
+    const b = await waitForStatus(id, beta, 'READY');
+    expect(b.body.stackId).not.toBe(a.body.stackId);
+    expect(b.text).not.toContain('alpha');
+    const timeline = await call('GET', `/clusters/${id}/events?limit=100`, { token: beta });
+    expect(timeline.text).not.toContain('alpha');
+    // Alpha keeps its own history of the id, and cannot take the id back while beta holds it.
+    expect((await call('GET', `/clusters/${id}`, { token: alpha })).body.status).toBe('DELETED');
+    const back = await call('POST', '/clusters', {
+      token: alpha,
+      body: { clusterId: id, keypair: DEMO_KEY_PAIR },
+    });
+    expect(back.status).toBe(409);
+    expect(back.text).not.toContain('api-beta');
     expect((await call('DELETE', `/clusters/${id}`, { token: beta })).status).toBe(202);
     await waitForStatus(id, beta, 'DELETED');
-    expect((await call('GET', `/clusters/${id}`, { token: alpha })).body.status).toBe('READY');
-  }, 90_000);
+  }, 120_000);
 
-  it('never touches a stack it did not create, named like the cluster or like its stack (finding 1)', async () => {
+  it('never touches a stack it did not create that is named like the cluster (finding 1)', async () => {
     const id = uniqueId('api-victim');
-    const template = (bucket: string) =>
-      JSON.stringify({
-        Resources: { Data: { Type: 'AWS::S3::Bucket', Properties: { BucketName: bucket } } },
-      });
     const cfn = emulator.cloudFormation();
     const named = await cfn.send(
-      new CreateStackCommand({ StackName: id, TemplateBody: template(`${id}-a`) }),
-    );
-    const squatter = stackName(PREFIX, { team: 'api-alpha', clusterId: id });
-    const squatted = await cfn.send(
-      new CreateStackCommand({ StackName: squatter, TemplateBody: template(`${id}-b`) }),
+      new CreateStackCommand({
+        StackName: id,
+        TemplateBody: JSON.stringify({
+          Resources: { Data: { Type: 'AWS::S3::Bucket', Properties: { BucketName: `${id}-a` } } },
+        }),
+      }),
     );
 
     const created = await call('POST', '/clusters', {
@@ -275,30 +312,50 @@ describe('the API over HTTP', () => {
     expect(created.text).not.toContain('CREATE_COMPLETE');
     const failed = await waitForStatus(id, alpha, 'CREATE_FAILED');
     expect(failed.body.statusReason).toBe(
-      `A stack named ${squatter} already exists and was not made for this cluster; it is left untouched. Choose another cluster id.`,
+      `A stack named ${stackName(PREFIX, id)} already exists and was not made for this cluster; it is left untouched. Choose another cluster id.`,
     );
+    expect(failed.text).not.toContain('CREATE_COMPLETE');
     expect(failed.body.stackId).toBeUndefined();
     expect((await call('DELETE', `/clusters/${id}`, { token: alpha })).status).toBe(202);
     await waitForStatus(id, alpha, 'DELETED');
 
-    for (const stackId of [named.StackId, squatted.StackId]) {
-      const { Stacks = [] } = await cfn.send(new DescribeStacksCommand({ StackName: stackId }));
-      expect(Stacks[0]?.StackStatus).toBe('CREATE_COMPLETE');
-    }
+    const { Stacks = [] } = await cfn.send(new DescribeStacksCommand({ StackName: named.StackId }));
+    expect(Stacks[0]?.StackStatus).toBe('CREATE_COMPLETE');
   }, 90_000);
 
-  it('accepts a missing key pair and fails the create in its first step, with a clear reason (finding 16)', async () => {
-    const id = uniqueId('api-nokey');
-    const reply = await call('POST', '/clusters', {
-      token: alpha,
-      body: { clusterId: id, keypair: 'no-such-key' },
-    });
-    expect(reply.status).toBe(202);
-    const failed = await waitForStatus(id, alpha, 'CREATE_FAILED');
-    expect(failed.body.statusReason).toBe(
-      'There is no EC2 key pair named "no-such-key" that team api-alpha may use in this region; create the cluster again with one of yours.',
+  it('refuses a missing key pair, or another team’s, with one synchronous 400 and writes nothing (finding 16)', async () => {
+    const ec2 = emulator.ec2();
+    const theirs = uniqueId('api-theirs-key');
+    await ec2.send(
+      new CreateKeyPairCommand({
+        KeyName: theirs,
+        TagSpecifications: [{ ResourceType: 'key-pair', Tags: [{ Key: 'team', Value: 'api-beta' }] }],
+      }),
     );
-    expect(failed.body.stackId).toBeUndefined();
+    const replies = [];
+    for (const keypair of ['no-such-key', theirs]) {
+      const id = uniqueId('api-nokey');
+      for (const path of ['/clusters?dryRun=true', '/clusters']) {
+        const reply = await call('POST', path, { token: alpha, body: { clusterId: id, keypair } });
+        expect(reply.status).toBe(400);
+        expect(reply.body.errors).toEqual([
+          {
+            field: 'keypair',
+            message: `no EC2 key pair named "${keypair}" that team api-alpha may use in us-east-1`,
+          },
+        ]);
+        replies.push(reply.body.detail.replace(keypair, 'KEY'));
+      }
+      expect((await call('GET', `/clusters/${id}`, { token: alpha })).status).toBe(404);
+    }
+    // Missing and another team's read the same.
+    expect(new Set(replies).size).toBe(1);
+    // The team the key pair is tagged for may use it.
+    const ok = await call('POST', '/clusters?dryRun=true', {
+      token: beta,
+      body: { clusterId: uniqueId('api-their-key'), keypair: theirs },
+    });
+    expect(ok.status).toBe(200);
   }, 60_000);
 
   it('enforces scopes per route, and pages with opaque tokens that refuse forgery (findings 14, 11)', async () => {

@@ -125,15 +125,16 @@ describe('det-deploy against the local runtime', () => {
     expect(result.stdout).toBe('');
   }, 20_000);
 
-  it('a missing key pair exits 1 with the reason: the create workflow checks it first', async () => {
+  it('a missing key pair exits 1 with the reason at once: the API checks it, nothing is created', async () => {
     const clusterId = uniqueId('cli-nokey');
     const result = await detDeploy(
       ['aws', 'up', '--cluster-id', clusterId, '--keypair', 'no-such-key'],
       token,
     );
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('CREATE_FAILED: There is no EC2 key pair named "no-such-key"');
-    expect((await call('GET', `/clusters/${clusterId}`, { token })).body.status).toBe('CREATE_FAILED');
+    expect(result.stderr).toContain('no EC2 key pair named "no-such-key"');
+    expect(result.stderr).toContain('--keypair');
+    expect((await call('GET', `/clusters/${clusterId}`, { token })).status).toBe(404);
   }, 30_000);
 
   it('is the package bin: npx det-deploy --help works', async () => {

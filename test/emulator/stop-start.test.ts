@@ -174,7 +174,7 @@ describe('stop and start in the emulator', () => {
         clock,
         settings: {
           region: 'us-east-1',
-          stackPrefix: 'detcp-local',
+          stackPrefix: '',
           policies: {}, // the built-in policy: idleAction stop, stoppedTeardownAfter 720h
           timing: TEST_TIMING,
           deletedRetentionDays: 30,

@@ -36,16 +36,11 @@ import {
   uniqueId,
   waitForStatus,
 } from '../support/local-api.ts';
-import {
-  defaultEgress,
-  GROUPS,
-  masterYamlText,
-  parseMasterYaml,
-  rule,
-  seedRules,
-  templateRules,
-  type Rule,
-} from '../support/templates.ts';
+import { defaultEgress, GROUPS, rule, seedRules, templateRules, type Rule } from '../support/templates.ts';
+import { runBoot } from '../../scripts/check-aws/boot-sandbox.ts';
+import { determinedConfigProblems } from '../../scripts/check-aws/determined-config.ts';
+import { userDataScript } from '../../scripts/check-aws/intrinsics.ts';
+import { parse } from 'yaml';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- parsed JSON and YAML
 
@@ -302,7 +297,7 @@ describe.each(DEPLOYMENT_TYPES)('a %s cluster in the emulator', (type) => {
     }
   });
 
-  it('writes a master.yaml into the master user data that parses and holds the request values', async () => {
+  it('boots a master whose master.yaml, from the user data moto resolved, holds the request values', async () => {
     const { resources, request, cluster } = get(type);
     const { UserData } = await emulator
       .ec2()
@@ -311,17 +306,22 @@ describe.each(DEPLOYMENT_TYPES)('a %s cluster in the emulator', (type) => {
       );
     const userData = Buffer.from(UserData?.Value ?? '', 'base64').toString('utf8');
     expect(userData).toContain('#!/bin/bash');
-    expect(userData).toContain('docker network create determined');
-    expect(userData).toContain(`determinedai/determined-master:${request.determinedVersion}`);
-    expect(userData).toContain('--restart unless-stopped');
     expect(userData).not.toContain('${'); // every CloudFormation substitution was made
 
-    // The boot script fills the passwords in from the cluster's secret; do what it does.
+    // Run the boot as the instance would (scripts/check-aws/boot-sandbox.ts), with the cluster's
+    // secret as Secrets Manager holds it in the emulator.
     const { SecretString = '{}' } = await emulator
       .secrets()
       .send(new GetSecretValueCommand({ SecretId: secretIdFrom(userData) }));
     const secret = JSON.parse(SecretString);
-    const config = parseMasterYaml(masterYamlText(userData), secret);
+    const boot = runBoot(userDataScript(userData), { secret, version: request.determinedVersion });
+    expect(boot.status).toBe(0);
+    expect(boot.resourceSignal).toBe('SUCCESS');
+    expect(boot.calls).toContainEqual(
+      expect.stringContaining(`docker pull determinedai/determined-master:${request.determinedVersion}`),
+    );
+    const config = parse(boot.masterYaml ?? '');
+    expect(determinedConfigProblems(config)).toEqual([]);
 
     expect(config.checkpoint_storage).toMatchObject({ type: 's3', bucket: cluster.outputs.checkpointBucket });
     expect(config.db).toMatchObject({
@@ -391,9 +391,9 @@ function parsePolicy(document: string): Json {
   }
 }
 
-/** The secret the boot script reads (its --secret-id). */
+/** The secret the boot script reads (its secret_id). */
 function secretIdFrom(userData: string): string {
-  const match = /--secret-id (\S+)/.exec(userData);
+  const match = /^secret_id='([^']+)'$/m.exec(userData);
   if (!match?.[1]) throw new Error('the user data reads no secret');
   return match[1];
 }
@@ -574,7 +574,7 @@ describe('POST /clusters?dryRun=true', () => {
     await expect(
       emulator.cloudFormation().send(
         new DescribeStacksCommand({
-          StackName: stackName('detcp-local', { team: 'templates', clusterId }),
+          StackName: stackName('', clusterId),
         }),
       ),
     ).rejects.toThrow(/does not exist/);

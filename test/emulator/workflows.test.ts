@@ -202,7 +202,7 @@ describe('lifecycle workflows in the emulator', () => {
       ...cluster,
       keypair: DEMO_KEY_PAIR,
       stack: {
-        name: stackName('detcp-local', cluster),
+        name: stackName('', cluster.clusterId),
         template: renderTemplate('simple'),
         parameters: asCfnParameters(toStackParameters(parameters, { secretName: secret })),
         tags: stackTags(record),

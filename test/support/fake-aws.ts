@@ -432,6 +432,8 @@ export class FakeAws {
         return this.table.putItem(params);
       case 'dynamodb:updateItem':
         return this.table.updateItem(params);
+      case 'dynamodb:deleteItem':
+        return this.table.deleteItem(params);
       case 'dynamodb:query':
         return this.table.queryIndex(params);
       case 'ec2:describeKeyPairs':

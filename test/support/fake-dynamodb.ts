@@ -1,5 +1,5 @@
 /**
- * An in-memory DynamoDB table for the workflow scenario tests: GetItem, PutItem and UpdateItem on
+ * An in-memory DynamoDB table for the workflow scenario tests: GetItem, PutItem, UpdateItem and DeleteItem on
  * items in DynamoDB JSON, with the expression rules DynamoDB enforces, so a workflow's conditional
  * write succeeds or fails here exactly when it would on AWS:
  * ConditionExpression (comparisons, AND/OR/NOT, IN, attribute_exists/attribute_not_exists),
@@ -473,6 +473,15 @@ export class FakeTable {
     this.check(expressions, request, this.items.get(key));
     if (!request.ConditionExpression) this.finish(expressions);
     this.items.set(key, structuredClone(item));
+    return {};
+  }
+
+  deleteItem(request: Request): Record<string, never> {
+    const expressions = this.begin(request);
+    const key = this.keyOf(request.Key ?? {});
+    this.check(expressions, request, this.items.get(key));
+    if (!request.ConditionExpression) this.finish(expressions);
+    this.items.delete(key);
     return {};
   }
 

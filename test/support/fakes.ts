@@ -11,6 +11,7 @@ import {
   ConflictError,
   IdempotencyKeyReusedError,
   QuotaExceededError,
+  ServiceUnavailableError,
   StaleRecordError,
 } from '../../core/errors.ts';
 import type { CreateDeps } from '../../core/operations/create-cluster.ts';
@@ -21,6 +22,7 @@ import type {
   ClusterSecret,
   ClusterStore,
   IdempotencyStore,
+  KeyPairs,
   Page,
   Secrets,
   StackReader,
@@ -39,6 +41,8 @@ export class InMemoryClusterStore implements ClusterStore {
   readonly records = new Map<string, ClusterRecord>();
   readonly events = new Map<string, TimelineEntry[]>();
   readonly quota = new Map<string, number>();
+  /** Stack name -> the key of the cluster that claimed it. */
+  readonly claims = new Map<string, string>();
   writes = 0;
 
   /** Test access: the stored record of a cluster (team 'alpha' unless given). */
@@ -51,7 +55,10 @@ export class InMemoryClusterStore implements ClusterStore {
     return record ? clone(record) : undefined;
   }
 
-  async insert(record: ClusterRecord, options: { replacing?: ClusterRecord; maxClusters: number }) {
+  async insert(
+    record: ClusterRecord,
+    options: { replacing?: ClusterRecord; maxClusters: number; stackName: string },
+  ) {
     const existing = this.records.get(keyOf(record));
     const { replacing } = options;
     if (
@@ -59,12 +66,24 @@ export class InMemoryClusterStore implements ClusterStore {
     ) {
       throw new ConflictError(`Cluster id ${record.clusterId} is taken.`);
     }
+    // The stack name's claim, as adapters/cluster-store.ts keeps it: free when its holder is DELETED or gone.
+    const holder = this.claims.get(options.stackName);
+    const holderRecord = holder === undefined ? undefined : this.records.get(holder);
+    if (
+      holder !== undefined &&
+      holder !== keyOf(record) &&
+      holderRecord &&
+      holderRecord.status !== 'DELETED'
+    ) {
+      throw new ConflictError(`Cluster id ${record.clusterId} is not available; choose another id.`);
+    }
     if (!replacing || replacing.status === 'DELETED') {
       const held = this.quota.get(record.team) ?? 0;
       if (held >= options.maxClusters) throw new QuotaExceededError(`Team ${record.team} holds its quota.`);
       this.quota.set(record.team, held + 1);
     }
     this.records.set(keyOf(record), clone(record));
+    this.claims.set(options.stackName, keyOf(record));
     this.writes++;
   }
 
@@ -164,6 +183,21 @@ export class InMemorySecrets implements Secrets {
   }
 }
 
+/** Key pairs by name, each with the team it is tagged for (or none); `failing` plays an EC2 outage. */
+export class KnownKeyPairs implements KeyPairs {
+  failing = false;
+  readonly asked: string[] = [];
+  constructor(readonly pairs: Record<string, string | undefined> = { 'demo-key': undefined }) {}
+  async usableBy(name: string, team: string) {
+    this.asked.push(name);
+    if (this.failing)
+      throw new ServiceUnavailableError('EC2 did not answer the key-pair check; retry shortly.');
+    if (!(name in this.pairs)) return false;
+    const owner = this.pairs[name];
+    return owner === undefined || owner === team;
+  }
+}
+
 export class NoStacks implements StackReader {
   async events() {
     return { items: [] };
@@ -197,6 +231,7 @@ export type FakeDeps = OperationDeps &
     store: InMemoryClusterStore;
     workflows: RecordingWorkflows;
     secrets: InMemorySecrets;
+    keyPairs: KnownKeyPairs;
     clock: FixedClock;
   };
 
@@ -207,6 +242,7 @@ export function fakeDeps(options: { policies?: PolicyConfig; region?: string } =
     store: new InMemoryClusterStore(),
     workflows: new RecordingWorkflows(),
     secrets: new InMemorySecrets(),
+    keyPairs: new KnownKeyPairs(),
     stacks: new NoStacks(),
     renderTemplate: (type: DeploymentType) => ({
       Description: type,
@@ -216,7 +252,7 @@ export function fakeDeps(options: { policies?: PolicyConfig; region?: string } =
     clock: new FixedClock(),
     settings: {
       region: options.region ?? 'us-east-1',
-      stackPrefix: 'detcp-test',
+      stackPrefix: 'detcp-test-',
       policies: options.policies ?? { defaults: { ...BUILT_IN_POLICY, maxClusters: 3 } },
       timing: TEST_TIMING,
       deletedRetentionDays: 30,

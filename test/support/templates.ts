@@ -1,9 +1,8 @@
 /**
  * What the seed asks of a Determined stack, written once for the unit tests (which read the
  * templates) and the emulator tests (which read the resources moto made): the security group rules
- * of "Manual Deployment", and how to get master.yaml out of the master's user data.
+ * of "Manual Deployment"; the user data helpers live with the offline checks (scripts/check-aws/).
  */
-import { parse } from 'yaml';
 import type { DeploymentType } from '../../core/cluster/request.ts';
 
 /** Short names of the security groups, by logical id. */
@@ -66,6 +65,8 @@ export function seedRules(type: DeploymentType): Rule[] {
       rule('bastion', 'egress', 'tcp', ...ALL, 'cidr:0.0.0.0/0'),
       rule('master', 'ingress', 'tcp', 8080, 8080, 'group:bastion'),
       rule('master', 'ingress', 'tcp', 22, 22, 'group:bastion'),
+      // The agents are private: SSH reaches them through the bastion whatever the inbound CIDR.
+      rule('agent', 'ingress', 'tcp', 22, 22, 'group:bastion'),
     );
   }
   if (type === 'efs')
@@ -77,6 +78,8 @@ export function seedRules(type: DeploymentType): Rule[] {
     ] as const) {
       rules.push(rule('fsx', 'ingress', 'tcp', from, to, 'group:agent'));
       rules.push(rule('fsx', 'ingress', 'tcp', from, to, 'group:fsx'));
+      // Lustre clients take the file servers' traffic on the same ports.
+      rules.push(rule('agent', 'ingress', 'tcp', from, to, 'group:fsx'));
     }
     rules.push(defaultEgress('fsx'));
   }
@@ -136,121 +139,10 @@ export function templateRules(template: Json): TemplateRule[] {
   return rules.sort((a, b) => a.rule.localeCompare(b.rule));
 }
 
-/** The master.yaml heredoc of the master's user data (after CloudFormation's substitution, or before). */
-export function masterYamlText(userData: string): string {
-  const start = userData.indexOf("<<'MASTER_YAML'\n");
-  const end = userData.indexOf('\nMASTER_YAML\n');
-  if (start < 0 || end < start) throw new Error('no master.yaml heredoc in the user data');
-  return userData.slice(start + "<<'MASTER_YAML'\n".length, end);
-}
-
-/**
- * master.yaml as the master reads it: the boot script puts the passwords from Secrets Manager in
- * place of the quoted placeholders, as JSON strings.
- */
-export function parseMasterYaml(
-  text: string,
-  secret = { dbPassword: 'db "pass" #1', adminPassword: 'admin: pass' },
-): Json {
-  const rendered = text
-    .replace('"@@DB_PASSWORD@@"', JSON.stringify(secret.dbPassword))
-    .replace('"@@ADMIN_PASSWORD@@"', JSON.stringify(secret.adminPassword));
-  return parse(rendered);
-}
-
-export interface Scope {
-  parameters: Record<string, string>;
-  /** Pseudo parameters, e.g. AWS::Region. */
-  pseudo: Record<string, string>;
-  template: Json;
-}
-
-/** A sample physical id or attribute of a resource: what CloudFormation would fill in. */
-export const sampleOf = (logicalId: string, attribute?: string): string =>
-  attribute ? `${logicalId}.${attribute}-value` : `${logicalId}-id`;
-
-/**
- * Evaluate the intrinsic functions these templates use (Ref, GetAtt, FindInMap, If, Sub, Equals,
- * Not, Base64) the way CloudFormation would, with sample values for resources: enough to read the
- * user data a stack would give its master for given parameters.
- */
-export function evaluate(value: Json, scope: Scope): Json {
-  if (Array.isArray(value))
-    return value.map((item) => evaluate(item, scope)).filter((item) => item !== NO_VALUE);
-  if (value === null || typeof value !== 'object') return value;
-  const [key] = Object.keys(value);
-  const argument = value[key as string];
-  switch (key) {
-    case 'Ref':
-      if (argument === 'AWS::NoValue') return NO_VALUE;
-      if (argument in scope.pseudo) return scope.pseudo[argument];
-      if (argument in scope.parameters) return scope.parameters[argument];
-      if (argument in scope.template.Parameters) return String(scope.template.Parameters[argument].Default);
-      if (!(argument in scope.template.Resources)) throw new Error(`Ref to unknown ${argument}`);
-      return sampleOf(argument);
-    case 'Fn::GetAtt':
-      if (!(argument[0] in scope.template.Resources)) throw new Error(`GetAtt of unknown ${argument[0]}`);
-      return sampleOf(argument[0], argument[1]);
-    case 'Fn::FindInMap': {
-      const [map, top, second] = argument.map((part: Json) => evaluate(part, scope));
-      const found = scope.template.Mappings?.[map]?.[top]?.[second];
-      if (found === undefined) throw new Error(`FindInMap ${map}/${top}/${second} has no value`);
-      return found;
-    }
-    case 'Fn::If':
-      return evaluate(condition(argument[0], scope) ? argument[1] : argument[2], scope);
-    case 'Fn::Equals':
-      return evaluate(argument[0], scope) === evaluate(argument[1], scope);
-    case 'Fn::Not':
-      return !evaluate(argument[0], scope);
-    case 'Fn::Base64':
-      return evaluate(argument, scope);
-    case 'Fn::Sub': {
-      const [text, variables] = typeof argument === 'string' ? [argument, {}] : argument;
-      const values: Record<string, string> = { ...scope.pseudo };
-      for (const [name, expression] of Object.entries<Json>(variables))
-        values[name] = String(evaluate(expression, scope));
-      return text.replace(/\$\{([^!}][^}]*)\}/g, (_match: string, name: string) => {
-        if (name in values) return values[name];
-        const [resource, attribute] = name.split(/\.(.*)/s) as [string, string | undefined];
-        return String(
-          evaluate(attribute ? { 'Fn::GetAtt': [resource, attribute] } : { Ref: resource }, scope),
-        );
-      });
-    }
-    default: {
-      const result: Record<string, Json> = {};
-      for (const [name, item] of Object.entries<Json>(value)) {
-        const evaluated = evaluate(item, scope);
-        if (evaluated !== NO_VALUE) result[name] = evaluated;
-      }
-      return result;
-    }
-  }
-}
-
-const NO_VALUE = Symbol('AWS::NoValue');
-
-function condition(name: string, scope: Scope): boolean {
-  const definition = scope.template.Conditions?.[name];
-  if (definition === undefined) throw new Error(`unknown condition ${name}`);
-  return Boolean(evaluate(definition, scope));
-}
-
-/** The master's user data as CloudFormation would render it for these parameters. */
-export function renderedUserData(template: Json, scope: Omit<Scope, 'template'>): string {
-  return evaluate(template.Resources.MasterInstance.Properties.UserData, { ...scope, template });
-}
-
-/** Sub text of the master's user data, before substitution. */
-export function userDataSource(template: Json): string {
-  return template.Resources.MasterInstance.Properties.UserData['Fn::Base64']['Fn::Sub'][0];
-}
-
-/** The shell script part of the user data (the MIME part after #!/bin/bash). */
-export function userDataScript(userData: string): string {
-  const start = userData.indexOf('#!/bin/bash');
-  const end = userData.lastIndexOf('--//--');
-  if (start < 0 || end < start) throw new Error('no shell script part in the user data');
-  return userData.slice(start, end);
-}
+export {
+  evaluate,
+  renderedUserData,
+  sampleOf,
+  userDataScript,
+  type Scope,
+} from '../../scripts/check-aws/intrinsics.ts';

@@ -5,7 +5,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { logger } from '../../../adapters/logger.ts';
-import { ControlPlaneError, ValidationError } from '../../../core/errors.ts';
+import { ControlPlaneError, ServiceUnavailableError, ValidationError } from '../../../core/errors.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -24,7 +24,12 @@ export function problemResponse(error: unknown, requestId: string): APIGatewayPr
     if (error instanceof ValidationError) body.errors = error.errors;
     return {
       statusCode: error.status,
-      headers: { 'content-type': PROBLEM_CONTENT_TYPE },
+      headers: {
+        'content-type': PROBLEM_CONTENT_TYPE,
+        ...(error instanceof ServiceUnavailableError
+          ? { 'retry-after': String(error.retryAfterSeconds) }
+          : {}),
+      },
       body: JSON.stringify(body),
     };
   }

@@ -15,6 +15,8 @@ import {
 import { AwsServiceError } from '../../../adapters/aws/http.ts';
 import { AwsJsonClient } from '../../../adapters/aws/json.ts';
 import { AwsQueryClient, items, pick } from '../../../adapters/aws/query.ts';
+import { Ec2KeyPairs } from '../../../adapters/key-pairs.ts';
+import { ServiceUnavailableError } from '../../../core/errors.ts';
 import {
   CLOUDFORMATION,
   EC2,
@@ -124,6 +126,53 @@ describe('the small AWS clients', () => {
       const failure = keyPairs().exists('demo-key');
       await expect(failure).rejects.toThrow(AwsServiceError);
       await expect(failure).rejects.toMatchObject({ code: 'InternalError', httpStatus: 500 });
+      expect(requests).toHaveLength(4);
+    });
+  });
+
+  describe('the create’s key-pair check (adapters/key-pairs.ts)', () => {
+    const check = () => new Ec2KeyPairs(new AwsQueryClient(EC2, options()));
+    const pair = (tags: [string, string][]) =>
+      `<DescribeKeyPairsResponse><keySet><item><keyName>k</keyName>${
+        tags.length
+          ? `<tagSet>${tags.map(([key, value]) => `<item><key>${key}</key><value>${value}</value></item>`).join('')}</tagSet>`
+          : ''
+      }</item></keySet></DescribeKeyPairsResponse>`;
+
+    it('takes an untagged key pair, or one tagged for the caller’s team', async () => {
+      answers.push({ status: 200, body: pair([]) }, { status: 200, body: pair([['team', 'alpha']]) });
+      await expect(check().usableBy('k', 'alpha')).resolves.toBe(true);
+      await expect(check().usableBy('k', 'alpha')).resolves.toBe(true);
+    });
+
+    it('refuses a missing key pair and another team’s alike', async () => {
+      answers.push(
+        {
+          status: 400,
+          body: '<Response><Errors><Error><Code>InvalidKeyPair.NotFound</Code><Message>no</Message></Error></Errors></Response>',
+        },
+        {
+          status: 200,
+          body: pair([
+            ['owner', 'x'],
+            ['team', 'beta'],
+          ]),
+        },
+        { status: 200, body: '<DescribeKeyPairsResponse><keySet/></DescribeKeyPairsResponse>' },
+      );
+      for (let index = 0; index < 3; index++)
+        await expect(check().usableBy('k', 'alpha')).resolves.toBe(false);
+    });
+
+    it('answers an EC2 that keeps failing with ServiceUnavailableError (503, Retry-After)', async () => {
+      for (let index = 0; index < 4; index++)
+        answers.push({
+          status: 503,
+          body: '<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>slow</Message></Error></Errors></Response>',
+        });
+      const failure = check().usableBy('k', 'alpha');
+      await expect(failure).rejects.toThrow(ServiceUnavailableError);
+      await expect(failure).rejects.toMatchObject({ status: 503, retryAfterSeconds: 5 });
       expect(requests).toHaveLength(4);
     });
   });

@@ -155,40 +155,78 @@ describe('POST /clusters', () => {
     // The failed attempt's stack is handed to the workflow, which may remove it (and only it).
     const recreate = api.deps.workflows.started.filter((entry) => entry.input.clusterId === 'failed').at(-1);
     expect(recreate?.input.previousStackId).toBe(
-      'arn:aws:cloudformation:us-east-1:123456789012:stack/detcp-test-alpha-failed/1',
+      'arn:aws:cloudformation:us-east-1:123456789012:stack/detcp-test-failed/1',
     );
-    // Ids are the team's own: another team's clusters, failed or not, never make an id taken.
-    expect(
-      (
-        await api.call('POST /clusters', {
-          path: '/clusters',
-          body: { ...valid, clusterId: 'failed' },
-          team: 'beta',
-        })
-      ).status,
-    ).toBe(202);
-  });
-
-  it('accepts a key pair without asking EC2: the create workflow checks it first (finding 16)', async () => {
-    const api = new Api();
-    const reply = await api.call('POST /clusters', {
+    // The same team re-creates its own torn-down id: a new incarnation, the name claimed again.
+    await api.cluster('gone', 'DELETED');
+    api.deps.store.quota.set('alpha', 2); // the delete workflow gives back the slot
+    const back = await api.call('POST /clusters', {
       path: '/clusters',
-      body: { ...valid, keypair: 'no-such-key' },
+      body: { ...valid, clusterId: 'gone' },
     });
-    expect(reply.status).toBe(202);
-    expect(api.deps.workflows.started[0]?.input).toMatchObject({ keypair: 'no-such-key', team: 'alpha' });
+    expect([back.status, back.body.version]).toEqual([202, 2]);
+    expect(api.deps.store.claims.get('detcp-test-gone')).toBe('alpha#gone');
   });
 
-  it('names the stack <prefix>-<team key>-<id> and tags it with its owners (finding 1)', async () => {
+  it('refuses a missing key pair, or another team’s, with one 400 before anything is written (finding 16)', async () => {
     const api = new Api();
-    await api.call('POST /clusters', { path: '/clusters', body: valid });
-    await api.call('POST /clusters', { path: '/clusters', body: valid, team: 'beta' });
-    const [alpha, beta] = api.deps.workflows.started.map(
+    api.deps.keyPairs.pairs['beta-key'] = 'beta';
+    api.deps.keyPairs.pairs['alpha-key'] = 'alpha';
+    const details = [];
+    for (const keypair of ['no-such-key', 'beta-key']) {
+      for (const path of ['/clusters', '/clusters?dryRun=true']) {
+        const [route, query] = path.split('?');
+        const reply = await api.call('POST /clusters', {
+          path: route ?? '/clusters',
+          ...(query ? { query: { dryRun: 'true' } } : {}),
+          body: { ...valid, keypair },
+        });
+        expect(reply.status).toBe(400);
+        expect(reply.body.errors).toEqual([
+          {
+            field: 'keypair',
+            message: `no EC2 key pair named "${keypair}" that team alpha may use in us-east-1`,
+          },
+        ]);
+        details.push(reply.body.detail.replace(keypair, 'KEY'));
+      }
+    }
+    expect(new Set(details).size).toBe(1);
+    expect(api.deps.store.writes).toBe(0);
+    expect(api.deps.workflows.started).toHaveLength(0);
+    // Untagged, or tagged for the caller's team: usable. The workflow checks again in its first step.
+    for (const keypair of ['demo-key', 'alpha-key']) {
+      const reply = await api.call('POST /clusters', {
+        path: '/clusters',
+        body: { ...valid, clusterId: `ok-${keypair}`, keypair },
+      });
+      expect(reply.status).toBe(202);
+    }
+    expect(api.deps.workflows.started.map((entry) => entry.input.keypair)).toEqual(['demo-key', 'alpha-key']);
+  });
+
+  it('answers 503 with Retry-After when EC2 cannot be asked, and writes nothing', async () => {
+    const api = new Api();
+    api.deps.keyPairs.failing = true;
+    const reply = await api.call('POST /clusters', { path: '/clusters', body: valid });
+    expect(reply.status).toBe(503);
+    expect(reply.headers['retry-after']).toMatch(/^\d+$/);
+    expect(reply.headers['content-type']).toBe('application/problem+json');
+    expect(api.deps.store.writes).toBe(0);
+  });
+
+  it('names the stack <prefix><id>, claims the name across teams and tags the stack with its owners (finding 1)', async () => {
+    const api = new Api();
+    expect((await api.call('POST /clusters', { path: '/clusters', body: valid })).status).toBe(202);
+    const refused = await api.call('POST /clusters', { path: '/clusters', body: valid, team: 'beta' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.detail).toBe('Cluster id team-a-1 is not available; choose another id.');
+    const [alpha] = api.deps.workflows.started.map(
       (entry) => entry.input.stack as { name: string; tags: { Key: string; Value: string }[] },
     );
-    expect(alpha?.name).toMatch(/^detcp-test-[0-9a-f]{10}-team-a-1$/);
-    expect(beta?.name).toMatch(/^detcp-test-[0-9a-f]{10}-team-a-1$/);
-    expect(alpha?.name).not.toBe(beta?.name);
+    expect(api.deps.workflows.started).toHaveLength(1);
+    expect(alpha?.name).toBe('detcp-test-team-a-1');
+    expect(api.deps.store.claims.get('detcp-test-team-a-1')).toBe('alpha#team-a-1');
     expect(alpha?.tags).toEqual(
       expect.arrayContaining([
         { Key: 'managed-by', Value: 'determined' },

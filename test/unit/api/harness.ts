@@ -138,7 +138,7 @@ export class Api {
       const record = this.deps.store.record(clusterId, team);
       if (!record) throw new Error('no record');
       record.status = status;
-      record.stackId = `arn:aws:cloudformation:us-east-1:123456789012:stack/detcp-test-${team}-${clusterId}/1`;
+      record.stackId = `arn:aws:cloudformation:us-east-1:123456789012:stack/detcp-test-${clusterId}/1`;
       record.outputs = { masterUrl: 'http://203.0.113.10:8080' };
     }
     return this.deps.store.record(clusterId, team);

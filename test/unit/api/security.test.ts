@@ -11,23 +11,28 @@ import { Api, FINGERPRINT_KEY, ROUTES } from './harness.ts';
 const valid = { clusterId: 'sec-1', keypair: 'demo-key' };
 
 describe('finding 4: clusters are namespaced by team', () => {
-  it('lets two teams each have a cluster of the same id, each seeing only its own', async () => {
+  it('keeps a live id its team’s: another team gets a generic 409, nothing written, and reads nothing', async () => {
     const api = new Api();
     const alpha = await api.call('POST /clusters', {
       path: '/clusters',
       body: { ...valid, clusterId: 'dev' },
     });
+    const writes = api.deps.store.writes;
     const beta = await api.call('POST /clusters', {
       path: '/clusters',
       body: { ...valid, clusterId: 'dev' },
       team: 'beta',
       sub: 'bob',
     });
-    expect([alpha.status, beta.status]).toEqual([202, 202]);
+    expect([alpha.status, beta.status]).toEqual([202, 409]);
+    expect(beta.body.detail).toBe('Cluster id dev is not available; choose another id.');
+    expect(JSON.stringify(beta.body)).not.toMatch(/alpha|CREATING/);
+    expect(api.deps.store.writes).toBe(writes);
+    expect(api.deps.store.quota.get('beta') ?? 0).toBe(0);
     const seenByAlpha = await api.call('GET /clusters/{clusterId}', { path: '/clusters/dev' });
     const seenByBeta = await api.call('GET /clusters/{clusterId}', { path: '/clusters/dev', team: 'beta' });
     expect(seenByAlpha.body).toMatchObject({ team: 'alpha', owner: 'alpha-user' });
-    expect(seenByBeta.body).toMatchObject({ team: 'beta', owner: 'bob' });
+    expect(seenByBeta.status).toBe(404);
   });
 
   it('keeps a torn-down cluster’s history and retained data its team’s, even when another team reuses the id', async () => {
@@ -297,21 +302,24 @@ describe('finding 14: scopes are enforced per route', () => {
 });
 
 describe('finding 16: a refusal never tells about another team', () => {
-  it('answers another team’s create of a taken id with 202, not with 409 and the owner’s status', async () => {
+  it('answers another team’s create of a live id with a 409 that names neither the team, the owner nor the status', async () => {
     const api = new Api();
-    await api.cluster('dup', 'READY', 'alpha');
-    const reply = await api.call('POST /clusters', {
-      path: '/clusters',
-      body: { ...valid, clusterId: 'dup' },
-      team: 'beta',
-    });
-    expect(reply.status).toBe(202);
-    expect(JSON.stringify(reply.body)).not.toMatch(/alpha|READY/);
+    for (const status of ['READY', 'CREATE_FAILED', 'CREATING'] as const) {
+      const clusterId = `dup-${status.toLowerCase().replace('_', '-')}`;
+      await api.cluster(clusterId, status, 'alpha');
+      const reply = await api.call('POST /clusters', {
+        path: '/clusters',
+        body: { ...valid, clusterId },
+        team: 'beta',
+      });
+      expect(reply.status).toBe(409);
+      expect(JSON.stringify(reply.body)).not.toMatch(/alpha|READY|FAILED|CREATING/);
+    }
   });
 
   it('answers a team’s own duplicate with 409 about its own cluster only', async () => {
     const api = new Api();
-    await api.cluster('dup', 'READY', 'beta');
+    await api.cluster('dup', 'DELETED', 'beta');
     await api.cluster('dup', 'READY', 'alpha');
     const reply = await api.call('POST /clusters', {
       path: '/clusters',
@@ -337,6 +345,7 @@ describe('finding 2 (its request side, pending the fidelity work): a key-pair na
 
   it('accepts names EC2 accepts, spaces and punctuation inside', async () => {
     const api = new Api();
+    api.deps.keyPairs.pairs['ops key #2'] = undefined;
     const reply = await api.call('POST /clusters', {
       path: '/clusters',
       body: { ...valid, keypair: 'ops key #2' },

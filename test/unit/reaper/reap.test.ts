@@ -36,7 +36,7 @@ class ScriptedDatabases implements DatabaseStates {
 }
 
 /** The stack of a cluster the harness made (test/unit/api/harness.ts records its id). */
-const stackOf = (clusterId: string, team = 'alpha') => `detcp-test-${team}-${clusterId}`;
+const stackOf = (clusterId: string) => `detcp-test-${clusterId}`;
 
 async function setup(count: number, options: { idleTimeout?: string } = {}) {
   const api = new Api();
@@ -145,20 +145,23 @@ describe('a reaper run', () => {
     expect(api.deps.store.record('c0001')?.idle.idleSince).toBe(api.deps.clock.now().toISOString());
   });
 
-  it('tells two teams’ clusters of the same id apart: one team’s agents never keep the other’s busy', async () => {
+  it('tells two teams’ clusters apart by their stacks: one team’s agents never keep the other’s busy', async () => {
     const { deps, agents, api } = await setup(0);
-    for (const team of ['alpha', 'beta']) {
-      const record = await api.cluster('dev', 'READY', team);
+    for (const [team, clusterId] of [
+      ['alpha', 'dev'],
+      ['beta', 'web'],
+    ] as const) {
+      const record = await api.cluster(clusterId, 'READY', team);
       if (record) record.idle = { idleTimeout: '1h' };
     }
-    agents.running = { [stackOf('dev', 'alpha')]: 1 };
+    agents.running = { [stackOf('dev')]: 1 };
     const report = await reap(deps, { dryRun: false });
-    expect(agents.calls).toEqual([expect.arrayContaining([stackOf('dev', 'alpha'), stackOf('dev', 'beta')])]);
+    expect(agents.calls).toEqual([expect.arrayContaining([stackOf('dev'), stackOf('web')])]);
     expect(report.decisions).toEqual([
-      expect.objectContaining({ team: 'beta', clusterId: 'dev', decision: 'track' }),
+      expect.objectContaining({ team: 'beta', clusterId: 'web', decision: 'track' }),
     ]);
     expect(api.deps.store.record('dev', 'alpha')?.idle.idleSince).toBeUndefined();
-    expect(api.deps.store.record('dev', 'beta')?.idle.idleSince).toBeDefined();
+    expect(api.deps.store.record('web', 'beta')?.idle.idleSince).toBeDefined();
   });
 
   it('tears down an expired cluster even when it is protected (finding 6)', async () => {

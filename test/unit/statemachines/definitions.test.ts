@@ -147,7 +147,7 @@ describe('the control plane’s stack permissions (issue 18, finding 1)', () => 
     Resource: unknown;
     Condition?: Record<string, Record<string, string>>;
   };
-  const PREFIXED = ':stack/${param:stackPrefix}-*/*';
+  const PREFIXED = ':stack/${param:stackPrefix}*/*';
 
   function statements(file: string): { role: string; statement: Statement }[] {
     const customTags = ['!Ref', '!GetAtt', '!Sub', '!Join'].map((tag) => ({
@@ -194,9 +194,19 @@ describe('the control plane’s stack permissions (issue 18, finding 1)', () => 
       expect(statement.Condition).toEqual({ StringEquals: { 'aws:RequestTag/managed-by': 'determined' } });
   });
 
+  it('let the delete workflow remove stack-name claims and no other item', () => {
+    const deletes = statements('workflow-roles.yml').filter(({ statement }) =>
+      [statement.Action].flat().includes('dynamodb:DeleteItem'),
+    );
+    expect(deletes.map(({ role }) => role)).toEqual(['DeleteWorkflowRole']);
+    expect(deletes[0]?.statement.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['STACKNAME#*'] },
+    });
+  });
+
   it('gives serverless a stack prefix to fill in, per stage', () => {
     const text = readFileSync(join(root, 'serverless.yml'), 'utf8');
-    expect(text).toMatch(/stackPrefix: detcp-\$\{sls:stage\}/);
+    expect(text).toMatch(/stackPrefix: detcp-\$\{sls:stage\}-\n/);
     expect(text).toContain('STACK_PREFIX: ${param:stackPrefix}');
   });
 });

@@ -36,8 +36,6 @@ describe('delete', () => {
     const { aws, stack, execution, record, outputs } = setUp('ml-del');
     const agents = [aws.addAgent(stackOf('ml-del')), aws.addAgent(stackOf('ml-del'))];
     const otherCluster = aws.addAgent(stackOf('ml-other'));
-    // Another team's cluster of the same id: its agents are not this cluster's.
-    const otherTeam = aws.addAgent(stackOf('ml-del', 'vision'));
     // An open request the provider still fulfils after the master stopped: its agent must go too.
     const spot = aws.addSpotRequest(stackOf('ml-del'), { fulfilAfterSeconds: 5 });
     aws.plans.delete.push({ seconds: 120 });
@@ -72,7 +70,6 @@ describe('delete', () => {
       'terminated',
     ]);
     expect(aws.instance(otherCluster)?.state).toBe('running');
-    expect(aws.instance(otherTeam)?.state).toBe('running');
     expect(aws.spotRequests.find((request) => request.SpotInstanceRequestId === spot)?.state).toBe(
       'cancelled',
     );
@@ -275,6 +272,33 @@ describe('delete', () => {
       'dynamodb:updateItem',
     ]);
     expect(aws.statusOf(unrecorded)).toBe('CREATE_COMPLETE');
+  });
+
+  it('gives up the stack-name claim once DELETED, and only a claim the cluster holds', async () => {
+    const aws = new FakeAws();
+    const claim = (stack: string, holder: string) =>
+      aws.table.write({ pk: { S: `STACKNAME#${stack}` }, sk: { S: 'STACKNAME' }, claimedBy: { S: holder } });
+    for (const clusterId of ['ml-mine', 'ml-theirs']) {
+      const execution = name(clusterId, 'delete', aws);
+      seed(aws, clusterId, { status: 'DELETING', execution });
+      aws.apiUpdate(clusterId, { stackName: stackOf(clusterId) });
+    }
+    claim(stackOf('ml-mine'), 'CLUSTER#ml#ml-mine');
+    // A claim another cluster holds (a race the store settled otherwise) is never removed.
+    claim(stackOf('ml-theirs'), 'CLUSTER#vision#ml-theirs');
+
+    for (const clusterId of ['ml-mine', 'ml-theirs']) {
+      const execution = String(aws.rawCluster(clusterId).execution);
+      const result = await aws.run('delete', deleteInput(clusterId), execution);
+      expect(result.status).toBe('SUCCEEDED');
+      expect(aws.cluster(clusterId).status).toBe('DELETED');
+    }
+    expect(aws.table.read(`STACKNAME#${stackOf('ml-mine')}`, 'STACKNAME')).toBeUndefined();
+    expect(aws.table.read(`STACKNAME#${stackOf('ml-theirs')}`, 'STACKNAME')).toEqual({
+      pk: { S: `STACKNAME#${stackOf('ml-theirs')}` },
+      sk: { S: 'STACKNAME' },
+      claimedBy: { S: 'CLUSTER#vision#ml-theirs' },
+    });
   });
 
   it('treats a recorded stack that CloudFormation no longer knows as gone', async () => {

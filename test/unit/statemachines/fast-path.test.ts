@@ -194,10 +194,11 @@ describe('stack-event relay', () => {
     expect(actions).toEqual(['dynamodb:query']);
   });
 
-  it('wakes the workflow of the stack’s own cluster only, when two teams have the same id (finding 4)', async () => {
+  it('wakes the workflow of the stack’s own cluster only, when two teams have had the same id (finding 4)', async () => {
     const aws = new FakeAws();
+    // One stack name, two incarnations: the stack id (its UUID) tells them apart.
     const stackId = (team: string) =>
-      `arn:aws:cloudformation:us-east-1:123456789012:stack/${stackOf('dev', team)}/${team}`;
+      `arn:aws:cloudformation:us-east-1:123456789012:stack/${stackOf('dev')}/${team}`;
     for (const team of ['ml', 'vision']) {
       seed(aws, 'dev', { team, stackId: stackId(team) });
       aws.table.updateItem({

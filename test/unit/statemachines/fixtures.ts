@@ -32,10 +32,10 @@ export { FakeAws, PRODUCTION_TIMING };
 
 /** Every cluster here is team ml's, and its stacks are named under this prefix. */
 export const TEAM = 'ml';
-export const PREFIX = 'detcp-test';
+export const PREFIX = 'detcp-test-';
 
 /** The stack name the API gives a cluster (core/cluster/naming.ts). */
-export const stackOf = (clusterId: string, team = TEAM) => stackName(PREFIX, { team, clusterId });
+export const stackOf = (clusterId: string) => stackName(PREFIX, clusterId);
 
 /** The tags that make a stack a cluster's own (the create sends them with the rest). */
 export const ownershipTags = (clusterId: string, team = TEAM) => [
@@ -105,7 +105,7 @@ export function createInput(
     keypair: record.parameters.keypair,
     ...options,
     stack: {
-      name: stackOf(record.clusterId, record.team),
+      name: stackOf(record.clusterId),
       template: { Resources: { MasterInstance: { Type: 'AWS::EC2::Instance' } } },
       parameters: asCfnParameters(
         toStackParameters(record.parameters, { secretName: record.secretName ?? '' }),

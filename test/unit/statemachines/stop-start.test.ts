@@ -40,7 +40,7 @@ describe('stop', () => {
     const { aws, execution, masterId, database } = setUp('ml-park', 'STOPPING');
     const agents = [aws.addAgent(stackOf('ml-park')), aws.addAgent(stackOf('ml-park'))];
     const otherCluster = aws.addAgent(stackOf('ml-other'));
-    const otherTeam = aws.addAgent(stackOf('ml-park', 'vision'));
+    const longerName = aws.addAgent(stackOf('ml-park-2')); // a prefix match would take these too
     const spot = aws.addSpotRequest(stackOf('ml-park'), { fulfilAfterSeconds: 5 });
 
     const result = await aws.run('stop', parkInput('ml-park'), execution);
@@ -57,7 +57,7 @@ describe('stop', () => {
       'terminated',
     ]);
     expect(aws.instance(otherCluster)?.state).toBe('running');
-    expect(aws.instance(otherTeam)?.state).toBe('running');
+    expect(aws.instance(longerName)?.state).toBe('running');
     expect(aws.spotRequests.find((request) => request.SpotInstanceRequestId === spot)?.state).toBe(
       'cancelled',
     );

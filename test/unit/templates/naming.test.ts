@@ -1,8 +1,9 @@
 /**
  * Names derived from a cluster's team and id (core/cluster/naming.ts and the templates) are valid for
  * every id the API accepts (1..64 of [a-zA-Z0-9-], starting with a letter, any case), every team
- * (core/principal.ts) and every stack prefix the configuration accepts; and they are unique to one
- * team's cluster (issue 18, findings 1 and 4).
+ * (core/principal.ts) and every stack prefix the configuration accepts (empty, or ending in a
+ * hyphen). The stack name is `<prefix><id>`; two teams' live clusters never share it because the
+ * name is claimed across teams (adapters/cluster-store.ts; issue 18, findings 1 and 4).
  */
 import fc from 'fast-check';
 import {
@@ -13,7 +14,6 @@ import {
   STACK_PREFIX_MAX,
   stackName,
   stackNameOf,
-  teamKey,
 } from '../../../core/cluster/naming.ts';
 import { CLUSTER_ID } from '../../../core/cluster/request.ts';
 import { TEAM } from '../../../core/principal.ts';
@@ -30,7 +30,8 @@ const EXTREMES = [
 
 const clusterIds = fc.stringMatching(/^[a-zA-Z][-a-zA-Z0-9]{0,63}$/);
 const teams = fc.stringMatching(/^[a-zA-Z][a-zA-Z0-9._-]{0,63}$/);
-const LONGEST_PREFIX = `p${'-x'.repeat(15)}9`; // 32 characters
+const LONGEST_PREFIX = `p${'-x'.repeat(15)}-`; // 32 characters
+const PREFIXES = ['', 'detcp-dev-', 'A-', LONGEST_PREFIX];
 const now = new Date('2031-12-31T23:59:59.999Z'); // a late date: the longest base-36 time
 const TEAM_EXTREMES = ['a', `T${'.'.repeat(63)}`, 'ml-research'];
 
@@ -39,9 +40,9 @@ function problems(id: string, team = 'ml-research', prefix = LONGEST_PREFIX): st
   const found: string[] = [];
   const check = (ok: boolean, what: string) => ok || found.push(what);
   const cluster = { team, clusterId: id };
-  const stack = stackName(prefix, cluster);
+  const stack = stackName(prefix, id);
   check(/^[a-zA-Z][-a-zA-Z0-9]*$/.test(stack) && stack.length <= 128, 'CloudFormation stack name');
-  check(stack.startsWith(`${prefix}-`), 'under the prefix');
+  check(stack === `${prefix}${id}`, 'the prefix, then the id');
   check(
     stackNameOf(`arn:aws:cloudformation:us-east-1:1:stack/${stack}/uuid`) === stack,
     'stack name from id',
@@ -73,7 +74,7 @@ describe('names derived from a cluster’s team and id', () => {
       expect(CLUSTER_ID.test(id) && id.length <= 64).toBe(true);
       expect(TEAM.test(team)).toBe(true);
       expect(STACK_PREFIX.test(LONGEST_PREFIX) && LONGEST_PREFIX.length === STACK_PREFIX_MAX).toBe(true);
-      expect(problems(id, team)).toEqual([]);
+      for (const prefix of PREFIXES) expect(problems(id, team, prefix)).toEqual([]);
     },
   );
 
@@ -81,31 +82,36 @@ describe('names derived from a cluster’s team and id', () => {
     fc.assert(fc.property(clusterIds, teams, (id, team) => problems(id, team).length === 0));
   });
 
-  it('differ between two clusters, so the stack, the agent tag pair and the executions are one cluster’s', () => {
-    const names = (team: string, id: string) => {
-      const stack = stackName('detcp', { team, clusterId: id });
-      return [stack, agentTag(stack).value, executionName({ team, clusterId: id }, 'create', now)];
+  it('differ between two ids, so the stack and the agent tag pair are one id’s; executions are one team’s too', () => {
+    const names = (id: string) => {
+      const stack = stackName('detcp-dev-', id);
+      return [stack, agentTag(stack).value];
     };
     fc.assert(
       fc.property(teams, clusterIds, teams, clusterIds, (teamA, a, teamB, b) => {
+        const executions = [
+          executionName({ team: teamA, clusterId: a }, 'create', now),
+          executionName({ team: teamB, clusterId: b }, 'create', now),
+        ];
         if (teamA === teamB && a === b) return true;
-        const [first, second] = [names(teamA, a), names(teamB, b)];
+        if (executions[0] === executions[1]) return false;
+        if (a === b) return true;
+        const [first, second] = [names(a), names(b)];
         return first.every((name, index) => name !== second[index]);
       }),
     );
   });
 
-  it('give two teams with the same cluster id different stacks (finding 4)', () => {
-    expect(stackName('detcp', { team: 'alpha', clusterId: 'dev' })).not.toBe(
-      stackName('detcp', { team: 'beta', clusterId: 'dev' }),
-    );
-    expect(teamKey('alpha')).toMatch(/^[0-9a-f]{10}$/);
+  it('accept only an empty prefix or one that ends in a hyphen, at most 32 characters', () => {
+    for (const prefix of PREFIXES) expect(STACK_PREFIX.test(prefix)).toBe(true);
+    for (const prefix of ['detcp', '-x-', '1a-', 'a_b-', 'a--b', `${LONGEST_PREFIX}x-`, 'a b-'])
+      expect(STACK_PREFIX.test(prefix) && prefix.length <= STACK_PREFIX_MAX).toBe(false);
   });
 
   it('never name a stack outside the prefix, whatever the id: not a foreign stack, not the control plane’s (finding 1)', () => {
     for (const id of ['det-control-plane-dev', 'victim-stack', 'detcp-prod']) {
-      const stack = stackName('detcp-dev', { team: 'alpha', clusterId: id });
-      expect(stack).toMatch(/^detcp-dev-[0-9a-f]{10}-/);
+      const stack = stackName('detcp-dev-', id);
+      expect(stack).toBe(`detcp-dev-${id}`);
       expect(stack).not.toBe(id);
     }
   });
@@ -118,10 +124,13 @@ describe('names derived from a cluster’s team and id', () => {
   });
 
   it('the templates set no length-limited name from the stack name: CloudFormation generates them', () => {
-    // S3 buckets (lowercase, <= 63), IAM roles (<= 64), DB identifiers (<= 63): all generated and
-    // truncated by CloudFormation, so a 64-character mixed-case id cannot break them.
+    // IAM roles (<= 64) and the like: generated and truncated by CloudFormation, so a 64-character
+    // mixed-case id cannot break them. The bucket and the database are named from the stack's UUID.
     const template = renderTemplate('secure');
-    const text = JSON.stringify(template);
+    expect(JSON.stringify(template.Resources.CheckpointBucket?.Properties?.BucketName)).toContain(
+      'AWS::StackId',
+    );
+    const text = JSON.stringify({ ...template.Resources, CheckpointBucket: undefined });
     for (const property of [
       'BucketName',
       'RoleName',

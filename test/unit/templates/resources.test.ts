@@ -90,6 +90,8 @@ describe.each(DEPLOYMENT_TYPES)('%s template', (type) => {
         'ec2:CreateTags',
         'ec2:DescribeSpotInstanceRequests',
         'ec2:RequestSpotInstances',
+        // The first spot request of an account creates EC2's spot service-linked role (issue 10, item 8).
+        'iam:CreateServiceLinkedRole',
       ].sort(),
     );
     const passRole = always.filter(({ statement }) => statement.Action.includes('iam:PassRole'));
@@ -151,7 +153,13 @@ describe.each(DEPLOYMENT_TYPES)('%s template', (type) => {
       'Fn::Equals': [{ Ref: 'ExistingCheckpointBucket' }, ''],
     });
     expect([bucket.DeletionPolicy, bucket.UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
-    expect(bucket.Properties.BucketName).toBeUndefined(); // CloudFormation names it: lowercase, <= 63
+    // det-checkpoints-<stack UUID>: lowercase, 52 characters, and the prefix the stack role's S3 rights name.
+    expect(bucket.Properties.BucketName).toEqual({
+      'Fn::Sub': [
+        'det-checkpoints-${StackUuid}',
+        { StackUuid: { 'Fn::Select': ['2', { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] } },
+      ],
+    });
     expect(
       bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault
         .SSEAlgorithm,
@@ -230,6 +238,7 @@ describe.each(DEPLOYMENT_TYPES)('%s template', (type) => {
     ];
     for (const [id, resource] of Object.entries<Json>(resources)) {
       if (resource.Type === 'AWS::RDS::DBInstance') continue; // DBSubnetGroupName there is a reference
+      if (id === 'CheckpointBucket') continue; // named from the stack's UUID, checked above
       for (const property of named)
         expect([id, property, resource.Properties?.[property]]).toEqual([id, property, undefined]);
     }
