@@ -12,6 +12,7 @@ import {
   CLOUDFORMATION,
   EC2,
   EVENTBRIDGE,
+  RDS,
   SECRETS_MANAGER,
   STEP_FUNCTIONS,
   type EventBridgeClient,
@@ -41,3 +42,5 @@ export const eventsClient = once<EventBridgeClient>(
 export const cloudFormationClient = once(() => new AwsQueryClient(CLOUDFORMATION, base('cloudFormation')));
 
 export const ec2Client = once(() => new AwsQueryClient(EC2, base('ec2')));
+
+export const rdsClient = once(() => new AwsQueryClient(RDS, base('rds')));

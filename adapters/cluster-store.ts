@@ -10,7 +10,8 @@
  *
  * Teams match core/principal.ts's TEAM (no "#"), ids CLUSTER_ID, so a key names one cluster only.
  * Indexes: `by-team` (team, createdKey) and `by-created` (entity, createdKey) list newest first;
- * `reapable` (reapShard, clusterId) is sparse and holds only READY clusters, for the reaper;
+ * `reapable` (reapShard, clusterId) is sparse and holds only READY and STOPPED clusters (the shard
+ * is the status), for the reaper;
  * `by-stack` (stackId, keys only) maps a stack back to its cluster, for the stack-event relay.
  * The workflows in statemachines/ write the same attributes through direct DynamoDB integrations.
  * Page tokens are opaque (adapters/page-tokens.ts).
@@ -42,7 +43,8 @@ export const stackNameClaimKey = (stackName: string) => ({
   pk: `${STACK_NAME_CLAIM.pkPrefix}${stackName}`,
   sk: STACK_NAME_CLAIM.sk,
 });
-const REAP_SHARD = 'READY';
+/** The reaper's sparse index holds READY and STOPPED clusters, each status its own shard. */
+const REAP_SHARDS: readonly ClusterStatus[] = ['READY', 'STOPPED'];
 const EVENT_PREFIX = 'EVENT#';
 
 /** Attributes that exist only for keys, indexes and the workflows; never part of the record. */
@@ -191,8 +193,8 @@ export class DynamoClusterStore implements ClusterStore {
     }
     if (changes.status) {
       names['#reapShard'] = 'reapShard';
-      if (changes.status === 'READY') {
-        values[':reapShard'] = REAP_SHARD;
+      if (REAP_SHARDS.includes(changes.status)) {
+        values[':reapShard'] = changes.status;
         set.push('#reapShard = :reapShard');
       } else remove.push('#reapShard');
       if (changes.status === 'DELETED') {
@@ -306,13 +308,18 @@ export class DynamoClusterStore implements ClusterStore {
       .slice(0, query.limit);
   }
 
-  async listReapable(query: { limit: number; nextToken?: string }): Promise<Page<ClusterRecord>> {
+  async listReapable(query: {
+    limit: number;
+    nextToken?: string;
+    status?: 'READY' | 'STOPPED';
+  }): Promise<Page<ClusterRecord>> {
+    const shard = query.status ?? 'READY';
     const page = await this.queryPage({
-      query: 'reapable',
+      query: `reapable|${shard}`,
       IndexName: 'reapable',
       KeyConditionExpression: '#shard = :shard',
       ExpressionAttributeNames: { '#shard': 'reapShard' },
-      ExpressionAttributeValues: { ':shard': REAP_SHARD },
+      ExpressionAttributeValues: { ':shard': shard },
       limit: query.limit,
       nextToken: query.nextToken,
     });
@@ -380,7 +387,7 @@ export function toItem(record: ClusterRecord): Record<string, unknown> {
     stackOutputs: JSON.stringify(
       Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
     ),
-    ...(record.status === 'READY' ? { reapShard: REAP_SHARD } : {}),
+    ...(REAP_SHARDS.includes(record.status) ? { reapShard: record.status } : {}),
   };
 }
 

@@ -11,7 +11,7 @@ import { ConfigurationError, booleanFromEnv, jsonFromEnv, numberFromEnv, stringF
 export interface Config {
   region: string;
   clustersTable: string;
-  stateMachines: { create: string; update: string; delete: string };
+  stateMachines: { create: string; update: string; delete: string; stop: string; start: string };
   eventBusName: string;
   /** Every cluster stack is named `<stackPrefix><clusterId>`; empty by default (core/cluster/naming.ts). */
   stackPrefix: string;
@@ -29,7 +29,7 @@ export interface Config {
     /** Wait for CloudFormation's status-change events through a task token; polling stays the fallback. */
     fastPath: boolean;
     fallbackPollSeconds: number;
-    timeoutMinutes: { create: number; update: number; delete: number };
+    timeoutMinutes: { create: number; update: number; delete: number; stop: number; start: number };
   };
   retention: { deletedDays: number; idempotencyHours: number };
   reaper: { graceSeconds: number; dryRun: boolean; masterTimeoutMs: number };
@@ -45,6 +45,7 @@ const ENDPOINT_SERVICE_IDS = {
   eventBridge: 'EVENTBRIDGE',
   cloudFormation: 'CLOUDFORMATION',
   ec2: 'EC2',
+  rds: 'RDS',
 } as const;
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
@@ -61,6 +62,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       create: stringFromEnv(env, 'CREATE_STATE_MACHINE_ARN'),
       update: stringFromEnv(env, 'UPDATE_STATE_MACHINE_ARN'),
       delete: stringFromEnv(env, 'DELETE_STATE_MACHINE_ARN'),
+      stop: stringFromEnv(env, 'STOP_STATE_MACHINE_ARN'),
+      start: stringFromEnv(env, 'START_STATE_MACHINE_ARN'),
     },
     eventBusName: stringFromEnv(env, 'EVENT_BUS_NAME', 'default'),
     stackPrefix: stackPrefixFromEnv(env),
@@ -84,6 +87,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         create: numberFromEnv(env, 'CREATE_TIMEOUT_MINUTES', 60),
         update: numberFromEnv(env, 'UPDATE_TIMEOUT_MINUTES', 60),
         delete: numberFromEnv(env, 'DELETE_TIMEOUT_MINUTES', 60),
+        // An RDS instance takes minutes to stop or start; the master's boot answers within minutes.
+        stop: numberFromEnv(env, 'STOP_TIMEOUT_MINUTES', 30),
+        start: numberFromEnv(env, 'START_TIMEOUT_MINUTES', 30),
       },
     },
     retention: {

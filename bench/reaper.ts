@@ -15,7 +15,8 @@ import { Ec2AgentCounter } from '../adapters/agent-counter.ts';
 import { DynamoDocumentClient } from '../adapters/aws/dynamodb.ts';
 import { AwsJsonClient } from '../adapters/aws/json.ts';
 import { AwsQueryClient } from '../adapters/aws/query.ts';
-import { EC2, EVENTBRIDGE, STEP_FUNCTIONS } from '../adapters/aws/services.ts';
+import { EC2, EVENTBRIDGE, RDS, STEP_FUNCTIONS } from '../adapters/aws/services.ts';
+import { RdsDatabaseStates } from '../adapters/database-states.ts';
 import { DynamoClusterStore, toItem } from '../adapters/cluster-store.ts';
 import { HttpMasterProbe } from '../adapters/master-probe.ts';
 import { EventBridgeNotifier } from '../adapters/notifier.ts';
@@ -158,6 +159,8 @@ export const reaper: BenchSection = {
               create: '',
               update: '',
               delete: '',
+              stop: '',
+              start: '',
             },
           ),
           clock: { now: () => new Date() },
@@ -171,11 +174,12 @@ export const reaper: BenchSection = {
               maxPollSeconds: 1,
               fastPath: false,
               fallbackPollSeconds: 600,
-              timeoutMinutes: { create: 60, update: 60, delete: 60 },
+              timeoutMinutes: { create: 60, update: 60, delete: 60, stop: 30, start: 30 },
             }),
             deletedRetentionDays: 30,
           },
           agents,
+          databases: new RdsDatabaseStates(new AwsQueryClient(RDS, clientOptions)),
           masters: new HttpMasterProbe({ timeoutMs: 3000 }),
           notifier: new EventBridgeNotifier(
             countCalls(new AwsJsonClient(EVENTBRIDGE, clientOptions), counters.eventBridge),

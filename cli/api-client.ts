@@ -112,6 +112,14 @@ export class ApiClient {
     return this.request<Cluster>('DELETE', `${clusterPath(clusterId)}${options.purge ? '?purge=true' : ''}`);
   }
 
+  stopCluster(clusterId: string): Promise<Cluster> {
+    return this.request<Cluster>('POST', `${clusterPath(clusterId)}/stop`);
+  }
+
+  startCluster(clusterId: string): Promise<Cluster> {
+    return this.request<Cluster>('POST', `${clusterPath(clusterId)}/start`);
+  }
+
   listClusters(query: { limit?: number; nextToken?: string } = {}): Promise<Page<Cluster>> {
     return this.request<Page<Cluster>>('GET', `/clusters${queryString(query)}`);
   }

@@ -17,7 +17,7 @@ export interface FieldFlag {
   /** The value's placeholder in --help ('' for a switch). */
   metavar: string;
   field: RequestField;
-  kind: 'string' | 'integer' | 'boolean' | 'tags' | 'instant';
+  kind: 'string' | 'integer' | 'boolean' | 'tags' | 'instant' | 'schedule';
   /** What applies when the flag is omitted (shown in --help and docs/cli.md; the API applies it). */
   default: string;
   /** PATCH /clusters/{id} accepts the field, so `up` on an existing cluster can change it. */
@@ -211,6 +211,16 @@ export const FIELD_FLAGS = [
     help: 'a tag for the stack and its resources; repeatable (on update, replaces the tags)',
   },
   {
+    flag: 'schedule',
+    metavar: 'TZ;autostop=CRON;autostart=CRON',
+    field: 'schedule',
+    kind: 'schedule',
+    default: 'none',
+    patchable: true,
+    seed: false,
+    help: 'stop and start at these times, e.g. "Europe/Berlin;autostop=0 19 * * 1-5;autostart=0 8 * * 1-5" ("none" clears it on update)',
+  },
+  {
     flag: 'restore-from',
     metavar: 'ID',
     field: 'restoreFrom',
@@ -264,7 +274,7 @@ const CLUSTER_ID: OptionFlag = {
   help: 'the cluster [required]',
 };
 
-export type CommandName = 'up' | 'down' | 'list' | 'status';
+export type CommandName = 'up' | 'down' | 'list' | 'status' | 'stop' | 'start';
 
 /** Each command's own flags besides the global ones (`up` also takes every FIELD_FLAGS entry). */
 export const COMMAND_FLAGS: Record<CommandName, readonly OptionFlag[]> = {
@@ -292,6 +302,8 @@ export const COMMAND_FLAGS: Record<CommandName, readonly OptionFlag[]> = {
   ],
   list: [{ flag: 'json', type: 'boolean', help: 'print the clusters as JSON' }],
   status: [CLUSTER_ID, { flag: 'json', type: 'boolean', help: 'print the cluster and events as JSON' }],
+  stop: [CLUSTER_ID],
+  start: [CLUSTER_ID],
 };
 
 /** `det-deploy aws ls` is `list`. */

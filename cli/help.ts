@@ -27,6 +27,8 @@ Usage:
   det-deploy aws down --cluster-id ID [--yes] [--purge]     tear a cluster down (data is kept unless --purge)
   det-deploy aws list                                       the team's clusters
   det-deploy aws status --cluster-id ID                     one cluster and its recent events
+  det-deploy aws stop --cluster-id ID                       park a cluster: agents gone, master and database stopped
+  det-deploy aws start --cluster-id ID                      bring a stopped cluster back (same master, same URL)
 
 Every command:
 ${globalRows()}
@@ -56,6 +58,17 @@ The clusters of your team, newest first.
   status: `Usage: det-deploy aws status --cluster-id ID [--json]
 
 One cluster: status, master URL, parameters, outputs and its recent events.
+`,
+  stop: `Usage: det-deploy aws stop --cluster-id ID
+
+Parks the cluster and waits until it is STOPPED: its dynamic agents are terminated, its master and
+database stopped. The stack, volumes, addresses and checkpoint bucket stay, so it costs only its
+storage. det-deploy aws start brings the same master back at the same URL.
+`,
+  start: `Usage: det-deploy aws start --cluster-id ID
+
+Starts a stopped cluster (the database, then the master) and waits until Determined answers again:
+READY, with the same master URL as before.
 `,
 };
 

@@ -36,7 +36,8 @@ export type Command =
     }
   | { name: 'down'; global: GlobalOptions; clusterId: string; yes: boolean; purge: boolean; region?: string }
   | { name: 'list'; global: GlobalOptions; json: boolean }
-  | { name: 'status'; global: GlobalOptions; clusterId: string; json: boolean };
+  | { name: 'status'; global: GlobalOptions; clusterId: string; json: boolean }
+  | { name: 'stop' | 'start'; global: GlobalOptions; clusterId: string };
 
 type OptionSpec = { type: 'string' | 'boolean'; multiple?: boolean; short?: string };
 
@@ -71,7 +72,7 @@ export function parseCommand(argv: readonly string[], env: Record<string, string
   }
   const name = COMMAND_ALIASES[rawName] ?? rawName;
   if (!isCommand(name))
-    throw new UsageError(`unknown command "aws ${rawName}"; use up, down, list or status`);
+    throw new UsageError(`unknown command "aws ${rawName}"; use up, down, list, status, stop or start`);
 
   let values: Record<string, unknown>;
   try {
@@ -121,6 +122,9 @@ export function parseCommand(argv: readonly string[], env: Record<string, string
       return { name, global: global(), json: flag('json') };
     case 'status':
       return { name, global: global(), clusterId: requiredId(), json: flag('json') };
+    case 'stop':
+    case 'start':
+      return { name, global: global(), clusterId: requiredId() };
   }
 }
 
@@ -150,9 +154,30 @@ function convert(spec: FieldFlag, value: unknown): unknown {
     case 'instant':
       // "never" clears an expiry on update; a create simply has none.
       return value === 'never' || value === 'none' ? null : value;
+    case 'schedule':
+      return parseSchedule(String(value));
     default:
       return value;
   }
+}
+
+/** "TZ;autostop=CRON;autostart=CRON" (either part may be left out) to the request's schedule; "none" clears it. */
+function parseSchedule(text: string): Record<string, string> | null {
+  if (text === 'none' || text === 'never') return null;
+  const [timezone = '', ...parts] = text.split(';').map((part) => part.trim());
+  const schedule: Record<string, string> = { timezone };
+  for (const part of parts) {
+    const at = part.indexOf('=');
+    const key = part.slice(0, at).trim();
+    if (at <= 0 || (key !== 'autostop' && key !== 'autostart')) {
+      throw new UsageError(
+        `--schedule takes "TZ;autostop=CRON;autostart=CRON", not "${part}" (e.g. "UTC;autostop=0 19 * * 1-5")`,
+        'up',
+      );
+    }
+    schedule[key] = part.slice(at + 1).trim();
+  }
+  return schedule;
 }
 
 function parseTags(pairs: string[]): Record<string, string> {

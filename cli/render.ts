@@ -76,6 +76,15 @@ export function readySummary(cluster: Cluster): string {
   return lines.join('\n');
 }
 
+/** A parked cluster: what it still costs, and how to get it back. */
+export function stoppedSummary(cluster: Cluster): string {
+  return [
+    `Cluster ${cluster.clusterId} is ${cluster.status}: its agents are terminated, its master and database stopped.`,
+    'It costs only its storage (volumes, database storage, checkpoint bucket, addresses) until it is started;',
+    `the same master comes back at the same URL${cluster.outputs?.masterUrl ? ` (${cluster.outputs.masterUrl})` : ''} with: det-deploy aws start --cluster-id ${cluster.clusterId}`,
+  ].join('\n');
+}
+
 export function deletedSummary(cluster: Cluster | undefined, clusterId: string): string {
   const lines = [`Cluster ${clusterId} is deleted.`];
   const retained = cluster?.retained;

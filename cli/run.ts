@@ -1,6 +1,7 @@
 /** det-deploy from argv to exit code, over an injected Io so tests can drive it without a process. */
 import { ApiClient, ApiError, ApiUnreachableError } from './api-client.ts';
 import { down } from './commands/down.ts';
+import { park } from './commands/park.ts';
 import { list, status } from './commands/read.ts';
 import { up } from './commands/up.ts';
 import type { Io } from './context.ts';
@@ -34,6 +35,9 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
         return await list(command, context);
       case 'status':
         return await status(command, context);
+      case 'stop':
+      case 'start':
+        return await park(command, context);
     }
   } catch (error) {
     return report(error, io, command, argv.includes('--debug'));

@@ -21,6 +21,14 @@ const teamPolicyFields = {
   /** The shortest idleTimeout a request may ask for (a floor against thrashing), or "0s". */
   minIdleTimeout: z.string(),
   allowNeverIdleTimeout: z.boolean(),
+  /** What the reaper does with an idle cluster after the warning's grace: park it, or tear it down. */
+  idleAction: z.enum(['stop', 'delete']),
+  /** How long a cluster may stay STOPPED before the reaper deletes it (data kept), or "never". */
+  stoppedTeardownAfter: z.string().check(
+    z.refine((value) => value === 'never' || parseDuration(value) !== undefined, {
+      error: 'must be a duration such as 720h, or "never"',
+    }),
+  ),
   /** How far ahead a keepalive `until` may reach (a duration); beyond it the keepalive is refused. */
   maxKeepalive: z
     .string()
@@ -48,6 +56,8 @@ export const BUILT_IN_POLICY: TeamPolicy = {
   minIdleTimeout: '0s',
   allowNeverIdleTimeout: true,
   maxKeepalive: '168h',
+  idleAction: 'stop',
+  stoppedTeardownAfter: '720h',
 };
 
 export function policyFor(config: PolicyConfig, team: string): TeamPolicy {

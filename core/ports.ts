@@ -71,8 +71,12 @@ export interface ClusterStore {
     cluster: ClusterRef,
     query: { limit: number; after?: { at: string; id: string } },
   ): Promise<TimelineEntry[]>;
-  /** READY clusters, for the reaper (a sparse index: never a scan). */
-  listReapable(query: { limit: number; nextToken?: string }): Promise<Page<ClusterRecord>>;
+  /** READY (or STOPPED) clusters, for the reaper (a sparse index: never a scan). */
+  listReapable(query: {
+    limit: number;
+    nextToken?: string;
+    status?: 'READY' | 'STOPPED';
+  }): Promise<Page<ClusterRecord>>;
 }
 
 /** EC2 key pairs, for the create's synchronous check (docs/adr/0018-key-pair-check-in-the-request.md). */
@@ -133,6 +137,14 @@ export interface AgentCounter {
 }
 
 /**
+ * RDS instance statuses by identifier, for many at once: AWS starts a database again by itself after
+ * seven days stopped, and the reaper stops it again.
+ */
+export interface DatabaseStates {
+  statuses(identifiers: string[]): Promise<Map<string, string>>;
+}
+
+/**
  * Whether a cluster's master answers at its recorded address. No credentials are ever sent and no
  * redirect is followed (docs/adr/0019-reaper-probe-without-credentials.md).
  */
@@ -144,7 +156,8 @@ export interface TeardownWarning {
   clusterId: string;
   team: string;
   owner: string;
-  reason: 'idle' | 'expired';
+  /** Idle (then stopped or deleted per the team's idleAction), expired, or stopped too long (deleted). */
+  reason: 'idle' | 'expired' | 'stopped';
   teardownAt: string;
   message: string;
 }

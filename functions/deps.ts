@@ -10,10 +10,12 @@ import {
   dynamoClient,
   ec2Client,
   eventsClient,
+  rdsClient,
   secretsClient,
   sfnClient,
 } from '../adapters/aws-clients.ts';
 import { DynamoClusterStore } from '../adapters/cluster-store.ts';
+import { RdsDatabaseStates } from '../adapters/database-states.ts';
 import { config } from '../adapters/config.ts';
 import { DynamoIdempotencyStore } from '../adapters/idempotency-store.ts';
 import { Ec2KeyPairs } from '../adapters/key-pairs.ts';
@@ -29,6 +31,7 @@ import {
   systemClock,
   type AgentCounter,
   type ClusterStore,
+  type DatabaseStates,
   type IdempotencyStore,
   type KeyPairs,
   type MasterProbe,
@@ -109,6 +112,11 @@ export function settings(): OperationDeps['settings'] {
 let agentCounter: AgentCounter | undefined;
 export function agents(): AgentCounter {
   return (agentCounter ??= new Ec2AgentCounter(ec2Client()));
+}
+
+let databaseStates: DatabaseStates | undefined;
+export function databases(): DatabaseStates {
+  return (databaseStates ??= new RdsDatabaseStates(rdsClient()));
 }
 
 let masterProbe: MasterProbe | undefined;

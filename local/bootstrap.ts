@@ -23,7 +23,15 @@ const ACCOUNT = '123456789012';
 export interface LocalResources {
   clustersTable: string;
   templatesBucket: string;
-  stateMachines: { create: string; update: string; delete: string; relay: string; failureRelay: string };
+  stateMachines: {
+    create: string;
+    update: string;
+    delete: string;
+    stop: string;
+    start: string;
+    relay: string;
+    failureRelay: string;
+  };
 }
 
 interface Clients {
@@ -74,6 +82,8 @@ export async function bootstrap(endpoint: string, region: string): Promise<Local
     delete: values.DeleteStateMachineArn,
     create: await machine('create', 'create'),
     update: await machine('update', 'update'),
+    stop: await machine('stop', 'stop'),
+    start: await machine('start', 'start'),
     relay: await machine('stack-event-relay', 'stack-event-relay', 'EXPRESS'),
     failureRelay: await machine('execution-failure-relay', 'execution-failure-relay', 'EXPRESS'),
   };

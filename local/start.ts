@@ -49,6 +49,8 @@ export async function startLocal(options: {
       CREATE_STATE_MACHINE_ARN: resources.stateMachines.create,
       UPDATE_STATE_MACHINE_ARN: resources.stateMachines.update,
       DELETE_STATE_MACHINE_ARN: resources.stateMachines.delete,
+      STOP_STATE_MACHINE_ARN: resources.stateMachines.stop,
+      START_STATE_MACHINE_ARN: resources.stateMachines.start,
       WORKFLOW_POLL_SECONDS: '1',
       WORKFLOW_POLL_INCREMENT_SECONDS: '0',
       WORKFLOW_MAX_POLL_SECONDS: '2',

@@ -29,6 +29,8 @@ module.exports = {
   create: () => load('create.asl.json'),
   update: () => load('update.asl.json'),
   delete: () => load('delete.asl.json'),
+  stop: () => load('stop.asl.json'),
+  start: () => load('start.asl.json'),
   stackEventRelay: () => load('stack-event-relay.asl.json'),
   executionFailureRelay: () => load('execution-failure-relay.asl.json'),
 };

@@ -63,9 +63,13 @@ export function pick(node: XmlValue | undefined, ...path: string[]): XmlValue | 
 
 /**
  * The entries of an XML list: <set><item>..</item></set> in EC2, <list><member>..</member></list>
- * elsewhere. One entry parses as an object, several as an array.
+ * elsewhere, <DBInstances><DBInstance>..</DBInstance></DBInstances> in RDS. One entry parses as an
+ * object, several as an array.
  */
-export function items(node: XmlValue | undefined, element: 'item' | 'member' = 'item'): XmlObject[] {
+export function items(
+  node: XmlValue | undefined,
+  element: 'item' | 'member' | 'DBInstance' = 'item',
+): XmlObject[] {
   const entries = pick(node, element);
   if (entries === undefined) return [];
   return (Array.isArray(entries) ? entries : [entries]).filter(

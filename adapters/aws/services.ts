@@ -60,3 +60,4 @@ export type EventBridgeClient = AwsJsonClient<{
 
 export const CLOUDFORMATION: QueryService = { signingName: 'cloudformation', version: '2010-05-15' };
 export const EC2: QueryService = { signingName: 'ec2', version: '2016-11-15' };
+export const RDS: QueryService = { signingName: 'rds', version: '2014-10-31' };

@@ -1,5 +1,6 @@
 /** The cluster as the control plane records it, and as the API shows it. */
 import type { CreateClusterRequest, DeploymentType } from './request.ts';
+import type { Schedule } from './schedule.ts';
 import type { ClusterStatus } from './status.ts';
 
 /** The request after defaults and team policy, without the clusterId and without any secret. */
@@ -19,6 +20,8 @@ export interface ClusterParameters {
   determinedVersion: string;
   idleTimeout: string;
   expiresAt?: string;
+  /** Stop and start at these times (cron in an IANA zone); applied by the reaper. */
+  schedule?: Schedule;
   protected: boolean;
   tags: Record<string, string>;
   restoreFrom?: string;
@@ -39,6 +42,8 @@ export interface IdleState {
   teardownReason?: string;
   /** Set by a keepalive with `until`: the cluster counts as busy until then. */
   keepAliveUntil?: string;
+  /** Until when the reaper has applied the cluster's schedule (firings after it are still due). */
+  scheduleCheckedAt?: string;
 }
 
 /** What a delete was asked to do; `recordTtl` is when the DELETED record may expire (epoch seconds). */
@@ -75,6 +80,8 @@ export interface ClusterRecord {
   /** A DELETE that arrived while another operation ran; that workflow hands over to delete. */
   deleteRequested?: DeleteRequest;
   retained?: RetainedData;
+  /** When the cluster last reached STOPPED (the stop workflow writes it); the reaper tears down a cluster left stopped too long. */
+  stoppedAt?: string;
   restoredFrom?: string;
   /** Set on a torn-down cluster once a new cluster took over its retained data. */
   restoredInto?: string;

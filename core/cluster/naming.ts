@@ -68,7 +68,23 @@ export function agentTag(stack: string): { key: string; value: string } {
   return { key: AGENT_TAG_KEY, value: `det-agent-${stack}` };
 }
 
-export type Operation = 'create' | 'update' | 'delete';
+export type Operation = 'create' | 'update' | 'delete' | 'stop' | 'start';
+
+/** The letter of each operation in its execution names ("p" for stop: park). */
+const OPERATION_LETTER: Record<Operation, string> = {
+  create: 'c',
+  update: 'u',
+  delete: 'd',
+  stop: 'p',
+  start: 's',
+};
+
+/**
+ * The tag a master's boot writes on its own instance once Determined answers `GET /info` with the
+ * stack's version ("answered <version>"), or "failed: <reason>"; the start workflow removes it
+ * before it starts the master and waits for it (docs/adr/0026-stop-and-start.md).
+ */
+export const MASTER_BOOT_TAG = 'det-master-boot';
 
 /** Step Functions' limit on execution names; the create's hand-over to delete appends "-d". */
 const EXECUTION_NAME_MAX = 80 - 2;
@@ -85,7 +101,7 @@ export function executionName(cluster: ClusterRef, operation: Operation, now: Da
     .update(`${cluster.team}\u0000${cluster.clusterId}`, 'utf8')
     .digest('hex')
     .slice(0, 10);
-  const name = `${cluster.clusterId.slice(0, READABLE_ID_MAX)}-${owner}-${operation[0]}-${now.getTime().toString(36)}`;
+  const name = `${cluster.clusterId.slice(0, READABLE_ID_MAX)}-${owner}-${OPERATION_LETTER[operation]}-${now.getTime().toString(36)}`;
   return name.slice(0, EXECUTION_NAME_MAX);
 }
 

@@ -7,6 +7,7 @@ import { cidrProblem, OPEN_TO_THE_WORLD } from './cidr.ts';
 import { parseDuration } from './duration.ts';
 import { AGENT_INSTANCE_TYPES, INSTANCE_TYPE_NAME } from './instance-types.ts';
 import { SUPPORTED_REGIONS, unsupportedRegionMessage } from './regions.ts';
+import { cronProblem, timezoneProblem } from './schedule.ts';
 import { CLUSTER_STATUSES } from './status.ts';
 import { TEAM } from '../principal.ts';
 
@@ -143,6 +144,35 @@ const spotMaxPrice = z
 
 const integer = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
 
+const CRON_MAX = 100;
+const cronExpression = z.string().check(z.maxLength(CRON_MAX));
+
+/** `{timezone, autostart, autostop}`: five-field cron expressions in an IANA zone, at least one of them. */
+const schedule = z
+  .strictObject({
+    timezone: z.string().check(z.minLength(1), z.maxLength(64)),
+    autostart: z.optional(cronExpression),
+    autostop: z.optional(cronExpression),
+  })
+  .check(
+    z.superRefine((value, ctx) => {
+      const zoneProblem = timezoneProblem(value.timezone);
+      if (zoneProblem)
+        ctx.addIssue({ code: 'custom', message: zoneProblem, path: ['timezone'], input: value });
+      if (!value.autostart && !value.autostop) {
+        ctx.addIssue({ code: 'custom', message: 'needs autostart, autostop or both', input: value });
+      }
+      if (zoneProblem) return;
+      for (const field of ['autostart', 'autostop'] as const) {
+        const expression = value[field];
+        // A value over the length limit already has its error.
+        if (expression === undefined || expression.length > CRON_MAX) continue;
+        const problem = cronProblem(expression, value.timezone);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem, path: [field], input: value });
+      }
+    }),
+  );
+
 /** The fields PATCH may change: everything that updates in place without replacing data. */
 const mutableFields = {
   masterInstanceType: z.optional(instanceType),
@@ -196,12 +226,17 @@ export const createClusterSchema = z
     dbPassword: z.optional(dbPassword),
     region: z.optional(region),
     expiresAt: z.optional(expiresAt),
+    schedule: z.optional(schedule),
     restoreFrom: z.optional(clusterId),
   })
   .check(z.superRefine((body, ctx) => spotPriceNeedsSpot(body.spot === true, body.spotMaxPrice, ctx)));
 
 export const updateClusterSchema = z
-  .strictObject({ ...mutableFields, expiresAt: z.optional(z.nullable(expiresAt)) })
+  .strictObject({
+    ...mutableFields,
+    expiresAt: z.optional(z.nullable(expiresAt)),
+    schedule: z.optional(z.nullable(schedule)),
+  })
   .check(
     z.refine((body) => Object.keys(body).length > 0, { error: 'must change at least one field' }),
     // The merged check (current spot setting plus this change) happens in core/cluster/update.ts.
@@ -209,6 +244,8 @@ export const updateClusterSchema = z
   );
 
 export const keepaliveSchema = z.strictObject({ until: z.optional(expiresAt) });
+/** Stop and start take no options: an empty JSON object, or no body at all. */
+export const parkSchema = z.strictObject({});
 
 export type CreateClusterRequest = z.infer<typeof createClusterSchema>;
 export type UpdateClusterRequest = z.infer<typeof updateClusterSchema>;

@@ -32,10 +32,12 @@ export function resolveUpdate(
   patch: UpdateClusterRequest,
   context: ResolveContext,
 ): ClusterParameters {
-  const { expiresAt, ...changes } = patch;
+  const { expiresAt, schedule, ...changes } = patch;
   const next: ClusterParameters = { ...current, ...changes };
   if (expiresAt === null) delete next.expiresAt;
   else if (expiresAt !== undefined) next.expiresAt = expiresAt;
+  if (schedule === null) delete next.schedule;
+  else if (schedule !== undefined) next.schedule = schedule;
   if (patch.spot === false) delete next.spotMaxPrice;
   if (next.spotMaxPrice !== undefined && !next.spot) {
     throw new ValidationError([{ field: 'spotMaxPrice', message: 'is only allowed with "spot": true' }]);

@@ -75,7 +75,7 @@ export async function createCluster(
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
     version,
-    idle: idleFrom(parameters),
+    idle: idleFrom(parameters, now),
     execution: executionName(ref, 'create', now),
     ...(parameters.restoreFrom ? { restoredFrom: parameters.restoreFrom } : {}),
   };
@@ -239,10 +239,12 @@ async function restorable(deps: CreateDeps, principal: Principal, sourceId: stri
   return { checkpointBucket, dbSnapshot, secretName, source };
 }
 
-function idleFrom(parameters: ClusterParameters) {
+function idleFrom(parameters: ClusterParameters, now: Date) {
   return {
     idleTimeout: parameters.idleTimeout,
     ...(parameters.expiresAt ? { expiresAt: parameters.expiresAt } : {}),
+    // A schedule applies from now on: no firing before the request counts.
+    ...(parameters.schedule ? { scheduleCheckedAt: now.toISOString() } : {}),
   };
 }
 

@@ -3,12 +3,15 @@ import { toView, type ClusterView } from '../cluster/model.ts';
 import type { ClusterRef } from '../cluster/naming.ts';
 import { resourcesCreated, resourcesDone, type Progress } from '../cluster/progress.ts';
 import { toStackParameters } from '../cluster/stack-parameters.ts';
-import { IN_PROGRESS, type ClusterStatus } from '../cluster/status.ts';
+import type { ClusterStatus } from '../cluster/status.ts';
 import { assertCanSee, type Principal } from '../principal.ts';
 import type { Page } from '../ports.ts';
 import type { OperationDeps } from './deps.ts';
 
 export type GetDeps = Pick<OperationDeps, 'store' | 'stacks' | 'renderTemplate'>;
+
+/** Statuses in which a stack operation runs (stop and start change instances, not the stack). */
+const STACK_OPERATIONS: readonly ClusterStatus[] = ['CREATING', 'UPDATING', 'DELETING'];
 
 /** One cluster; while a stack operation runs, with its progress (one CloudFormation read). */
 export async function getCluster(
@@ -18,7 +21,7 @@ export async function getCluster(
 ): Promise<ClusterView & { progress?: Progress }> {
   const record = assertCanSee(principal, await deps.store.get(cluster), cluster.clusterId);
   const view = toView(record);
-  if (!IN_PROGRESS.includes(record.status) || !record.stackId) return view;
+  if (!STACK_OPERATIONS.includes(record.status) || !record.stackId) return view;
   const stack = await deps.stacks.resources(record.stackId).catch(() => undefined);
   if (!stack) return view;
   const parameters = toStackParameters(record.pendingParameters ?? record.parameters, {

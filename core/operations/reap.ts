@@ -1,17 +1,27 @@
 /**
- * One run of the reaper over every READY cluster: observe (agents by tag, one EC2 call per page;
+ * One run of the reaper over every READY cluster (idle ones are stopped or deleted per the team's
+ * idleAction, expired ones deleted) and every STOPPED one (a database AWS restarted is stopped again;
+ * expired clusters and clusters stopped too long are deleted, data kept): observe (agents by tag, one EC2 call per page;
  * the master's API where it matters), decide (core/reaper/decide.ts), then act with conditional
  * writes, so a cluster someone touched meanwhile is left for the next run.
  */
 import type { ClusterRecord } from '../cluster/model.ts';
 import { stackName, stackNameOf } from '../cluster/naming.ts';
 import { ConflictError } from '../errors.ts';
-import type { AgentCounter, MasterProbe, Notifier, TeardownWarning } from '../ports.ts';
+import type { AgentCounter, DatabaseStates, MasterProbe, Notifier, TeardownWarning } from '../ports.ts';
+import { decideSchedule, type ScheduleDecision } from '../reaper/decide-schedule.ts';
+import { decideStopped, type StoppedDecision } from '../reaper/decide-stopped.ts';
+import { startStart } from './start-cluster.ts';
 import { decide, type Activity, type Decision } from '../reaper/decide.ts';
+import { policyFor } from '../policy.ts';
 import { startDelete, type DeleteDeps } from './delete-cluster.ts';
+import { startStop } from './stop-cluster.ts';
+
+type AnyDecision = Decision | StoppedDecision | NonNullable<ScheduleDecision>;
 
 export interface ReapDeps extends DeleteDeps {
   agents: AgentCounter;
+  databases: DatabaseStates;
   masters: MasterProbe;
   notifier: Notifier;
   reaper: { graceSeconds: number; pageSize: number; masterConcurrency: number };
@@ -21,50 +31,95 @@ export interface ReapReport {
   dryRun: boolean;
   pages: number;
   examined: number;
-  decisions: { team: string; clusterId: string; decision: Decision['kind']; detail?: string }[];
+  decisions: { team: string; clusterId: string; decision: AnyDecision['kind']; detail?: string }[];
   errors: { team: string; clusterId: string; error: string }[];
 }
 
 export async function reap(deps: ReapDeps, options: { dryRun: boolean }): Promise<ReapReport> {
   const report: ReapReport = { dryRun: options.dryRun, pages: 0, examined: 0, decisions: [], errors: [] };
   const warnings: TeardownWarning[] = [];
+  const decided = async (cluster: ClusterRecord, decision: AnyDecision, now: Date) => {
+    if (decision.kind === 'none') return;
+    const { team, clusterId } = cluster;
+    report.decisions.push({ team, clusterId, decision: decision.kind, ...detailOf(decision) });
+    if (options.dryRun) return;
+    try {
+      const warning = await act(deps, cluster, decision, now);
+      if (warning) warnings.push(warning);
+    } catch (error) {
+      // Someone changed the cluster since it was read (keepalive, delete): the next run looks again.
+      if (!(error instanceof ConflictError))
+        report.errors.push({ team, clusterId, error: (error as Error).message });
+    }
+  };
+
+  await eachPage(deps, 'READY', report, async (clusters) => {
+    const activities = await observe(deps, clusters);
+    const now = deps.clock.now();
+    for (const cluster of clusters) {
+      const scheduled = decideSchedule(cluster, now);
+      if (scheduled) {
+        await decided(cluster, scheduled, now);
+        continue;
+      }
+      const subject = {
+        idle: cluster.idle,
+        protected: cluster.parameters.protected,
+        idleAction: policyFor(deps.settings.policies, cluster.team).idleAction,
+      };
+      const activity = activities.get(cluster) ?? { agents: 0 };
+      await decided(cluster, decide(subject, activity, now, deps.reaper.graceSeconds), now);
+    }
+  });
+
+  await eachPage(deps, 'STOPPED', report, async (clusters) => {
+    // One RDS call per 100 databases: a database AWS started again is stopped again.
+    const databaseOf = (cluster: ClusterRecord) => cluster.outputs.databaseInstanceId;
+    const ids = clusters.flatMap((cluster) => databaseOf(cluster) ?? []);
+    const states = ids.length > 0 ? await deps.databases.statuses(ids) : new Map<string, string>();
+    const now = deps.clock.now();
+    for (const cluster of clusters) {
+      const scheduled = decideSchedule(cluster, now);
+      if (scheduled) {
+        await decided(cluster, scheduled, now);
+        continue;
+      }
+      const subject = {
+        idle: cluster.idle,
+        protected: cluster.parameters.protected,
+        ...(cluster.stoppedAt ? { stoppedAt: cluster.stoppedAt } : {}),
+        stoppedTeardownAfter: policyFor(deps.settings.policies, cluster.team).stoppedTeardownAfter,
+      };
+      const database = states.get(databaseOf(cluster) ?? '');
+      const observed = database !== undefined ? { database } : {};
+      await decided(cluster, decideStopped(subject, observed, now, deps.reaper.graceSeconds), now);
+    }
+  });
+
+  if (warnings.length > 0) await deps.notifier.teardownWarnings(warnings);
+  return report;
+}
+
+/** Every page of the clusters in one status, through the reaper's sparse index. */
+async function eachPage(
+  deps: ReapDeps,
+  status: 'READY' | 'STOPPED',
+  report: ReapReport,
+  visit: (clusters: ClusterRecord[]) => Promise<void>,
+): Promise<void> {
   let nextToken: string | undefined;
   do {
     const page = await deps.store.listReapable({
       limit: deps.reaper.pageSize,
+      status,
       ...(nextToken ? { nextToken } : {}),
     });
     nextToken = page.nextToken;
     report.pages += 1;
-    const clusters = page.items.filter((cluster) => cluster.status === 'READY');
+    const clusters = page.items.filter((cluster) => cluster.status === status);
     report.examined += clusters.length;
-    if (clusters.length === 0) continue;
-    const activities = await observe(deps, clusters);
-    const now = deps.clock.now();
-    for (const cluster of clusters) {
-      const subject = { idle: cluster.idle, protected: cluster.parameters.protected };
-      const decision = decide(
-        subject,
-        activities.get(cluster) ?? { agents: 0 },
-        now,
-        deps.reaper.graceSeconds,
-      );
-      if (decision.kind === 'none') continue;
-      const { team, clusterId } = cluster;
-      report.decisions.push({ team, clusterId, decision: decision.kind, ...detailOf(decision) });
-      if (options.dryRun) continue;
-      try {
-        const warning = await act(deps, cluster, decision, now);
-        if (warning) warnings.push(warning);
-      } catch (error) {
-        // Someone changed the cluster since it was read (keepalive, delete): the next run looks again.
-        if (!(error instanceof ConflictError))
-          report.errors.push({ team, clusterId, error: (error as Error).message });
-      }
-    }
+    if (clusters.length > 0) await visit(clusters);
   } while (nextToken);
-  if (warnings.length > 0) await deps.notifier.teardownWarnings(warnings);
-  return report;
 }
 
 /**
@@ -102,11 +157,11 @@ async function observe(deps: ReapDeps, clusters: ClusterRecord[]): Promise<Map<C
 async function act(
   deps: ReapDeps,
   cluster: ClusterRecord,
-  decision: Decision,
+  decision: AnyDecision,
   now: Date,
 ): Promise<TeardownWarning | undefined> {
   const at = now.toISOString();
-  const expect = { version: cluster.version, statuses: ['READY' as const] };
+  const expect = { version: cluster.version, statuses: [cluster.status] };
   switch (decision.kind) {
     case 'track':
       await deps.store.update(cluster, expect, { idle: decision.idle });
@@ -143,7 +198,34 @@ async function act(
         teardownAt: decision.idle.teardownAt ?? at,
         message: decision.message,
       };
+    case 'schedule-stop':
+    case 'schedule-start': {
+      const applied = { ...cluster, idle: { ...cluster.idle, scheduleCheckedAt: decision.checkedAt } };
+      const options = { by: 'the schedule', reason: `As scheduled: ${decision.reason}.` };
+      if (decision.kind === 'schedule-stop') await startStop(deps, applied, options);
+      else await startStart(deps, applied, options);
+      return undefined;
+    }
+    case 'schedule-noted':
+      await deps.store.update(cluster, expect, {
+        idle: { ...cluster.idle, scheduleCheckedAt: decision.checkedAt },
+      });
+      return undefined;
+    case 'restop':
+      await startStop(deps, cluster, {
+        by: 'the reaper',
+        reason: `Stopped again by the reaper: ${decision.reason}.`,
+        from: 'STOPPED',
+      });
+      return undefined;
     case 'teardown':
+      if (decision.action === 'stop') {
+        await startStop(deps, cluster, {
+          by: 'the idle reaper',
+          reason: `Stopped by the reaper: ${decision.reason}.`,
+        });
+        return undefined;
+      }
       await startDelete(deps, cluster, {
         purge: false,
         by: 'the idle reaper',
@@ -155,9 +237,16 @@ async function act(
   }
 }
 
-function detailOf(decision: Decision): { detail?: string } {
+function detailOf(decision: AnyDecision): { detail?: string } {
   if (decision.kind === 'warn' || decision.kind === 'cancel') return { detail: decision.message };
-  if (decision.kind === 'teardown') return { detail: decision.reason };
+  if (
+    decision.kind === 'restop' ||
+    decision.kind === 'schedule-stop' ||
+    decision.kind === 'schedule-start' ||
+    decision.kind === 'schedule-noted'
+  )
+    return { detail: decision.reason };
+  if (decision.kind === 'teardown') return { detail: `${decision.action}: ${decision.reason}` };
   if (decision.kind === 'track' && decision.note) return { detail: decision.note };
   return {};
 }

@@ -32,7 +32,8 @@ async function updateClusterRecord(
   patch: UpdateClusterRequest,
 ): Promise<ClusterView> {
   const { clusterId } = current;
-  assertUpdatable(clusterId, current.status);
+  // Settings only while it is stopped; anything else first when it is not READY (409 before 400).
+  if (current.status !== 'STOPPED') assertUpdatable(clusterId, current.status);
   assertMayProtect(principal, patch.protected, current.parameters.protected);
   const now = deps.clock.now();
   const next = resolveUpdate(current.parameters, patch, {
@@ -43,8 +44,12 @@ async function updateClusterRecord(
   const idle = { ...current.idle, idleTimeout: next.idleTimeout };
   if (next.expiresAt) idle.expiresAt = next.expiresAt;
   else delete idle.expiresAt;
+  // A new schedule applies from now on; none means nothing to check.
+  if (next.schedule && patch.schedule) idle.scheduleCheckedAt = now.toISOString();
+  else if (!next.schedule) delete idle.scheduleCheckedAt;
 
   const { parameters: stackParameters, changed } = updateParameters(current.parameters, next);
+  assertUpdatable(clusterId, current.status, { stackChange: changed.length > 0 });
   if (changed.length === 0) {
     // Only control-plane settings changed (idle timeout, expiry, protection): no stack update.
     const updated = await deps.store.update(

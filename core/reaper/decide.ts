@@ -1,6 +1,6 @@
 /**
  * What the reaper does with one READY cluster, from what it observed (pure; the clock is given).
- * Idle clusters are warned first and torn down after a grace period; a keepalive or new activity
+ * Idle clusters are warned first and stopped or torn down (the team's idleAction) after a grace period; a keepalive or new activity
  * during the grace cancels an idle teardown; an expired cluster goes even when busy or protected
  * (`expiresAt` is a hard limit); a protected one is exempt from idle actions only.
  */
@@ -23,6 +23,8 @@ export interface Activity {
 export interface ReapSubject {
   idle: IdleState;
   protected: boolean;
+  /** The team policy's idleAction: an idle cluster is stopped (parked) or deleted after the grace. */
+  idleAction: 'stop' | 'delete';
 }
 
 export type Decision =
@@ -33,7 +35,8 @@ export type Decision =
   | { kind: 'warn'; idle: IdleState; reason: 'idle' | 'expired'; message: string }
   /** The warning is withdrawn (activity or keepalive). */
   | { kind: 'cancel'; idle: IdleState; message: string }
-  | { kind: 'teardown'; reason: string };
+  /** Idle past the grace: stop or delete per the idleAction; expired: delete (data kept). */
+  | { kind: 'teardown'; reason: string; action: 'stop' | 'delete' };
 
 export function isBusy(subject: ReapSubject, activity: Activity, now: Date): boolean {
   const keptAlive =
@@ -53,7 +56,9 @@ export function decide(subject: ReapSubject, activity: Activity, now: Date, grac
 
   if (idle.teardownAt !== undefined && (idle.teardownReason === 'expired' || expired)) {
     const due = Date.parse(idle.teardownAt) <= at;
-    return due ? { kind: 'teardown', reason: `expired at ${idle.expiresAt}` } : { kind: 'none' };
+    return due
+      ? { kind: 'teardown', reason: `expired at ${idle.expiresAt}`, action: 'delete' }
+      : { kind: 'none' };
   }
 
   if (expired) {
@@ -80,7 +85,11 @@ export function decide(subject: ReapSubject, activity: Activity, now: Date, grac
       return { kind: 'cancel', idle: rest, message: 'Teardown cancelled: the cluster is in use again.' };
     }
     return due
-      ? { kind: 'teardown', reason: `idle since ${idle.idleSince} (idleTimeout ${idle.idleTimeout})` }
+      ? {
+          kind: 'teardown',
+          reason: `idle since ${idle.idleSince} (idleTimeout ${idle.idleTimeout})`,
+          action: subject.idleAction,
+        }
       : { kind: 'none' };
   }
 
@@ -107,6 +116,9 @@ export function decide(subject: ReapSubject, activity: Activity, now: Date, grac
     kind: 'warn',
     idle: { ...idle, teardownAt, teardownReason: 'idle' },
     reason: 'idle',
-    message: `The cluster has been idle since ${idle.idleSince} (idleTimeout ${idle.idleTimeout}); teardown at ${teardownAt} unless it is used or kept alive (data is kept).${unanswered}`,
+    message:
+      subject.idleAction === 'stop'
+        ? `The cluster has been idle since ${idle.idleSince} (idleTimeout ${idle.idleTimeout}); it will be stopped at ${teardownAt} unless it is used or kept alive (nothing is lost: start it again any time).${unanswered}`
+        : `The cluster has been idle since ${idle.idleSince} (idleTimeout ${idle.idleTimeout}); teardown at ${teardownAt} unless it is used or kept alive (data is kept).${unanswered}`,
   };
 }

@@ -12,8 +12,8 @@ export interface WorkflowTiming {
   /** Wait for CloudFormation's status-change event (task token); poll every `fallbackPollSeconds` meanwhile. */
   fastPath: boolean;
   fallbackPollSeconds: number;
-  /** Seconds a stack operation may take before the workflow gives up with *_FAILED. */
-  budgetSeconds: { create: number; update: number; delete: number };
+  /** Seconds an operation may take before the workflow gives up with *_FAILED. */
+  budgetSeconds: { create: number; update: number; delete: number; stop: number; start: number };
 }
 
 /** Every workflow finds its cluster record by team and id (the table's key). */
@@ -51,13 +51,26 @@ export interface DeleteInput {
   timing: WorkflowTiming;
 }
 
+/** Stop and start find the stack, its master and database through the record's stackId. */
+export interface StopInput {
+  team: string;
+  clusterId: string;
+  timing: WorkflowTiming;
+}
+
+export interface StartInput {
+  team: string;
+  clusterId: string;
+  timing: WorkflowTiming;
+}
+
 export function timingFrom(settings: {
   pollSeconds: number;
   pollIncrementSeconds: number;
   maxPollSeconds: number;
   fastPath: boolean;
   fallbackPollSeconds: number;
-  timeoutMinutes: { create: number; update: number; delete: number };
+  timeoutMinutes: { create: number; update: number; delete: number; stop: number; start: number };
 }): WorkflowTiming {
   const { timeoutMinutes, ...rest } = settings;
   return {
@@ -66,6 +79,8 @@ export function timingFrom(settings: {
       create: timeoutMinutes.create * 60,
       update: timeoutMinutes.update * 60,
       delete: timeoutMinutes.delete * 60,
+      stop: timeoutMinutes.stop * 60,
+      start: timeoutMinutes.start * 60,
     },
   };
 }

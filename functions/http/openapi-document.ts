@@ -8,6 +8,7 @@ import {
   eventsQuerySchema,
   keepaliveSchema,
   listQuerySchema,
+  parkSchema,
   updateClusterSchema,
 } from '../../core/cluster/request.ts';
 import { CLUSTER_STATUSES } from '../../core/cluster/status.ts';
@@ -76,6 +77,7 @@ export function openApiDocument(): Json {
         CreateCluster: schema(createClusterSchema),
         UpdateCluster: schema(updateClusterSchema),
         Keepalive: schema(keepaliveSchema),
+        Park: schema(parkSchema),
         Cluster: {
           type: 'object',
           required: [
@@ -125,6 +127,11 @@ export function openApiDocument(): Json {
             retained: {
               type: 'object',
               properties: { checkpointBucket: { type: 'string' }, dbSnapshot: { type: 'string' } },
+            },
+            stoppedAt: {
+              type: 'string',
+              format: 'date-time',
+              description: 'When the cluster was last stopped (while STOPPED)',
             },
           },
         },
@@ -254,6 +261,34 @@ export function openApiDocument(): Json {
             ...common,
             '404': problem('No such cluster'),
             '409': problem('Not running'),
+          },
+        },
+      },
+      '/clusters/{clusterId}/stop': {
+        post: {
+          summary:
+            'Stop (park) a READY cluster: agents terminated, master and database stopped; the stack, volumes, addresses and bucket stay',
+          parameters: [clusterPath, ...queryParameters(clusterQuerySchema), idempotencyKey],
+          requestBody: { required: false, content: { 'application/json': { schema: ref('Park') } } },
+          responses: {
+            '202': accepted('The stop started (STOPPING)'),
+            ...common,
+            '404': problem('No such cluster'),
+            '409': problem('Not READY, STOP_FAILED or START_FAILED'),
+          },
+        },
+      },
+      '/clusters/{clusterId}/start': {
+        post: {
+          summary:
+            'Start a STOPPED cluster: the same master at the same URL, READY once Determined answers again',
+          parameters: [clusterPath, ...queryParameters(clusterQuerySchema), idempotencyKey],
+          requestBody: { required: false, content: { 'application/json': { schema: ref('Park') } } },
+          responses: {
+            '202': accepted('The start began (STARTING)'),
+            ...common,
+            '404': problem('No such cluster'),
+            '409': problem('Not STOPPED, START_FAILED or STOP_FAILED'),
           },
         },
       },

@@ -1,6 +1,7 @@
 /**
  * The idle reaper, on a schedule (every 5 minutes on AWS; every REAPER_INTERVAL_SECONDS locally):
- * warns about and then tears down idle or expired clusters, keeping their data.
+ * warns about and then stops or tears down idle clusters (the team's idleAction) and tears down
+ * expired ones, keeping their data; stops again the databases AWS restarted behind stopped clusters.
  * Invoke it with {"dryRun": true} to see what it would do and why.
  */
 import { config } from '../../adapters/config.ts';
@@ -8,7 +9,7 @@ import { logger } from '../../adapters/logger.ts';
 import { metrics } from '../../adapters/metrics.ts';
 import { reaperPoints } from '../../core/metrics/reaper.ts';
 import { reap, type ReapDeps, type ReapReport } from '../../core/operations/reap.ts';
-import { agents, clock, clusterStore, masters, notifier, settings, workflows } from '../deps.ts';
+import { agents, clock, clusterStore, databases, masters, notifier, settings, workflows } from '../deps.ts';
 
 export const main = async (event: { dryRun?: boolean } | undefined, deps: ReapDeps): Promise<ReapReport> =>
   reap(deps, { dryRun: event?.dryRun === true || config().reaper.dryRun });
@@ -20,6 +21,7 @@ export function reaperDeps(): ReapDeps {
     clock,
     settings: settings(),
     agents: agents(),
+    databases: databases(),
     masters: masters(),
     notifier: notifier(),
     reaper: { graceSeconds: config().reaper.graceSeconds, pageSize: 200, masterConcurrency: 25 },

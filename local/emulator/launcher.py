@@ -18,6 +18,8 @@ Each patch makes moto 5.2.1 behave like AWS where the control plane depends on i
      blocks the next stack of that name, as a second team's create of a torn-down id showed).
  12. A wait condition handle resolves to a URL, as on AWS (moto resolves it to nothing, and a
      template that passes it to an instance fails). Wait conditions stay skipped: no instance boots here.
+ 13. moto runs no user data: an instance whose boot reports on itself (the master's user data writes
+     the det-master-boot tag once Determined answers) gets that report when it starts, as on AWS.
 Usage: python3 launcher.py [moto_server args, e.g. -H 127.0.0.1 -p 4566]
 """
 import sys
@@ -136,6 +138,7 @@ def main(argv):
 
     _add_cloudformation_models()
     _align_step_functions_with_aws()
+    _report_master_boots()
 
     from moto.server import main as moto_main
 
@@ -198,6 +201,40 @@ def _align_step_functions_with_aws():
                 parameters[name] = parameters.pop(key)
 
     state_task_service.StateTaskService._normalise_parameters = normalise_parameters
+
+
+BOOT_TAG = "det-master-boot"
+
+
+def _report_master_boots():
+    """13. What the master's boot does once GET /info answers: tag its own instance "answered <version>"."""
+    import base64
+    import re
+
+    from moto.ec2.models.instances import Instance
+
+    def boot_script(instance):
+        text = instance.user_data or ""
+        if isinstance(text, (list, tuple)):
+            text = text[0] if text else ""
+        try:
+            return base64.b64decode(text).decode("utf-8", "replace")
+        except Exception:
+            return str(text)
+
+    original_start = Instance.start
+
+    def start(self):
+        previous = original_start(self)
+        script = boot_script(self)
+        if BOOT_TAG in script:
+            version = re.search(r"^version='([0-9A-Za-z.+-]+)'", script, re.M) or re.search(
+                r"determined-master:([0-9A-Za-z.+-]+)", script
+            )
+            self.add_tag(BOOT_TAG, "answered " + (version.group(1) if version else "unknown"))
+        return previous
+
+    Instance.start = start
 
 
 def _add_cloudformation_models():
@@ -294,7 +331,7 @@ def _add_cloudformation_models():
                 self.file_system.file_system_id, str(uuid.uuid4()), None, None, None
             )
 
-    # 11. A handle is a presigned S3 URL on AWS; here a URL of the same shape that nothing listens on.
+    # 12. A handle is a presigned S3 URL on AWS; here a URL of the same shape that nothing listens on.
     from moto.cloudformation import parsing
 
     class WaitConditionHandle(CloudFormationModel):

@@ -40,6 +40,8 @@ const STATE_MACHINES: Record<string, string> = {
   CreateClusterStateMachine: 'create',
   UpdateClusterStateMachine: 'update',
   DeleteClusterStateMachine: 'delete',
+  StopClusterStateMachine: 'stop',
+  StartClusterStateMachine: 'start',
   StackEventRelayStateMachine: 'stack-event-relay',
   ExecutionFailureRelayStateMachine: 'execution-failure-relay',
 };

@@ -105,6 +105,26 @@ export const FUNCTION_CALLS: Record<string, FunctionCall[]> = {
       resource: arn.stateMachine('DeleteClusterStateMachine'),
     },
   ],
+  stopCluster: [
+    ...store('GetItem', 'PutItem', 'UpdateItem'),
+    ...idempotency,
+    apiKey,
+    {
+      adapter: 'workflows',
+      action: 'states:StartExecution',
+      resource: arn.stateMachine('StopClusterStateMachine'),
+    },
+  ],
+  startCluster: [
+    ...store('GetItem', 'PutItem', 'UpdateItem'),
+    ...idempotency,
+    apiKey,
+    {
+      adapter: 'workflows',
+      action: 'states:StartExecution',
+      resource: arn.stateMachine('StartClusterStateMachine'),
+    },
+  ],
   keepalive: store('GetItem', 'UpdateItem', 'PutItem'),
   clusterEvents: [
     ...store('GetItem', 'Query'),
@@ -126,6 +146,12 @@ export const FUNCTION_CALLS: Record<string, FunctionCall[]> = {
       action: 'states:StartExecution',
       resource: arn.stateMachine('DeleteClusterStateMachine'),
     },
+    // idleAction stop, autostop and autostart (core/operations/reap.ts).
+    ...['StopClusterStateMachine', 'StartClusterStateMachine'].map((machine): FunctionCall => ({
+      adapter: 'workflows',
+      action: 'states:StartExecution',
+      resource: arn.stateMachine(machine),
+    })),
     { adapter: 'lambda', action: 'sqs:SendMessage', resource: arn.queue('AsyncFailuresQueue') },
   ],
   streamMetrics: [

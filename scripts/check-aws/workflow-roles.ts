@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { stackName } from '../../core/cluster/naming.ts';
+import { MASTER_BOOT_TAG, stackName } from '../../core/cluster/naming.ts';
 import { CHECKPOINT_BUCKET_PREFIX } from '../../templates/src/storage.ts';
 import { ACCOUNT, arn, controlPlaneRole, REGION, ROOT, STACK_PREFIX } from './control-plane.ts';
 import { decide, fitArn, type Call } from './simulate.ts';
@@ -119,11 +119,26 @@ export function callsOfTask(name: string, state: Json): TaskCall[] {
         `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:det-control-plane/clusters/0123456789/x/v1-abc-AbCdEf`,
       ),
     ];
-  if (service === 'rds')
+  if (service === 'rds') {
+    // Stop and start act on the cluster's database, which the stack tags managed-by=determined.
+    if (api === 'stopDBInstance' || api === 'startDBInstance')
+      return [
+        call(`arn:aws:rds:${REGION}:${ACCOUNT}:db:det-db-0d5b3c1e`, {
+          'rds:db-tag/managed-by': 'determined',
+        }),
+      ];
     return [call(`arn:aws:rds:${REGION}:${ACCOUNT}:snapshot:det-db-0d5b3c1e-final-1a2b3c4d`)];
+  }
   if (service === 'ec2') {
     const instance = `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-0a1b2c3d4e5f60718`;
-    if (api === 'stopInstances') return [call(instance, { 'ec2:ResourceTag/managed-by': 'determined' })];
+    // A cluster's master and bastion: tagged by the control plane and by CloudFormation with the stack.
+    const clusterInstance = {
+      'ec2:ResourceTag/managed-by': 'determined',
+      'ec2:ResourceTag/aws:cloudformation:stack-name': stack,
+    };
+    if (api === 'stopInstances' || api === 'startInstances') return [call(instance, clusterInstance)];
+    // The start clears the master's boot report, that one tag key only.
+    if (api === 'deleteTags') return [call(instance, { ...clusterInstance, 'aws:TagKeys': MASTER_BOOT_TAG })];
     if (api === 'terminateInstances')
       return [call(instance, { 'ec2:ResourceTag/det-cluster': `det-agent-${stack}` })];
     if (api === 'cancelSpotInstanceRequests')

@@ -44,6 +44,8 @@ export interface StatusWrite {
   to?: string;
   /** Extra `SET name = value` pairs; values are DynamoDB attribute values (JSONPath allowed). */
   set?: Record<string, Json>;
+  /** `SET name = if_not_exists(name, value)`: written only where the record has no value yet. */
+  setIfAbsent?: Record<string, Json>;
   /** `SET target = source` between attributes of the record, e.g. applying pending parameters. */
   copy?: Record<string, string>;
   remove?: string[];
@@ -82,9 +84,9 @@ export function recordStatus(name: string, write: StatusWrite): States {
     values[':to'] = { S: write.to };
     sets.unshift('#status = :to');
     removes.push('waitToken');
-    // The reaper's sparse index holds READY clusters only.
-    if (write.to === 'READY') {
-      values[':shard'] = { S: 'READY' };
+    // The reaper's sparse index holds READY and STOPPED clusters only, each status its own shard.
+    if (write.to === 'READY' || write.to === 'STOPPED') {
+      values[':shard'] = { S: write.to };
       sets.push('#reapShard = :shard');
     } else removes.push('#reapShard');
   } else delete names['#reapShard'];
@@ -101,6 +103,11 @@ export function recordStatus(name: string, write: StatusWrite): States {
     names[`#${attribute}`] = attribute;
     values[`:${attribute}`] = value;
     sets.push(`#${attribute} = :${attribute}`);
+  }
+  for (const [attribute, value] of Object.entries(write.setIfAbsent ?? {})) {
+    names[`#${attribute}`] = attribute;
+    values[`:${attribute}`] = value;
+    sets.push(`#${attribute} = if_not_exists(#${attribute}, :${attribute})`);
   }
   const state: State = {
     Type: 'Task',
@@ -737,7 +744,7 @@ export function handOverPendingDelete(prefix: string, options: { recordPath: str
 
 export interface OperationFailure {
   /** Names the states: Record<Operation>Failed, Log<Operation>Failed. */
-  operation: 'Create' | 'Update';
+  operation: 'Create' | 'Update' | 'Stop' | 'Start';
   from: string;
   to: string;
   remove?: string[];

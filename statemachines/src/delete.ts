@@ -8,7 +8,7 @@
  * and no stack is ever deleted by name. Once DELETED, the cluster gives up its claim on the stack
  * name, so another team may use the id.
  */
-import { AGENT_TAG_KEY } from '../../core/cluster/naming.ts';
+import { clearAgents } from './agents.ts';
 import {
   clusterKey,
   DDB_GET,
@@ -36,11 +36,28 @@ import {
   waitForStack,
 } from './blocks.ts';
 
-/** The master tags its agents after the stack's name (core/cluster/naming.ts agentTag). */
-const agentFilter = {
-  Name: `tag:${AGENT_TAG_KEY}`,
-  'Values.$': "States.Array(States.Format('det-agent-{}', $.stackName))",
-};
+/** The master first: a stopped master launches no agents while the cluster is taken down. */
+function stopAgents(): States {
+  return merge(
+    {
+      StopMaster: {
+        Type: 'Task',
+        Comment: 'A stopped master launches no agents while the cluster is taken down',
+        Resource: sdk('ec2', 'stopInstances'),
+        Parameters: { 'InstanceIds.$': 'States.Array($.cleanup.masterId)' },
+        ResultPath: null,
+        Retry: [TRANSIENT_RETRY],
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: 'FindAgents' }],
+        Next: 'FindAgents',
+      },
+    },
+    clearAgents({
+      budget: '$.timing.budgetSeconds.delete',
+      done: 'DeleteStack',
+      stuck: 'RecordDeleteFailed',
+    }),
+  );
+}
 
 const output = (key: string) =>
   `States.ArrayGetItem($.describe.Stack.Outputs[?(@.OutputKey == '${key}')].OutputValue, 0)`;
@@ -51,105 +68,6 @@ function retained(values: { bucket: string; snapshot: string; secret: string }) 
   return Object.fromEntries(
     Object.entries(values).map(([name, value]) => (dynamic(value) ? [`${name}.$`, value] : [name, value])),
   );
-}
-
-/** Agents first: the master may not start new ones, the running ones are terminated, spot requests cancelled. */
-function stopAgents(): States {
-  return {
-    StopMaster: {
-      Type: 'Task',
-      Comment: 'A stopped master launches no agents while the cluster is taken down',
-      Resource: sdk('ec2', 'stopInstances'),
-      Parameters: { 'InstanceIds.$': 'States.Array($.cleanup.masterId)' },
-      ResultPath: null,
-      Retry: [TRANSIENT_RETRY],
-      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: 'FindAgents' }],
-      Next: 'FindAgents',
-    },
-    FindAgents: {
-      Type: 'Task',
-      Resource: sdk('ec2', 'describeInstances'),
-      Parameters: {
-        Filters: [
-          agentFilter,
-          {
-            Name: 'instance-state-name',
-            Values: ['pending', 'running', 'stopping', 'stopped', 'shutting-down'],
-          },
-        ],
-      },
-      ResultSelector: { 'ids.$': '$.Reservations[*].Instances[*].InstanceId' },
-      ResultPath: '$.agents',
-      Retry: [TRANSIENT_RETRY],
-      Next: 'AnyAgents',
-    },
-    AnyAgents: {
-      Type: 'Choice',
-      Choices: [{ Variable: '$.agents.ids[0]', IsPresent: true, Next: 'TerminateAgents' }],
-      Default: 'FindSpotRequests',
-    },
-    TerminateAgents: {
-      Type: 'Task',
-      Resource: sdk('ec2', 'terminateInstances'),
-      Parameters: { 'InstanceIds.$': '$.agents.ids' },
-      ResultPath: null,
-      Retry: [TRANSIENT_RETRY],
-      Next: 'AgentsShuttingDown',
-    },
-    AgentsShuttingDown: { Type: 'Wait', SecondsPath: '$.timing.pollSeconds', Next: 'CountAgentWait' },
-    CountAgentWait: {
-      Type: 'Pass',
-      Parameters: {
-        'seconds.$': '$.wait.seconds',
-        'spent.$': 'States.MathAdd($.wait.spent, $.timing.pollSeconds)',
-      },
-      ResultPath: '$.wait',
-      Next: 'AgentBudget',
-    },
-    AgentBudget: {
-      Type: 'Choice',
-      Choices: [
-        {
-          Variable: '$.wait.spent',
-          NumericGreaterThanEqualsPath: '$.timing.budgetSeconds.delete',
-          Next: 'ExplainAgentsStuck',
-        },
-      ],
-      Default: 'FindAgents',
-    },
-    ExplainAgentsStuck: {
-      Type: 'Pass',
-      Parameters: {
-        'text.$':
-          "States.Format('Agents of the cluster were still running after {} seconds: {}', $.timing.budgetSeconds.delete, States.JsonToString($.agents.ids))",
-      },
-      ResultPath: '$.reason',
-      Next: 'RecordDeleteFailed',
-    },
-    FindSpotRequests: {
-      Type: 'Task',
-      Resource: sdk('ec2', 'describeSpotInstanceRequests'),
-      Parameters: { Filters: [agentFilter, { Name: 'state', Values: ['open', 'active'] }] },
-      ResultSelector: { 'ids.$': '$.SpotInstanceRequests[*].SpotInstanceRequestId' },
-      ResultPath: '$.spot',
-      Retry: [TRANSIENT_RETRY],
-      Next: 'AnySpotRequests',
-    },
-    AnySpotRequests: {
-      Type: 'Choice',
-      Choices: [{ Variable: '$.spot.ids[0]', IsPresent: true, Next: 'CancelSpotRequests' }],
-      Default: 'DeleteStack',
-    },
-    CancelSpotRequests: {
-      Type: 'Task',
-      Resource: sdk('ec2', 'cancelSpotInstanceRequests'),
-      Parameters: { 'SpotInstanceRequestIds.$': '$.spot.ids' },
-      ResultPath: null,
-      Retry: [TRANSIENT_RETRY],
-      // Instances of fulfilled requests outlive the request: look for agents again.
-      Next: 'FindAgents',
-    },
-  };
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * The safety net beyond the guard: an EventBridge rule sends "Step Functions Execution Status
- * Change" events (FAILED, TIMED_OUT, ABORTED) of the three lifecycle workflows here. A cluster
+ * Change" events (FAILED, TIMED_OUT, ABORTED) of the lifecycle workflows here. A cluster
  * that the stopped execution still owns (same execution name, still in progress) is marked
  * *_FAILED with a reason, so it can be retried; anything else was already recorded and is left as is.
  */
@@ -11,6 +11,8 @@ const OPERATIONS = [
   { name: 'Create', machine: '*-create', from: 'CREATING', to: 'CREATE_FAILED' },
   { name: 'Update', machine: '*-update', from: 'UPDATING', to: 'UPDATE_FAILED' },
   { name: 'Delete', machine: '*-delete', from: 'DELETING', to: 'DELETE_FAILED' },
+  { name: 'Stop', machine: '*-stop', from: 'STOPPING', to: 'STOP_FAILED' },
+  { name: 'Start', machine: '*-start', from: 'STARTING', to: 'START_FAILED' },
 ];
 
 export function executionFailureRelay(): StateMachine {

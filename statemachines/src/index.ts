@@ -4,12 +4,16 @@ import { createWorkflow } from './create.ts';
 import { deleteWorkflow } from './delete.ts';
 import { executionFailureRelay } from './failure-relay.ts';
 import { stackEventRelay } from './relay.ts';
+import { startWorkflow } from './start.ts';
+import { stopWorkflow } from './stop.ts';
 import { updateWorkflow } from './update.ts';
 
 export const WORKFLOWS: Record<string, () => StateMachine> = {
   create: createWorkflow,
   update: updateWorkflow,
   delete: deleteWorkflow,
+  stop: stopWorkflow,
+  start: startWorkflow,
   'stack-event-relay': stackEventRelay,
   'execution-failure-relay': executionFailureRelay,
 };

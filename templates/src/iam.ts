@@ -5,6 +5,7 @@
  */
 import { AGENT_TAG_KEY } from '../../core/cluster/naming.ts';
 import { getAtt, ifThen, noValue, ref, sub, type Fragment, type Value } from './cfn.ts';
+import { bootReportPermission } from './master-boot-report.ts';
 import { checkpointBucketName } from './storage.ts';
 
 /** The only path the control plane's CloudFormation role may create roles under (resources/workflow-roles.yml). */
@@ -211,6 +212,7 @@ export function iam(): Fragment {
                     Resource: getAtt('AgentRole', 'Arn'),
                   },
                   ...checkpointAccess(),
+                  bootReportPermission(),
                   {
                     Sid: 'ClusterSecret',
                     Effect: 'Allow',

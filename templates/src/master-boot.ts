@@ -13,6 +13,8 @@
  * CloudFormation's; the shell uses $name only, never ${name}.
  */
 
+import { REPORT_BOOT_FUNCTION } from './master-boot-report.ts';
+
 /** Where the boot keeps its files (the sandbox test maps these folders into a scratch folder). */
 export const BOOT_ROOT = '/usr/local/determined';
 export const BOOT_LOG = '/var/log/determined-master-setup.log';
@@ -135,11 +137,15 @@ imds() {
   curl -fsS -H "X-aws-ec2-metadata-token: $token" "http://169.254.169.254/latest/meta-data/$1"
 }
 
+${REPORT_BOOT_FUNCTION}
+
 # signal SUCCESS|FAILURE REASON: the reason goes to the wait condition first (the failure event
 # CloudFormation reports carries it), then the master's CreationPolicy gets the signal. A boot after
-# the stack is complete signals too; CloudFormation refuses those, which is harmless.
+# the stack is complete signals too; CloudFormation refuses those, which is harmless. Every signal
+# also writes the boot report tag (report_boot), which a start of a stopped cluster waits for.
 signal() {
   signalled=yes
+  report_boot "$1" "$2"
   python3 -c '${SIGNAL_DOCUMENT}' "$1" "$2" "$instance_id" >"$boot/signal.json"
   curl -fsS -X PUT -H 'Content-Type:' --data-binary @"$boot/signal.json" "$handle" || echo "the wait condition was not signalled"
   if [ "$1" != SUCCESS ]; then sleep 10; fi

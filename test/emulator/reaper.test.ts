@@ -15,7 +15,8 @@ import { Ec2AgentCounter } from '../../adapters/agent-counter.ts';
 import { DynamoDocumentClient } from '../../adapters/aws/dynamodb.ts';
 import { AwsJsonClient } from '../../adapters/aws/json.ts';
 import { AwsQueryClient } from '../../adapters/aws/query.ts';
-import { EC2, EVENTBRIDGE, STEP_FUNCTIONS } from '../../adapters/aws/services.ts';
+import { EC2, EVENTBRIDGE, RDS, STEP_FUNCTIONS } from '../../adapters/aws/services.ts';
+import { RdsDatabaseStates } from '../../adapters/database-states.ts';
 import { clusterPk, DynamoClusterStore } from '../../adapters/cluster-store.ts';
 import { HttpMasterProbe } from '../../adapters/master-probe.ts';
 import { EventBridgeNotifier } from '../../adapters/notifier.ts';
@@ -105,7 +106,7 @@ describe('the reaper in the emulator', () => {
       pageTokens: new PageTokens(async () => Buffer.alloc(32, 3)),
     });
     const scoped: ClusterStore = Object.assign(Object.create(store) as ClusterStore, {
-      listReapable: async (query: { limit: number; nextToken?: string }) => {
+      listReapable: async (query: { limit: number; nextToken?: string; status?: 'READY' | 'STOPPED' }) => {
         const page = await store.listReapable(query);
         return { ...page, items: page.items.filter((cluster) => mine.has(cluster.clusterId)) };
       },
@@ -116,16 +117,20 @@ describe('the reaper in the emulator', () => {
         create: MACHINE('create'),
         update: MACHINE('update'),
         delete: MACHINE('delete'),
+        stop: MACHINE('stop'),
+        start: MACHINE('start'),
       }),
       clock,
       settings: {
         region: 'us-east-1',
         stackPrefix: '',
-        policies: {},
+        // The teardown path; parking idle clusters (the default idleAction) is stop-start.test.ts's.
+        policies: { defaults: { idleAction: 'delete' } },
         timing: TEST_TIMING,
         deletedRetentionDays: 30,
       },
       agents: new Ec2AgentCounter(new AwsQueryClient(EC2, config)),
+      databases: new RdsDatabaseStates(new AwsQueryClient(RDS, config)),
       masters: new HttpMasterProbe({ timeoutMs: 2000 }),
       notifier: new EventBridgeNotifier(new AwsJsonClient(EVENTBRIDGE, config), 'default'),
       reaper: { graceSeconds: GRACE, pageSize: 200, masterConcurrency: 10 },

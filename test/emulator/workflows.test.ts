@@ -213,7 +213,7 @@ describe('lifecycle workflows in the emulator', () => {
         maxPollSeconds: 2,
         fastPath: true,
         fallbackPollSeconds: 300,
-        budgetSeconds: { create: 3600, update: 3600, delete: 3600 },
+        budgetSeconds: { create: 3600, update: 3600, delete: 3600, stop: 1800, start: 1800 },
       },
     };
     const sfn = emulator.sfn();

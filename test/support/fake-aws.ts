@@ -13,7 +13,7 @@ import {
   toItem as recordToItem,
 } from '../../adapters/cluster-store.ts';
 import type { ClusterRecord } from '../../core/cluster/model.ts';
-import { AGENT_TAG_KEY, agentTag } from '../../core/cluster/naming.ts';
+import { AGENT_TAG_KEY, agentTag, MASTER_BOOT_TAG } from '../../core/cluster/naming.ts';
 import type { WorkflowTiming } from '../../core/workflow/inputs.ts';
 import { RELAYED_STATUSES, stackStatusChangeEvent } from './cloudformation-events.ts';
 import { FakeTable, fromItem, toAttribute, toItem, type AttributeValue } from './fake-dynamodb.ts';
@@ -43,7 +43,7 @@ export const PRODUCTION_TIMING: WorkflowTiming = {
   maxPollSeconds: 60,
   fastPath: false,
   fallbackPollSeconds: 600,
-  budgetSeconds: { create: 3600, update: 3600, delete: 3600 },
+  budgetSeconds: { create: 3600, update: 3600, delete: 3600, stop: 1800, start: 1800 },
 };
 
 export const throttling = (service = 'CloudFormation') =>
@@ -109,6 +109,24 @@ interface Instance {
   state: 'pending' | 'running' | 'stopping' | 'stopped' | 'shutting-down' | 'terminated';
 }
 
+interface Database {
+  DBInstanceIdentifier: string;
+  status: string;
+}
+
+/**
+ * How instances and databases change state (seconds), and what a master's boot reports once it is
+ * running: "answered" (after bootSeconds), a failure text, or nothing at all ("silent").
+ */
+export interface Transitions {
+  instanceStopSeconds: number;
+  instanceStartSeconds: number;
+  databaseStopSeconds: number;
+  databaseStartSeconds: number;
+  bootSeconds: number;
+  boot: 'answered' | 'silent' | `failed: ${string}`;
+}
+
 interface SpotRequest {
   SpotInstanceRequestId: string;
   tags: Record<string, string>;
@@ -156,6 +174,23 @@ export class FakeAws {
   eventsPageSize = 100;
   /** Seconds a terminated instance spends shutting down. */
   shutdownSeconds = 30;
+  /** RDS instances of the stacks (created with their stack), by identifier. */
+  readonly databases = new Map<string, Database>();
+  /** EC2 tags besides the ones instances are made with: the master's boot report. */
+  readonly bootReports = new Map<string, string>();
+  /** Stop and start timings (AWS: about a minute for an instance, several for a database). */
+  transitions: Transitions = {
+    instanceStopSeconds: 40,
+    instanceStartSeconds: 20,
+    databaseStopSeconds: 180,
+    databaseStartSeconds: 300,
+    bootSeconds: 90,
+    boot: 'answered',
+  };
+  /** Instances that never leave their current state when asked to stop (a hung shutdown). */
+  readonly stuckInstances = new Set<string>();
+  /** Databases that never finish stopping or starting. */
+  readonly stuckDatabases = new Set<string>();
 
   private readonly faults = new Map<string, (ServiceError | (() => unknown))[]>();
   private readonly pending = new Map<string, Pending>();
@@ -325,6 +360,18 @@ export class FakeAws {
     return id;
   }
 
+  /** The bastion host of a secure stack: an instance of the stack, named in its outputs. */
+  addBastion(stack: FakeStack): string {
+    const id = `i-bastion${String(++this.ids).padStart(4, '0')}`;
+    this.instances.push({ InstanceId: id, tags: { 'managed-by': 'determined' }, state: 'running' });
+    stack.outputs = { ...stack.outputs, BastionId: id, BastionAddress: '198.51.100.7' };
+    return id;
+  }
+
+  database(identifier: string): Database | undefined {
+    return this.databases.get(identifier);
+  }
+
   stack(nameOrId: string): FakeStack | undefined {
     return (
       this.stacks.find((stack) => stack.StackId === nameOrId) ??
@@ -412,7 +459,19 @@ export class FakeAws {
       case 'ec2:describeInstances':
         return this.describeInstances(params);
       case 'ec2:stopInstances':
-        return this.setInstances(params.InstanceIds, 'stopped');
+        return this.stopInstances(params);
+      case 'ec2:startInstances':
+        return this.startInstances(params);
+      case 'ec2:describeTags':
+        return this.describeTags(params);
+      case 'ec2:deleteTags':
+        return this.deleteTags(params);
+      case 'rds:describeDBInstances':
+        return this.describeDatabases(params);
+      case 'rds:stopDBInstance':
+        return this.changeDatabase(params, 'available', 'stopping', 'stopped');
+      case 'rds:startDBInstance':
+        return this.changeDatabase(params, 'stopped', 'starting', 'available');
       case 'ec2:terminateInstances':
         return this.terminateInstances(params);
       case 'ec2:describeSpotInstanceRequests':
@@ -512,6 +571,8 @@ export class FakeAws {
       AgentSecurityGroupId: 'sg-0agents',
     };
     this.instances.push({ InstanceId: masterId, tags: { 'managed-by': 'determined' }, state: 'running' });
+    this.databases.set(database, { DBInstanceIdentifier: database, status: 'available' });
+    this.bootReports.set(masterId, 'answered 0.38.1');
     this.buckets.set(bucket, [
       'checkpoints/trial-1/state.pt',
       'checkpoints/trial-2/state.pt',
@@ -863,9 +924,18 @@ export class FakeAws {
     });
   }
 
-  private describeInstances(params: { Filters?: { Name: string; Values: string[] }[] }): unknown {
-    const found = this.instances.filter((instance) =>
-      this.matches(instance.tags, params.Filters ?? [], instance.state, 'instance-state-name'),
+  private describeInstances(params: {
+    InstanceIds?: string[];
+    Filters?: { Name: string; Values: string[] }[];
+  }): unknown {
+    for (const id of params.InstanceIds ?? []) {
+      if (!this.instance(id))
+        throw new ServiceError('Ec2.InvalidInstanceIDNotFound', `The instance ID '${id}' does not exist`);
+    }
+    const found = this.instances.filter(
+      (instance) =>
+        (!params.InstanceIds || params.InstanceIds.includes(instance.InstanceId)) &&
+        this.matches(instance.tags, params.Filters ?? [], instance.state, 'instance-state-name'),
     );
     return {
       Reservations: found.map((instance) => ({
@@ -883,6 +953,130 @@ export class FakeAws {
       instance.state = state;
     }
     return {};
+  }
+
+  /** EC2 stops instances through "stopping"; stopping a stopped one is a no-op, a terminated one an error. */
+  private stopInstances(params: { InstanceIds: string[] }): unknown {
+    for (const id of params.InstanceIds) {
+      const instance = this.instance(id);
+      if (!instance)
+        throw new ServiceError('Ec2.InvalidInstanceIDNotFound', `The instance ID '${id}' does not exist`);
+      if (['shutting-down', 'terminated'].includes(instance.state))
+        throw new ServiceError(
+          'Ec2.IncorrectInstanceState',
+          `The instance '${id}' is not in a state from which it can be stopped.`,
+        );
+    }
+    for (const id of params.InstanceIds) {
+      const instance = this.instance(id);
+      if (!instance || instance.state === 'stopped' || instance.state === 'stopping') continue;
+      if (this.stuckInstances.has(id)) {
+        instance.state = 'stopping';
+        continue;
+      }
+      instance.state = 'stopping';
+      this.at(this.transitions.instanceStopSeconds, () => {
+        if (instance.state === 'stopping') instance.state = 'stopped';
+      });
+    }
+    return { StoppingInstances: params.InstanceIds.map((InstanceId) => ({ InstanceId })) };
+  }
+
+  /** Started instances go through "pending"; a started master boots and then writes its report. */
+  private startInstances(params: { InstanceIds: string[] }): unknown {
+    for (const id of params.InstanceIds) {
+      const instance = this.instance(id);
+      if (!instance)
+        throw new ServiceError('Ec2.InvalidInstanceIDNotFound', `The instance ID '${id}' does not exist`);
+      if (instance.state !== 'stopped' && instance.state !== 'running' && instance.state !== 'pending')
+        throw new ServiceError(
+          'Ec2.IncorrectInstanceState',
+          `The instance '${id}' is not in a state from which it can be started.`,
+        );
+    }
+    for (const id of params.InstanceIds) {
+      const instance = this.instance(id);
+      if (!instance || instance.state !== 'stopped') continue;
+      instance.state = 'pending';
+      this.at(this.transitions.instanceStartSeconds, () => {
+        if (instance.state !== 'pending') return;
+        instance.state = 'running';
+        if (!id.startsWith('i-master')) return;
+        const { boot, bootSeconds } = this.transitions;
+        if (boot === 'silent') return;
+        this.at(bootSeconds, () => {
+          if (instance.state === 'running')
+            this.bootReports.set(id, boot === 'answered' ? 'answered 0.38.1' : boot);
+        });
+      });
+    }
+    return { StartingInstances: params.InstanceIds.map((InstanceId) => ({ InstanceId })) };
+  }
+
+  private describeTags(params: { Filters?: { Name: string; Values: string[] }[] }): unknown {
+    const filter = (name: string) => params.Filters?.find((entry) => entry.Name === name)?.Values;
+    const resources = filter('resource-id') ?? [];
+    const keys = filter('key') ?? [];
+    if (keys.some((key) => key !== MASTER_BOOT_TAG))
+      throw new Error(`the fake describes only ${MASTER_BOOT_TAG} tags`);
+    return {
+      Tags: resources.flatMap((id) => {
+        const value = this.bootReports.get(id);
+        return value === undefined
+          ? []
+          : [{ ResourceId: id, ResourceType: 'instance', Key: MASTER_BOOT_TAG, Value: value }];
+      }),
+    };
+  }
+
+  private deleteTags(params: { Resources: string[]; Tags: { Key: string }[] }): unknown {
+    if (params.Tags.some((tag) => tag.Key !== MASTER_BOOT_TAG))
+      throw new Error(`the fake deletes only ${MASTER_BOOT_TAG} tags`);
+    for (const id of params.Resources) this.bootReports.delete(id);
+    return {};
+  }
+
+  private describeDatabases(params: { DBInstanceIdentifier: string }): unknown {
+    const database = this.databases.get(params.DBInstanceIdentifier);
+    if (!database)
+      throw new ServiceError(
+        'Rds.DbInstanceNotFoundException',
+        `DBInstance ${params.DBInstanceIdentifier} not found. (Service: Rds, Status Code: 404)`,
+      );
+    return {
+      DBInstances: [
+        { DBInstanceIdentifier: database.DBInstanceIdentifier, DBInstanceStatus: database.status },
+      ],
+    };
+  }
+
+  /** RDS refuses a stop or start unless the database is in `from`; it ends in `to` after a while. */
+  private changeDatabase(
+    params: { DBInstanceIdentifier: string },
+    from: string,
+    through: string,
+    to: string,
+  ): unknown {
+    const database = this.databases.get(params.DBInstanceIdentifier);
+    if (!database)
+      throw new ServiceError(
+        'Rds.DbInstanceNotFoundException',
+        `DBInstance ${params.DBInstanceIdentifier} not found.`,
+      );
+    if (database.status !== from)
+      throw new ServiceError(
+        'Rds.InvalidDbInstanceStateException',
+        `Instance ${params.DBInstanceIdentifier} is not in ${from} state. (Service: Rds, Status Code: 400)`,
+      );
+    database.status = through;
+    if (!this.stuckDatabases.has(database.DBInstanceIdentifier)) {
+      const seconds =
+        to === 'stopped' ? this.transitions.databaseStopSeconds : this.transitions.databaseStartSeconds;
+      this.at(seconds, () => {
+        if (database.status === through) database.status = to;
+      });
+    }
+    return { DBInstance: { DBInstanceIdentifier: database.DBInstanceIdentifier, DBInstanceStatus: through } };
   }
 
   private terminateInstances(params: { InstanceIds: string[] }): unknown {

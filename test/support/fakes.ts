@@ -143,8 +143,8 @@ export class InMemoryClusterStore implements ClusterStore {
     return sorted.filter((entry) => !after || newerFirst(after, entry) < 0).slice(0, query.limit);
   }
 
-  async listReapable(query: { limit: number; nextToken?: string }) {
-    return this.list({ ...query, status: 'READY' });
+  async listReapable(query: { limit: number; nextToken?: string; status?: 'READY' | 'STOPPED' }) {
+    return this.list({ ...query, status: query.status ?? 'READY' });
   }
 }
 
@@ -213,7 +213,7 @@ export const TEST_TIMING: WorkflowTiming = {
   maxPollSeconds: 1,
   fastPath: false,
   fallbackPollSeconds: 600,
-  budgetSeconds: { create: 3600, update: 3600, delete: 3600 },
+  budgetSeconds: { create: 3600, update: 3600, delete: 3600, stop: 1800, start: 1800 },
 };
 
 export class FixedClock {

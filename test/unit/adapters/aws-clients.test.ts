@@ -246,6 +246,8 @@ describe('the small AWS clients', () => {
         create: 'arn:create',
         update: 'arn:update',
         delete: 'arn:delete',
+        stop: 'arn:stop',
+        start: 'arn:start',
       }).start('create', 'run-1', { clusterId: 'c1' });
       expect(requests[0]?.headers['x-amz-target']).toBe('AWSStepFunctions.StartExecution');
       expect(requests[0]?.headers['content-type']).toBe('application/x-amz-json-1.0');

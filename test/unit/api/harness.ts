@@ -7,10 +7,13 @@ import { main as eventsMain } from '../../../functions/http/clusters/events.ts';
 import { main as getMain } from '../../../functions/http/clusters/get.ts';
 import { main as keepaliveMain } from '../../../functions/http/clusters/keepalive.ts';
 import { main as listMain } from '../../../functions/http/clusters/list.ts';
+import { main as startMain } from '../../../functions/http/clusters/start.ts';
+import { main as stopMain } from '../../../functions/http/clusters/stop.ts';
 import { main as updateMain } from '../../../functions/http/clusters/update.ts';
 import { apiEvent, lambdaContext, type EventOptions } from '../../support/events.ts';
 import { fakeDeps, InMemoryIdempotencyStore, type FakeDeps } from '../../support/fakes.ts';
 import type { Scope } from '../../../core/principal.ts';
+import type { ClusterStatus } from '../../../core/cluster/status.ts';
 
 /** The fingerprint key the unit tests' handlers use (production reads it from Secrets Manager). */
 export const FINGERPRINT_KEY = Buffer.from('unit-test-fingerprint-key-0123456789abcdef');
@@ -54,6 +57,18 @@ export const ROUTES: Record<
     main: keepaliveMain as ApiMain<FakeDeps>,
     route: '/clusters/{clusterId}/keepalive',
     scope: 'write',
+  },
+  'POST /clusters/{clusterId}/stop': {
+    main: stopMain as ApiMain<FakeDeps>,
+    route: '/clusters/{clusterId}/stop',
+    scope: 'write',
+    idempotent: true,
+  },
+  'POST /clusters/{clusterId}/start': {
+    main: startMain as ApiMain<FakeDeps>,
+    route: '/clusters/{clusterId}/start',
+    scope: 'write',
+    idempotent: true,
   },
   'GET /clusters/{clusterId}/events': {
     main: eventsMain as ApiMain<FakeDeps>,
@@ -109,7 +124,7 @@ export class Api {
   /** Create a cluster and move it to `status` as a workflow would. */
   async cluster(
     clusterId: string,
-    status: 'READY' | 'CREATING' | 'CREATE_FAILED' | 'DELETED' = 'READY',
+    status: 'READY' | 'CREATING' | 'CREATE_FAILED' | 'DELETED' | ClusterStatus = 'READY',
     team = 'alpha',
   ) {
     const created = await this.call('POST /clusters', {

@@ -6,9 +6,11 @@ const inMinutes = (minutes: number) => new Date(now.getTime() + minutes * 60_000
 const idle: Activity = { agents: 0, master: 'reachable' };
 const GRACE = 600;
 
-const subject = (fields: Partial<ReapSubject['idle']> & { protected?: boolean } = {}): ReapSubject => {
-  const { protected: isProtected = false, ...idleFields } = fields;
-  return { protected: isProtected, idle: { idleTimeout: '1h', ...idleFields } };
+const subject = (
+  fields: Partial<ReapSubject['idle']> & { protected?: boolean; idleAction?: 'stop' | 'delete' } = {},
+): ReapSubject => {
+  const { protected: isProtected = false, idleAction = 'delete', ...idleFields } = fields;
+  return { protected: isProtected, idleAction, idle: { idleTimeout: '1h', ...idleFields } };
 };
 
 describe('the reaper’s decision for one cluster', () => {
@@ -143,5 +145,28 @@ describe('the reaper’s decision for one cluster', () => {
       idle: { idleTimeout: '1h' },
       message: expect.stringContaining('cancelled'),
     });
+  });
+
+  it('stops an idle cluster at teardownAt when the idleAction is stop, and says so in the warning', () => {
+    const warned = decide(subject({ idleSince: minutesAgo(61), idleAction: 'stop' }), idle, now, GRACE);
+    expect(warned.kind).toBe('warn');
+    if (warned.kind === 'warn') expect(warned.message).toContain('will be stopped at');
+    const due = subject({
+      idleSince: minutesAgo(80),
+      teardownAt: minutesAgo(1),
+      teardownReason: 'idle',
+      idleAction: 'stop',
+    });
+    expect(decide(due, idle, now, GRACE)).toMatchObject({ kind: 'teardown', action: 'stop' });
+  });
+
+  it('deletes an expired cluster whatever the idleAction (data kept)', () => {
+    const expired = subject({
+      expiresAt: minutesAgo(20),
+      teardownAt: minutesAgo(1),
+      teardownReason: 'expired',
+      idleAction: 'stop',
+    });
+    expect(decide(expired, idle, now, GRACE)).toMatchObject({ kind: 'teardown', action: 'delete' });
   });
 });

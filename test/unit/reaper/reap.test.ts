@@ -1,6 +1,6 @@
 /** One reaper run over many clusters with fakes: batching, conditional writes, warnings, teardown, dry run. */
 import { reap, type ReapDeps } from '../../../core/operations/reap.ts';
-import type { AgentCounter, MasterProbe, TeardownWarning } from '../../../core/ports.ts';
+import type { AgentCounter, DatabaseStates, MasterProbe, TeardownWarning } from '../../../core/ports.ts';
 import { Api } from '../api/harness.ts';
 
 /** Agents by the stack they belong to (the agent tag is named after the stack). */
@@ -25,6 +25,16 @@ class ScriptedMasters implements MasterProbe {
   }
 }
 
+/** Database statuses by identifier; asked once per page of stopped clusters. */
+class ScriptedDatabases implements DatabaseStates {
+  calls: string[][] = [];
+  constructor(public states: Record<string, string> = {}) {}
+  async statuses(ids: string[]) {
+    this.calls.push(ids);
+    return new Map(ids.flatMap((id) => (this.states[id] ? [[id, this.states[id] as string]] : [])));
+  }
+}
+
 /** The stack of a cluster the harness made (test/unit/api/harness.ts records its id). */
 const stackOf = (clusterId: string) => `detcp-test-${clusterId}`;
 
@@ -41,15 +51,17 @@ async function setup(count: number, options: { idleTimeout?: string } = {}) {
   }
   const agents = new CountingAgents();
   const masters = new ScriptedMasters();
+  const databases = new ScriptedDatabases();
   const warnings: TeardownWarning[] = [];
   const deps: ReapDeps = {
     ...api.deps,
     agents,
+    databases,
     masters,
     notifier: { teardownWarnings: async (batch) => void warnings.push(...batch) },
     reaper: { graceSeconds: 600, pageSize: 200, masterConcurrency: 10 },
   };
-  return { api, deps, agents, masters, warnings };
+  return { api, deps, agents, masters, databases, warnings };
 }
 
 describe('a reaper run', () => {
@@ -57,12 +69,13 @@ describe('a reaper run', () => {
     const { deps, agents } = await setup(450);
     const report = await reap(deps, { dryRun: true });
     expect(report.examined).toBe(450);
-    expect(report.pages).toBe(3);
+    expect(report.pages).toBe(4); // three of READY clusters, one (empty) of STOPPED ones
     expect(agents.calls.map((batch) => batch.length)).toEqual([200, 200, 50]);
   });
 
-  it('takes an idle cluster from idle, to warned, to torn down with its data kept, over runs', async () => {
+  it('takes an idle cluster from idle, to warned, to stopped under the default policy, over runs', async () => {
     const { api, deps, warnings } = await setup(1);
+    api.deps.settings.policies = { defaults: { maxClusters: 10_000 } }; // idleAction: stop (built in)
     await reap(deps, { dryRun: false });
     expect(api.deps.store.record('c0000')?.idle.idleSince).toBe(api.deps.clock.now().toISOString());
 
@@ -71,9 +84,34 @@ describe('a reaper run', () => {
     const warned = api.deps.store.record('c0000');
     expect(warned?.idle.teardownReason).toBe('idle');
     expect(warnings).toEqual([
-      expect.objectContaining({ clusterId: 'c0000', team: 'alpha', reason: 'idle' }),
+      expect.objectContaining({
+        clusterId: 'c0000',
+        team: 'alpha',
+        reason: 'idle',
+        message: expect.stringContaining('will be stopped'),
+      }),
     ]);
 
+    api.deps.clock.advance(600);
+    await reap(deps, { dryRun: false });
+    const stopping = api.deps.store.record('c0000');
+    expect(stopping?.status).toBe('STOPPING');
+    expect(stopping?.statusReason).toContain('reaper');
+    // The idle clock starts afresh: a started cluster is not idle from before it was parked.
+    expect(stopping?.idle).toEqual({ idleTimeout: '1h' });
+    const started = api.deps.workflows.started.find((entry) => entry.operation === 'stop');
+    expect(started?.input).toMatchObject({ team: 'alpha', clusterId: 'c0000' });
+    expect(api.deps.workflows.started.some((entry) => entry.operation === 'delete')).toBe(false);
+    const kinds = (api.deps.store.events.get('alpha#c0000') ?? []).map((entry) => entry.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['idle', 'teardown-warning', 'stop-requested']));
+  });
+
+  it('tears an idle cluster down with its data kept when the team policy says idleAction delete', async () => {
+    const { api, deps } = await setup(1);
+    api.deps.settings.policies = { defaults: { maxClusters: 10_000, idleAction: 'delete' } };
+    await reap(deps, { dryRun: false });
+    api.deps.clock.advance(3600);
+    await reap(deps, { dryRun: false });
     api.deps.clock.advance(600);
     await reap(deps, { dryRun: false });
     const deleting = api.deps.store.record('c0000');
@@ -176,5 +214,135 @@ describe('a reaper run', () => {
     expect(report.decisions[0]?.detail).toContain('idle since');
     expect(api.deps.store.writes).toBe(writes);
     expect(api.deps.workflows.started.filter((entry) => entry.operation === 'delete')).toHaveLength(0);
+  });
+
+  describe('stopped clusters', () => {
+    async function stopped(count: number) {
+      const context = await setup(0);
+      for (let index = 0; index < count; index++) {
+        const id = `s${index}`;
+        const record = await context.api.cluster(id, 'STOPPED');
+        if (record) {
+          record.outputs = { ...record.outputs, databaseInstanceId: `db-${id}` };
+          record.stoppedAt = context.api.deps.clock.now().toISOString();
+          record.idle = { idleTimeout: '1h' };
+        }
+      }
+      return context;
+    }
+
+    it('stops a database that AWS started again, asking RDS once for the whole page', async () => {
+      const { api, deps, databases } = await stopped(3);
+      databases.states = { 'db-s0': 'stopped', 'db-s1': 'available', 'db-s2': 'starting' };
+      const report = await reap(deps, { dryRun: false });
+      expect(databases.calls.map((batch) => [...batch].sort())).toEqual([['db-s0', 'db-s1', 'db-s2']]);
+      expect(report.decisions.map((entry) => [entry.clusterId, entry.decision]).sort()).toEqual([
+        ['s1', 'restop'],
+        ['s2', 'restop'],
+      ]);
+      expect(api.deps.store.record('s0')?.status).toBe('STOPPED');
+      const s1 = api.deps.store.record('s1');
+      expect(s1?.status).toBe('STOPPING');
+      expect(s1?.statusReason).toContain('after 7 days stopped');
+      const stops = api.deps.workflows.started.filter((entry) => entry.operation === 'stop');
+      expect(stops.map((entry) => entry.input.clusterId).sort()).toEqual(['s1', 's2']);
+    });
+
+    it('warns about and then deletes a cluster stopped longer than stoppedTeardownAfter, data kept', async () => {
+      const { api, deps, warnings } = await stopped(1);
+      api.deps.settings.policies = { defaults: { maxClusters: 10_000, stoppedTeardownAfter: '48h' } };
+      api.deps.clock.advance(47 * 3600);
+      expect((await reap(deps, { dryRun: false })).decisions).toEqual([]);
+      api.deps.clock.advance(3600);
+      await reap(deps, { dryRun: false });
+      expect(api.deps.store.record('s0')?.idle.teardownReason).toBe('stopped');
+      expect(warnings).toEqual([expect.objectContaining({ clusterId: 's0', reason: 'stopped' })]);
+      api.deps.clock.advance(600);
+      await reap(deps, { dryRun: false });
+      const deleting = api.deps.store.record('s0');
+      expect(deleting?.status).toBe('DELETING');
+      expect(deleting?.statusReason).toContain('stoppedTeardownAfter 48h');
+      expect(api.deps.workflows.started.filter((entry) => entry.operation !== 'create')).toEqual([
+        expect.objectContaining({ operation: 'delete', input: expect.objectContaining({ purge: false }) }),
+      ]);
+    });
+
+    it('deletes an expired stopped cluster after the grace', async () => {
+      const { api, deps } = await stopped(1);
+      const record = api.deps.store.record('s0');
+      if (record) record.idle = { idleTimeout: '1h', expiresAt: api.deps.clock.now().toISOString() };
+      api.deps.clock.advance(1);
+      await reap(deps, { dryRun: false });
+      expect(api.deps.store.record('s0')?.idle.teardownReason).toBe('expired');
+      api.deps.clock.advance(600);
+      await reap(deps, { dryRun: false });
+      expect(api.deps.store.record('s0')?.status).toBe('DELETING');
+    });
+
+    it('a start during the grace withdraws a stopped-too-long warning', async () => {
+      const { api, deps } = await stopped(1);
+      api.deps.settings.policies = { defaults: { maxClusters: 10_000, stoppedTeardownAfter: '1h' } };
+      api.deps.clock.advance(3600);
+      await reap(deps, { dryRun: false });
+      expect(api.deps.store.record('s0')?.idle.teardownAt).toBeDefined();
+      const started = await api.call('POST /clusters/{clusterId}/start', { path: '/clusters/s0/start' });
+      expect(started.status).toBe(202);
+      expect(api.deps.store.record('s0')?.idle).toEqual({ idleTimeout: '1h' });
+    });
+  });
+
+  describe('schedules', () => {
+    const schedule = { timezone: 'UTC', autostop: '0 19 * * *', autostart: '0 8 * * *' };
+
+    it('stops at autostop and starts at autostart, and leaves a cluster started by hand alone until the next autostop', async () => {
+      const { api, deps } = await setup(1, { idleTimeout: 'never' });
+      const record = api.deps.store.record('c0000');
+      if (record) {
+        record.parameters = { ...record.parameters, schedule };
+        record.idle = { idleTimeout: 'never', scheduleCheckedAt: api.deps.clock.now().toISOString() };
+      }
+      // 12:00 -> 19:01: autostop fired.
+      api.deps.clock.advance(7 * 3600 + 60);
+      const evening = await reap(deps, { dryRun: false });
+      expect(evening.decisions).toEqual([
+        expect.objectContaining({
+          clusterId: 'c0000',
+          decision: 'schedule-stop',
+          detail: expect.stringContaining('autostop'),
+        }),
+      ]);
+      const stopping = api.deps.store.record('c0000');
+      expect(stopping?.status).toBe('STOPPING');
+      expect(stopping?.statusReason).toContain('As scheduled');
+      expect(stopping?.idle.scheduleCheckedAt).toBe(api.deps.clock.now().toISOString());
+
+      // The stop workflow ends; the next morning autostart fires.
+      if (stopping) stopping.status = 'STOPPED';
+      expect((await reap(deps, { dryRun: false })).decisions).toEqual([]);
+      api.deps.clock.advance(13 * 3600);
+      const morning = await reap(deps, { dryRun: false });
+      expect(morning.decisions).toEqual([expect.objectContaining({ decision: 'schedule-start' })]);
+      expect(api.deps.store.record('c0000')?.status).toBe('STARTING');
+      expect(
+        api.deps.workflows.started
+          .filter((entry) => entry.operation !== 'create')
+          .map((entry) => entry.operation),
+      ).toEqual(['stop', 'start']);
+    });
+
+    it('notes a firing that finds the cluster as asked, without a workflow', async () => {
+      const { api, deps } = await setup(1, { idleTimeout: 'never' });
+      const record = api.deps.store.record('c0000');
+      if (record) {
+        record.parameters = { ...record.parameters, schedule };
+        record.idle = { idleTimeout: 'never', scheduleCheckedAt: api.deps.clock.now().toISOString() };
+      }
+      // 12:00 -> 08:01 next day: autostop (19:00) then autostart (08:00) fired; the later one, start, finds it READY.
+      api.deps.clock.advance(20 * 3600 + 60);
+      const report = await reap(deps, { dryRun: false });
+      expect(report.decisions).toEqual([expect.objectContaining({ decision: 'schedule-noted' })]);
+      expect(api.deps.store.record('c0000')?.status).toBe('READY');
+      expect(api.deps.workflows.started.filter((entry) => entry.operation !== 'create')).toEqual([]);
+    });
   });
 });

@@ -193,7 +193,9 @@ describe('create', () => {
 
     await aws.run(
       'create',
-      createInput(record, { budgetSeconds: { create: 600, update: 600, delete: 600 } }),
+      createInput(record, {
+        budgetSeconds: { create: 600, update: 600, delete: 600, stop: 600, start: 600 },
+      }),
       execution,
     );
 

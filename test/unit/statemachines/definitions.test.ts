@@ -97,6 +97,8 @@ describe('workflow roles (resources/workflow-roles.yml)', () => {
     create: 'CreateWorkflowRole',
     update: 'UpdateWorkflowRole',
     delete: 'DeleteWorkflowRole',
+    stop: 'StopWorkflowRole',
+    start: 'StartWorkflowRole',
     'stack-event-relay': 'StackEventRelayRole',
     'execution-failure-relay': 'ExecutionFailureRelayRole',
   };

@@ -103,7 +103,10 @@ describe('fast path', () => {
 
     await aws.run(
       'create',
-      createInput(record, { ...FAST, budgetSeconds: { create: 1800, update: 1800, delete: 1800 } }),
+      createInput(record, {
+        ...FAST,
+        budgetSeconds: { create: 1800, update: 1800, delete: 1800, stop: 1800, start: 1800 },
+      }),
       execution,
     );
 

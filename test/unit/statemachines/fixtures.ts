@@ -18,7 +18,14 @@ import {
   updateParameters,
 } from '../../../core/cluster/stack-parameters.ts';
 import { stackTags } from '../../../core/operations/create-cluster.ts';
-import type { CreateInput, DeleteInput, UpdateInput, WorkflowTiming } from '../../../core/workflow/inputs.ts';
+import type {
+  CreateInput,
+  DeleteInput,
+  StartInput,
+  StopInput,
+  UpdateInput,
+  WorkflowTiming,
+} from '../../../core/workflow/inputs.ts';
 import { FakeAws, PRODUCTION_TIMING } from '../../support/fake-aws.ts';
 
 export { FakeAws, PRODUCTION_TIMING };
@@ -134,6 +141,11 @@ export function deleteInput(
     recordTtl: options.recordTtl ?? '1790000000',
     timing: { ...PRODUCTION_TIMING, ...timing },
   };
+}
+
+/** Stop and start find everything through the record: team, id and timing are their whole input. */
+export function parkInput(clusterId: string, timing: Partial<WorkflowTiming> = {}): StopInput & StartInput {
+  return { team: TEAM, clusterId, timing: { ...PRODUCTION_TIMING, ...timing } };
 }
 
 /** The stack's parameters as the create sends them, for stacks made outside a create. */

@@ -1,0 +1,212 @@
+/**
+ * Start (resume): the database first, and the master only once the database is available (the
+ * master connects to it at boot); the master's boot tag is cleared before the master starts, and
+ * the cluster is READY only when the boot writes it again, after Determined answered GET /info
+ * with the stack's version (docs/adr/0026-stop-and-start.md). The master keeps its instance, so its
+ * address (the Elastic IP, or in secure the private address) and the master URL stay the same.
+ * A master whose boot reports a failure, or that does not answer within the budget, ends
+ * START_FAILED with the reason, from which start (or stop) can be retried.
+ */
+import { MASTER_BOOT_TAG } from '../../core/cluster/naming.ts';
+import { merge, sdk, TRANSIENT_RETRY, type StateMachine } from './asl.ts';
+import { guarded } from './guard.ts';
+import {
+  explainError,
+  handOverPendingDelete,
+  logEvent,
+  recordOperationFailure,
+  recordStatus,
+  statusConflict,
+} from './blocks.ts';
+import { describeDatabase, describeInstances, explainInstanceGone, findParts, pollRound } from './park.ts';
+
+const BUDGET = '$.timing.budgetSeconds.start';
+
+export function startWorkflow(): StateMachine {
+  return guarded(workflowBody(), {
+    inProgress: 'STARTING',
+    failed: 'START_FAILED',
+    recordedErrors: ['ClusterStartFailed'],
+  });
+}
+
+function workflowBody(): StateMachine {
+  return {
+    Comment:
+      'Resume a parked Determined cluster: database, then master, READY when Determined answers (statemachines/src/start.ts)',
+    StartAt: 'ReadCluster',
+    States: merge(
+      findParts({ next: 'DescribeDatabase', failed: 'RecordStartFailed', verb: 'start' }),
+      describeDatabase('DescribeDatabase', { next: 'DatabaseState', failed: 'RecordStartFailed' }),
+      {
+        DatabaseState: {
+          Type: 'Choice',
+          Choices: [
+            { Variable: '$.db.status[0]', StringEquals: 'stopped', Next: 'StartDatabase' },
+            { Variable: '$.db.status[0]', StringEquals: 'available', Next: 'DescribeInstances' },
+          ],
+          // starting, stopping (a stop that failed half-way), backing-up, modifying...
+          Default: 'DatabaseBusy',
+        },
+        StartDatabase: {
+          Type: 'Task',
+          Resource: sdk('rds', 'startDBInstance'),
+          Parameters: { 'DBInstanceIdentifier.$': '$.parts.database' },
+          ResultPath: null,
+          Retry: [TRANSIENT_RETRY],
+          // Its status changed since it was read: read it again, within the budget.
+          Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.dbError', Next: 'DatabaseBusy' }],
+          Next: 'DescribeDatabase',
+        },
+        ExplainDatabaseTimeout: {
+          Type: 'Pass',
+          Parameters: {
+            'text.$':
+              "States.Format('The database {} was still {} after {} seconds; the master was not started.', $.parts.database, States.ArrayGetItem($.db.status, 0), $.timing.budgetSeconds.start)",
+          },
+          ResultPath: '$.reason',
+          Next: 'RecordStartFailed',
+        },
+        InstancesState: {
+          Type: 'Choice',
+          Choices: [
+            { Variable: '$.instances.gone[0]', IsPresent: true, Next: 'ExplainInstanceGone' },
+            { Variable: '$.instances.leaving[0]', IsPresent: true, Next: 'ExplainInstanceGone' },
+            { Variable: '$.instances.stopped[0]', IsPresent: true, Next: 'MasterStopped' },
+            // pending, or stopping (a stop that failed half-way): wait until it settles.
+            { Variable: '$.instances.pending[0]', IsPresent: true, Next: 'InstancesSettling' },
+          ],
+          Default: 'ReadBoot',
+        },
+        MasterStopped: {
+          Type: 'Pass',
+          Comment: 'The bastion may be stopped while the master runs: its boot report then still stands',
+          Parameters: { 'stopped.$': 'States.ArrayContains($.instances.stopped, $.parts.masterId)' },
+          ResultPath: '$.master',
+          Next: 'MasterBoots',
+        },
+        MasterBoots: {
+          Type: 'Choice',
+          Choices: [{ Variable: '$.master.stopped', BooleanEquals: true, Next: 'ForgetBoot' }],
+          Default: 'StartInstances',
+        },
+        ForgetBoot: {
+          Type: 'Task',
+          Comment: "The master's boot writes the tag again once Determined answers",
+          Resource: sdk('ec2', 'deleteTags'),
+          Parameters: {
+            'Resources.$': 'States.Array($.parts.masterId)',
+            Tags: [{ Key: MASTER_BOOT_TAG }],
+          },
+          ResultPath: null,
+          Retry: [TRANSIENT_RETRY],
+          Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ExplainStartRejected' }],
+          Next: 'StartInstances',
+        },
+        StartInstances: {
+          Type: 'Task',
+          Resource: sdk('ec2', 'startInstances'),
+          Parameters: { 'InstanceIds.$': '$.instances.stopped' },
+          ResultPath: null,
+          Retry: [TRANSIENT_RETRY],
+          Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ExplainStartRejected' }],
+          Next: 'DescribeInstances',
+        },
+        ExplainInstancesTimeout: {
+          Type: 'Pass',
+          Parameters: {
+            'text.$':
+              "States.Format('The master was not running within {} seconds (still waiting for: {}).', $.timing.budgetSeconds.start, States.JsonToString($.instances.pending))",
+          },
+          ResultPath: '$.reason',
+          Next: 'RecordStartFailed',
+        },
+        ReadBoot: {
+          Type: 'Task',
+          Resource: sdk('ec2', 'describeTags'),
+          Parameters: {
+            Filters: [
+              { Name: 'resource-id', 'Values.$': 'States.Array($.parts.masterId)' },
+              { Name: 'key', Values: [MASTER_BOOT_TAG] },
+            ],
+          },
+          ResultSelector: { 'values.$': '$.Tags[*].Value' },
+          ResultPath: '$.boot',
+          Retry: [TRANSIENT_RETRY],
+          Next: 'BootReported',
+        },
+        BootReported: {
+          Type: 'Choice',
+          Choices: [{ Variable: '$.boot.values[0]', IsPresent: true, Next: 'BootOutcome' }],
+          Default: 'Booting',
+        },
+        BootOutcome: {
+          Type: 'Choice',
+          Choices: [
+            { Variable: '$.boot.values[0]', StringMatches: 'answered*', Next: 'RecordReady' },
+            { Variable: '$.boot.values[0]', StringMatches: 'failed*', Next: 'ExplainBootFailed' },
+          ],
+          Default: 'Booting',
+        },
+        ExplainBootFailed: {
+          Type: 'Pass',
+          Parameters: {
+            'text.$':
+              "States.Format('The master {} started, but its boot reported: {}. Retry the start, or stop the cluster.', $.parts.masterId, States.ArrayGetItem($.boot.values, 0))",
+          },
+          ResultPath: '$.reason',
+          Next: 'RecordStartFailed',
+        },
+        ExplainNoAnswer: {
+          Type: 'Pass',
+          Parameters: {
+            'text.$':
+              "States.Format('The master {} is running, but Determined did not answer GET /info within {} seconds (its log is the determined-master stream of the stack log group). Retry the start, or stop the cluster.', $.parts.masterId, $.timing.budgetSeconds.start)",
+          },
+          ResultPath: '$.reason',
+          Next: 'RecordStartFailed',
+        },
+        Started: { Type: 'Pass', Parameters: { 'clusterId.$': '$.clusterId', status: 'READY' }, End: true },
+      },
+      pollRound('DatabaseBusy', {
+        budget: BUDGET,
+        next: 'DescribeDatabase',
+        onTimeout: 'ExplainDatabaseTimeout',
+      }),
+      describeInstances('DescribeInstances', { target: 'running', next: 'InstancesState' }),
+      explainInstanceGone('ExplainInstanceGone', 'RecordStartFailed'),
+      explainError('ExplainStartRejected', 'EC2 did not start the master', 'RecordStartFailed'),
+      pollRound('InstancesSettling', {
+        budget: BUDGET,
+        next: 'DescribeInstances',
+        onTimeout: 'ExplainInstancesTimeout',
+      }),
+      pollRound('Booting', { budget: BUDGET, next: 'ReadBoot', onTimeout: 'ExplainNoAnswer' }),
+      recordStatus('RecordReady', {
+        from: 'STARTING',
+        to: 'READY',
+        set: { stackOutputs: { 'S.$': 'States.JsonToString($.describe.Stack.Outputs)' } },
+        remove: ['statusReason', 'stoppedAt'],
+        resultPath: '$.record',
+        next: 'LogReady',
+      }),
+      logEvent(
+        'LogReady',
+        { kind: 'ready', status: 'READY', message: 'Determined answers again; the cluster is ready.' },
+        'StartedDeleteRequested',
+      ),
+      handOverPendingDelete('Started', { recordPath: '$.record', done: 'Started' }),
+      recordOperationFailure({
+        operation: 'Start',
+        from: 'STARTING',
+        to: 'START_FAILED',
+        fail: {
+          name: 'NotStarted',
+          error: 'ClusterStartFailed',
+          cause: 'The cluster could not be started; its statusReason says why. Retry the start, or stop it.',
+        },
+      }),
+      statusConflict(),
+    ),
+  };
+}
