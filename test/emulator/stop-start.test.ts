@@ -132,10 +132,16 @@ describe('stop and start in the emulator', () => {
       expect(Object.values(await instanceStates(instances))).toEqual(instances.map(() => 'running'));
       expect(await databaseStatus(databaseInstanceId ?? '')).toBe('available');
 
-      const events = await call('GET', `/clusters/${cluster.clusterId}/events`, { token });
-      const kinds = (events.body.items as { kind: string; source: string }[])
-        .filter((entry) => entry.source === 'control-plane')
-        .map((entry) => entry.kind);
+      // The workflow records READY, then its timeline entry: read until the entry is there (30 s at most).
+      let kinds: string[] = [];
+      for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
+        const events = await call('GET', `/clusters/${cluster.clusterId}/events`, { token });
+        kinds = (events.body.items as { kind: string; source: string }[])
+          .filter((entry) => entry.source === 'control-plane')
+          .map((entry) => entry.kind);
+        if (kinds[0] === 'ready') break;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
       expect(kinds.slice(0, 4)).toEqual(['ready', 'start-requested', 'stopped', 'stop-requested']);
       await call('DELETE', `/clusters/${cluster.clusterId}`, { token });
     },
