@@ -1,5 +1,6 @@
 /** Everything the cluster operations need, injected: adapters on AWS, fakes in unit tests. */
 import type { DeploymentType } from '../cluster/request.ts';
+import type { PriceList } from '../cost/price-list.ts';
 import type { PolicyConfig } from '../policy.ts';
 import type { Clock, ClusterStore, KeyPairs, Secrets, StackReader, Workflows } from '../ports.ts';
 import type { WorkflowTiming } from '../workflow/inputs.ts';
@@ -15,6 +16,8 @@ export interface OperationDeps {
   /** A fresh random password (for the database when none is given, and for Determined's admin). */
   generatePassword: () => string;
   clock: Clock;
+  /** The price list of the cost model (core/cost/prices.json). */
+  prices: PriceList;
   settings: {
     region: string;
     /** A cluster's stack is `<stackPrefix><clusterId>` (core/cluster/naming.ts). */

@@ -92,6 +92,7 @@ export function openApiDocument(): Json {
             'updatedAt',
             'idle',
             'version',
+            'cost',
           ],
           properties: {
             clusterId: { type: 'string' },
@@ -132,6 +133,26 @@ export function openApiDocument(): Json {
               type: 'string',
               format: 'date-time',
               description: 'When the cluster was last stopped (while STOPPED)',
+            },
+            cost: ref('Cost'),
+          },
+        },
+        Cost: {
+          type: 'object',
+          description:
+            'An estimate from the price list and the control plane’s own records, not the AWS bill',
+          required: ['currency', 'hourly', 'hourlyMax', 'monthToDate', 'basis'],
+          properties: {
+            currency: { type: 'string', enum: ['USD'] },
+            hourly: {
+              type: 'number',
+              description: 'USD per hour in the present state (running agents included)',
+            },
+            hourlyMax: { type: 'number', description: 'USD per hour with every dynamic agent running' },
+            monthToDate: { type: 'number', description: 'USD since the first of the month (UTC)' },
+            basis: {
+              type: 'string',
+              description: 'The price list, its date, and what is and is not counted',
             },
           },
         },
@@ -177,10 +198,17 @@ export function openApiDocument(): Json {
           requestBody: { required: true, content: { 'application/json': { schema: ref('CreateCluster') } } },
           responses: {
             '202': accepted('The create workflow started'),
-            '200': json('Dry run: the template and parameters that would be sent (secrets masked)', {
-              type: 'object',
-              properties: { template: { type: 'object' }, parameters: { type: 'object' } },
-            }),
+            '200': json(
+              'Dry run: the template and parameters that would be sent (secrets masked), and the cost',
+              {
+                type: 'object',
+                properties: {
+                  template: { type: 'object' },
+                  parameters: { type: 'object' },
+                  cost: ref('Cost'),
+                },
+              },
+            ),
             ...common,
             '409': problem('The id is taken'),
             '413': problem('Body over 16 KiB'),

@@ -14,6 +14,7 @@ import {
   ServiceUnavailableError,
   StaleRecordError,
 } from '../../core/errors.ts';
+import { PRICES } from '../../core/cost/price-list.ts';
 import type { CreateDeps } from '../../core/operations/create-cluster.ts';
 import type { OperationDeps } from '../../core/operations/deps.ts';
 import { BUILT_IN_POLICY, type PolicyConfig } from '../../core/policy.ts';
@@ -250,6 +251,7 @@ export function fakeDeps(options: { policies?: PolicyConfig; region?: string } =
     }),
     generatePassword: () => `generated-password-${++passwords}`,
     clock: new FixedClock(),
+    prices: PRICES,
     settings: {
       region: options.region ?? 'us-east-1',
       stackPrefix: 'detcp-test-',

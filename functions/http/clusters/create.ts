@@ -1,5 +1,6 @@
 /** POST /clusters (and ?dryRun=true): request a new cluster. */
 import { createClusterSchema, createQuerySchema } from '../../../core/cluster/request.ts';
+import { PRICES } from '../../../core/cost/price-list.ts';
 import { createCluster, dryRunCreate, type CreateDeps } from '../../../core/operations/create-cluster.ts';
 import { renderTemplate } from '../../../templates/src/index.ts';
 import {
@@ -41,5 +42,6 @@ export const handler = apiHandler(main, {
     generatePassword,
     clock,
     settings: settings(),
+    prices: PRICES,
   }),
 });
