@@ -18,6 +18,8 @@ export interface SpendCursor {
   /** The UTC month (YYYY-MM) of `monthUsd`: what the cluster cost in it up to `through`. */
   month: string;
   monthUsd: number;
+  /** Set by the budget check on a READY cluster of a team over budget: when it is to be stopped. */
+  budgetStopAt?: string;
 }
 
 /** A change of state on the timeline: a status, an agent count, or both. */

@@ -21,6 +21,7 @@ import type { ClusterSecret } from '../ports.ts';
 import type { CreateInput } from '../workflow/inputs.ts';
 import type { OperationDeps } from './deps.ts';
 import { assertMayProtect } from './protection.ts';
+import { assertWithinBudget } from './team-spend.ts';
 
 export const MASKED = '****';
 
@@ -35,6 +36,7 @@ export type CreateDeps = Pick<
   | 'clock'
   | 'settings'
   | 'prices'
+  | 'ledger'
 >;
 
 export interface DryRunResult {
@@ -69,6 +71,7 @@ export async function createCluster(
   request: CreateClusterRequest,
 ): Promise<PricedClusterView> {
   const { parameters, existing, restore } = await checkCreate(deps, principal, request);
+  await assertWithinBudget(deps, principal.team, 'a new cluster');
   const now = deps.clock.now();
   const version = (existing?.version ?? 0) + 1;
   const ref: ClusterRef = { team: principal.team, clusterId: request.clusterId };

@@ -30,6 +30,7 @@ import type {
   StoredResponse,
   Workflows,
 } from '../../core/ports.ts';
+import { InMemorySpendLedger } from './fake-ledger.ts';
 import { newerFirst, type NewTimelineEntry, type TimelineEntry } from '../../core/timeline.ts';
 import type { WorkflowTiming } from '../../core/workflow/inputs.ts';
 
@@ -230,6 +231,7 @@ export class FixedClock {
 export type FakeDeps = OperationDeps &
   CreateDeps & {
     store: InMemoryClusterStore;
+    ledger: InMemorySpendLedger;
     workflows: RecordingWorkflows;
     secrets: InMemorySecrets;
     keyPairs: KnownKeyPairs;
@@ -239,8 +241,10 @@ export type FakeDeps = OperationDeps &
 /** A full set of fake dependencies; `renderTemplate` returns a small template naming the type. */
 export function fakeDeps(options: { policies?: PolicyConfig; region?: string } = {}): FakeDeps {
   let passwords = 0;
+  const store = new InMemoryClusterStore();
   return {
-    store: new InMemoryClusterStore(),
+    store,
+    ledger: new InMemorySpendLedger(store),
     workflows: new RecordingWorkflows(),
     secrets: new InMemorySecrets(),
     keyPairs: new KnownKeyPairs(),

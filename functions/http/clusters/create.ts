@@ -9,6 +9,7 @@ import {
   generatePassword,
   idempotencyDeps,
   keyPairs,
+  ledger,
   secrets,
   settings,
   workflows,
@@ -43,5 +44,6 @@ export const handler = apiHandler(main, {
     clock,
     settings: settings(),
     prices: PRICES,
+    ledger: ledger(),
   }),
 });
