@@ -87,8 +87,9 @@ async function settleOne(
   const changes = entries.flatMap(toChange);
   const last = latest(cursor, changes);
   // The record's status is the authority: one the timeline has not caught up with applies from the
-  // record's last write (a workflow writes the status a moment before its timeline entry).
-  if (record.status !== last.status) changes.push({ at: record.updatedAt, status: record.status });
+  // record's last write (a workflow writes the status a moment before its timeline entry), and last.
+  if (record.status !== last.status)
+    changes.push({ at: latestOf(record.updatedAt, last.at), status: record.status });
   if (agents !== undefined && agents !== last.agents) {
     const at = now.toISOString();
     await deps.store.appendEvent(record, {
@@ -126,13 +127,18 @@ function toChange(entry: TimelineEntry): MeterChange[] {
   ];
 }
 
-/** The status and agent count after the changes (the meter's rule: leaving a running status ends its agents). */
-function latest(cursor: SpendCursor, changes: MeterChange[]): { status: string; agents: number } {
-  let { status, agents } = cursor;
+/** The state after the changes (the meter's rule: leaving a running status ends its agents), and when. */
+function latest(cursor: SpendCursor, changes: MeterChange[]): { status: string; agents: number; at: string } {
+  let { status, agents, through: at } = cursor;
   for (const change of [...changes].sort((a, b) => Date.parse(a.at) - Date.parse(b.at))) {
     if (change.status !== undefined) status = change.status;
     if (change.agents !== undefined) agents = change.agents;
     else if (!billedParts(status).running) agents = 0;
+    at = latestOf(at, change.at);
   }
-  return { status, agents };
+  return { status, agents, at };
+}
+
+function latestOf(a: string, b: string): string {
+  return Date.parse(a) >= Date.parse(b) ? a : b;
 }
