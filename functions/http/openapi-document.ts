@@ -156,6 +156,39 @@ export function openApiDocument(): Json {
             },
           },
         },
+        Team: {
+          type: 'object',
+          required: ['team', 'policy', 'usage', 'spend'],
+          properties: {
+            team: { type: 'string' },
+            policy: { type: 'object', description: 'The team policy in force (docs/team-policy.md)' },
+            usage: {
+              type: 'object',
+              properties: {
+                clusters: { type: 'integer' },
+                maxClusters: { type: 'integer' },
+                byStatus: { type: 'object', additionalProperties: { type: 'integer' } },
+              },
+            },
+            spend: {
+              type: 'object',
+              properties: {
+                currency: { type: 'string', enum: ['USD'] },
+                month: { type: 'string', description: 'UTC month, YYYY-MM' },
+                monthToDate: { type: 'number' },
+                budgetUsd: { type: ['number', 'null'] },
+                budgetUsedPercent: { type: ['number', 'null'] },
+                hourly: { type: 'number', description: 'What the team’s clusters cost per hour now' },
+                notified: {
+                  type: 'object',
+                  description: 'Budget thresholds (80, 100) notified this month, and when',
+                  additionalProperties: { type: 'string', format: 'date-time' },
+                },
+                basis: { type: 'string' },
+              },
+            },
+          },
+        },
         TimelineEntry: {
           type: 'object',
           required: ['id', 'at', 'source', 'kind', 'message'],
@@ -166,6 +199,10 @@ export function openApiDocument(): Json {
             kind: { type: 'string' },
             message: { type: 'string' },
             status: { type: 'string' },
+            agents: {
+              type: 'integer',
+              description: 'On `agents` entries: the dynamic agents counted running',
+            },
             resource: { type: 'object' },
           },
         },
@@ -178,6 +215,8 @@ export function openApiDocument(): Json {
             status: { type: 'integer' },
             detail: { type: 'string' },
             requestId: { type: 'string' },
+            budgetUsd: { type: 'number', description: 'budget-exceeded: the team’s monthly budget' },
+            spentUsd: { type: 'number', description: 'budget-exceeded: its spend this month (UTC)' },
             errors: {
               type: 'array',
               items: {
@@ -214,7 +253,9 @@ export function openApiDocument(): Json {
             '413': problem('Body over 16 KiB'),
             '415': problem('Body is not JSON'),
             '422': problem('Idempotency-Key reused with another body'),
-            '429': problem('Team quota reached'),
+            '429': problem(
+              'Team quota reached (type …quota-exceeded), or the team’s monthly budget is spent (type …budget-exceeded, with budgetUsd and spentUsd)',
+            ),
           },
         },
         get: {
@@ -248,6 +289,9 @@ export function openApiDocument(): Json {
             ...common,
             '404': problem('No such cluster'),
             '409': problem('Not allowed in the current status'),
+            '429': problem(
+              'The change raises hourlyMax and the team’s monthly budget is spent (budget-exceeded)',
+            ),
           },
         },
         delete: {
@@ -317,6 +361,19 @@ export function openApiDocument(): Json {
             ...common,
             '404': problem('No such cluster'),
             '409': problem('Not STOPPED, START_FAILED or STOP_FAILED'),
+          },
+        },
+      },
+      '/teams/{team}': {
+        get: {
+          summary: 'The team’s policy in force, its clusters, and its spend this month against its budget',
+          parameters: [
+            { name: 'team', in: 'path', required: true, schema: { type: 'string', maxLength: 64 } },
+          ],
+          responses: {
+            '200': json('The team', ref('Team')),
+            ...common,
+            '404': problem('Not your team (an admin may name any team)'),
           },
         },
       },
