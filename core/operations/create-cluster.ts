@@ -54,6 +54,7 @@ export async function dryRunCreate(
   const { parameters, restore } = await checkCreate(deps, principal, request);
   const stackParameters = toStackParameters(parameters, {
     secretName: MASKED,
+    owner: { team: principal.team, clusterId: request.clusterId },
     ...(restore
       ? { restore: { checkpointBucket: restore.checkpointBucket, dbSnapshot: restore.dbSnapshot } }
       : {}),
@@ -111,6 +112,7 @@ export async function createCluster(
     secretStored = true;
     const inputs: StackInputs = {
       secretName: record.secretName ?? '',
+      owner: ref,
       ...(restore
         ? { restore: { checkpointBucket: restore.checkpointBucket, dbSnapshot: restore.dbSnapshot } }
         : {}),

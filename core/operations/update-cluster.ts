@@ -56,7 +56,7 @@ async function updateClusterRecord(
   if (next.schedule && patch.schedule) idle.scheduleCheckedAt = now.toISOString();
   else if (!next.schedule) delete idle.scheduleCheckedAt;
 
-  const { parameters: stackParameters, changed } = updateParameters(current.parameters, next);
+  const { parameters: stackParameters, changed } = updateParameters(current.parameters, next, current);
   assertUpdatable(clusterId, current.status, { stackChange: changed.length > 0 });
   if (changed.length === 0) {
     // Only control-plane settings changed (idle timeout, expiry, protection): no stack update.
