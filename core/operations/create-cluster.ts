@@ -164,8 +164,9 @@ export async function createCluster(
  * old incarnation's cost is charged before the new one's).
  */
 function spendCursorFor(existing: ClusterRecord | undefined, now: Date) {
-  const open = existing?.spend && existing.spend.status !== 'DELETED' && existing.spend.status !== 'NONE';
-  return open && existing.spend ? { ...existing.spend, monthUsd: 0 } : openCursor(now);
+  if (!existing?.spend || existing.spend.status === 'DELETED') return openCursor(now);
+  const { budgetStopAt: _stop, ...previous } = existing.spend;
+  return { ...previous, monthUsd: 0 };
 }
 
 /** One bucket and database serve one cluster: the torn-down source is claimed by its successor. */

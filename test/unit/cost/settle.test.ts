@@ -103,6 +103,22 @@ describe('settling spend', () => {
     expect(api.deps.store.record('c1')?.spend?.monthUsd).toBeCloseTo((S + I + D) * 2, 9);
   });
 
+  it('charges a failed incarnation to its end when the id is created again before a settlement', async () => {
+    const { api, at, settle, month } = await setup();
+    await transition(api.deps, 'c1', 'CREATE_FAILED', at(5));
+    api.deps.clock.current = at(20);
+    const again = await api.call('POST /clusters', {
+      path: '/clusters',
+      body: { clusterId: 'c1', keypair: 'demo-key' },
+    });
+    expect(again.status).toBe(202);
+    await settle(30);
+    // The first: minimums and five minutes of CREATING; the second: its own minimums and ten minutes.
+    const first = MINIMUMS + (S * 5) / 60 + (I * 4) / 60;
+    const second = MINIMUMS + (S * 10) / 60 + (I * 9) / 60;
+    expect(month()).toBeCloseTo(first + second, 9);
+  });
+
   it('leaves a cursor another run moved, without an error', async () => {
     const { api, at, settle } = await setup();
     await transition(api.deps, 'c1', 'READY', at(1));
