@@ -67,7 +67,7 @@ export function clusterStore(): ClusterStore {
 }
 
 let spendLedger: SpendLedger | undefined;
-/** Each team's spend per month and the clusters whose spend is open (docs/adr/0023-cost-and-budgets.md). */
+/** Each team's spend per month and the clusters whose spend is open (docs/adr/0026-cost-and-budgets.md). */
 export function ledger(): SpendLedger {
   return (spendLedger ??= new DynamoSpendLedger(dynamoClient(), {
     tableName: config().clustersTable,

@@ -1,7 +1,7 @@
 /**
  * The team's spend ledger (a port; adapters/spend-ledger.ts over the cluster table): what each team
  * has spent per UTC month, settled from its clusters' timelines by the reaper, and the clusters
- * whose spend is still open (docs/adr/0023-cost-and-budgets.md).
+ * whose spend is still open (docs/adr/0026-cost-and-budgets.md).
  */
 import type { ClusterRecord } from '../cluster/model.ts';
 import type { ClusterRef } from '../cluster/naming.ts';

@@ -2,7 +2,7 @@
  * Spend, accrued (pure): a cluster's timeline is a series of states (its status and how many agents
  * the reaper counted), each billed at the hourly rate of the parts that status runs, split at UTC
  * month boundaries. The cursor stored on the record says how far the team's month has been charged,
- * so settling again from it charges nothing twice (docs/adr/0023-cost-and-budgets.md).
+ * so settling again from it charges nothing twice (docs/adr/0026-cost-and-budgets.md).
  */
 import { agentHourly, MINIMUM_SECONDS, type CostRates } from './estimate.ts';
 

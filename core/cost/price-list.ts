@@ -1,6 +1,6 @@
 /**
  * The price list the cost model reads: core/cost/prices.json, data with a source and a date on every
- * figure (docs/adr/0023-cost-and-budgets.md). `npm run prices` refreshes it from the AWS Price List.
+ * figure (docs/adr/0026-cost-and-budgets.md). `npm run prices` refreshes it from the AWS Price List.
  */
 import data from './prices.json' with { type: 'json' };
 

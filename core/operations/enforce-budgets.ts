@@ -1,7 +1,7 @@
 /**
  * The reaper's budget check, after settlement: per team with a monthly budget, notify once a month
  * at 80 % and at 100 %, and at 100 % stop its READY clusters that are not protected, each after a
- * warning on its timeline and the teardown grace (docs/adr/0023-cost-and-budgets.md). A team back
+ * warning on its timeline and the teardown grace (docs/adr/0026-cost-and-budgets.md). A team back
  * under its budget (raised, or a new month) has the pending stops withdrawn.
  */
 import type { ClusterRecord } from '../cluster/model.ts';

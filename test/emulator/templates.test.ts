@@ -355,7 +355,7 @@ describe.each(DEPLOYMENT_TYPES)('a %s cluster in the emulator', (type) => {
         ssh_key_name: DEMO_KEY_PAIR,
         tag_key: tag.key,
         tag_value: tag.value,
-        // The user's tags, then the cost-allocation tags the stack carries too (ADR 0023).
+        // The user's tags, then the cost-allocation tags the stack carries too (ADR 0026).
         custom_tags: [
           { key: 'project', value: 'templates' },
           { key: 'team', value: 'templates' },

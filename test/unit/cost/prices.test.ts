@@ -3,9 +3,9 @@ import { AGENT_INSTANCE_TYPES } from '../../../core/cluster/instance-types.ts';
 import { CREATE_DEFAULTS } from '../../../core/cluster/request.ts';
 import { STACK_SHAPE } from '../../../core/cost/estimate.ts';
 import { PRICES, type PriceFigure } from '../../../core/cost/price-list.ts';
-import { REGION_AMIS } from '../../../templates/src/mappings.ts';
+import { SUPPORTED_REGIONS } from '../../../core/cluster/regions.ts';
 
-const REGIONS = Object.keys(REGION_AMIS);
+const REGIONS = SUPPORTED_REGIONS;
 
 describe('core/cost/prices.json', () => {
   it.each(REGIONS)('prices every accepted agent type, the default master and the bastion in %s', (region) => {

@@ -23,7 +23,7 @@ describe.each(DEPLOYMENT_TYPES)('%s stack, as priced', (type) => {
     expect(database.Properties.MultiAZ).toBe(false);
   });
 
-  it("has the master volume, the agents' root volume and the bastion the estimate prices", () => {
+  it('has the master volume and the bastion the estimate prices', () => {
     const volumes = (instance: Json) =>
       instance.Properties.BlockDeviceMappings.map((mapping: Json) => [
         mapping.Ebs.VolumeSize,
@@ -40,7 +40,26 @@ describe.each(DEPLOYMENT_TYPES)('%s stack, as priced', (type) => {
     );
     for (const bastion of bastions)
       expect(volumes(bastion)).toEqual([[STACK_SHAPE.bastion.volumeGiB, 'gp3']]);
-    expect(JSON.stringify(t)).toContain(`root_volume_size: ${STACK_SHAPE.agentVolumeGiB}`);
+  });
+
+  it('gives the agents the root volume and the public addresses the estimate prices', () => {
+    // master.yaml travels in the master's user data as base64 JSON (V_Skeleton, with dynamic agents first).
+    const skeleton = (node: Json): string | undefined => {
+      if (!node || typeof node !== 'object') return undefined;
+      if (node.V_Skeleton) return node.V_Skeleton['Fn::If'][1];
+      for (const inner of Object.values(node)) {
+        const found = skeleton(inner);
+        if (found) return found;
+      }
+      return undefined;
+    };
+    const config = JSON.parse(Buffer.from(skeleton(t) ?? '', 'base64').toString('utf8'));
+    const providers = config.resource_pools.map((pool: Json) => pool.provider);
+    expect(providers).toHaveLength(2);
+    for (const provider of providers) {
+      expect(provider.root_volume_size).toBe(STACK_SHAPE.agentVolumeGiB);
+      expect(provider.network_interface.public_ip).toBe(type !== 'secure');
+    }
   });
 
   it('has the addresses, NAT gateway and file system the estimate prices', () => {
