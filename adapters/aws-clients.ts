@@ -13,9 +13,11 @@ import {
   EC2,
   EVENTBRIDGE,
   SECRETS_MANAGER,
+  SQS,
   STEP_FUNCTIONS,
   type EventBridgeClient,
   type SecretsManagerClient,
+  type SqsClient,
   type StepFunctionsClient,
 } from './aws/services.ts';
 import { config, type Config } from './config.ts';
@@ -41,3 +43,5 @@ export const eventsClient = once<EventBridgeClient>(
 export const cloudFormationClient = once(() => new AwsQueryClient(CLOUDFORMATION, base('cloudFormation')));
 
 export const ec2Client = once(() => new AwsQueryClient(EC2, base('ec2')));
+
+export const sqsClient = once<SqsClient>(() => new AwsJsonClient(SQS, base('sqs')));

@@ -12,7 +12,19 @@ import {
   eventsClient,
   secretsClient,
   sfnClient,
+  sqsClient,
 } from '../adapters/aws-clients.ts';
+import { DynamoAuditLog } from '../adapters/audit-log.ts';
+import { SqsDeliveryQueue } from '../adapters/delivery-queue.ts';
+import { SecretsManagerWebhookSecrets } from '../adapters/webhook-secrets.ts';
+import { DynamoWebhookStore } from '../adapters/webhook-store.ts';
+import { HttpWebhookTransport } from '../adapters/webhook-transport.ts';
+import type { AuditLog } from '../core/audit/entry.ts';
+import { eventId, type EventType, type TeamEvent } from '../core/notifications/events.ts';
+import type { DeliveryQueue, WebhookSecrets, WebhookTransport } from '../core/notifications/ports.ts';
+import { publishTeamEvents } from '../core/notifications/publish.ts';
+import { teardownWarningEvent } from '../core/notifications/teardown.ts';
+import type { UrlPolicy } from '../core/notifications/url-guard.ts';
 import { DynamoClusterStore } from '../adapters/cluster-store.ts';
 import { config } from '../adapters/config.ts';
 import { DynamoIdempotencyStore } from '../adapters/idempotency-store.ts';
@@ -117,9 +129,98 @@ export function masters(): MasterProbe {
 }
 
 let warningNotifier: Notifier | undefined;
+/** Teardown warnings: an EventBridge event for operators, and the team's webhooks. */
 export function notifier(): Notifier {
-  return (warningNotifier ??= new EventBridgeNotifier(eventsClient(), config().eventBusName));
+  return (warningNotifier ??= (() => {
+    const bus = new EventBridgeNotifier(eventsClient(), config().eventBusName);
+    return {
+      teardownWarnings: async (warnings) => {
+        const now = systemClock.now();
+        const results = await Promise.allSettled([
+          bus.teardownWarnings(warnings),
+          publishTeamEvents(
+            { webhooks: webhookStore(), deliveries: deliveryQueue() },
+            warnings.map((warning) => teardownWarningEvent(warning, now)),
+          ),
+        ]);
+        const failure = results.find((result) => result.status === 'rejected');
+        if (failure) throw failure.reason;
+      },
+    };
+  })());
 }
 
 export const generatePassword = () => randomBytes(24).toString('base64url');
 export const clock = systemClock;
+
+let audit: AuditLog | undefined;
+/** The audit table (append-only). */
+export function auditLog(): AuditLog {
+  return (audit ??= new DynamoAuditLog(dynamoClient(), {
+    tableName: required(config().notifications.auditTable, 'AUDIT_TABLE'),
+    pageTokens: new PageTokens(() => apiKeys().key('page-token')),
+  }));
+}
+
+let webhookTable: DynamoWebhookStore | undefined;
+/** Webhook subscriptions and the delivery log (the cluster table). */
+export function webhookStore(): DynamoWebhookStore {
+  return (webhookTable ??= new DynamoWebhookStore(dynamoClient(), {
+    tableName: config().clustersTable,
+    now: () => systemClock.now(),
+  }));
+}
+
+let webhookSecretStore: WebhookSecrets | undefined;
+export function webhookSecrets(): WebhookSecrets {
+  return (webhookSecretStore ??= new SecretsManagerWebhookSecrets(secretsClient()));
+}
+
+let queue: DeliveryQueue | undefined;
+export function deliveryQueue(): DeliveryQueue {
+  return (queue ??= new SqsDeliveryQueue(
+    sqsClient(),
+    required(config().notifications.queueUrl, 'WEBHOOK_QUEUE_URL'),
+  ));
+}
+
+export function urlPolicy(): UrlPolicy {
+  return { allowLoopbackHttp: config().notifications.allowLoopbackHttp };
+}
+
+let transport: WebhookTransport | undefined;
+export function webhookTransport(): WebhookTransport {
+  return (transport ??= new HttpWebhookTransport({
+    policy: urlPolicy(),
+    timeoutMs: config().notifications.timeoutMs,
+  }));
+}
+
+/**
+ * publishTeamEvent(team, type, data): tell a team's webhooks that something happened (docs/notifications.md).
+ * `subject` orders deliveries (a cluster id; defaults to the team); `id` makes a repeated call a
+ * duplicate that receivers drop (derived from the type, team, subject and `dedupeKey`).
+ */
+export async function publishTeamEvent(
+  team: string,
+  type: EventType,
+  data: Record<string, unknown>,
+  options: { subject?: string; dedupeKey?: string; at?: Date } = {},
+): Promise<number> {
+  const at = options.at ?? systemClock.now();
+  const subject = options.subject ?? `team:${team}`;
+  const event: TeamEvent = {
+    id: eventId([type, team, subject, options.dedupeKey ?? at.toISOString()]),
+    team,
+    type,
+    timestamp: at.toISOString(),
+    subject,
+    data: { team, ...data },
+  };
+  return publishTeamEvents({ webhooks: webhookStore(), deliveries: deliveryQueue() }, [event]);
+}
+
+function required(value: string, name: string): string {
+  if (!value) throw new Error(`${name} is not set for this function`);
+  return value;
+}

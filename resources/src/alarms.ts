@@ -5,7 +5,7 @@
  */
 import { METRICS_NAMESPACE, METRICS_SERVICE, type MetricName } from '../../core/metrics/catalogue.ts';
 import { getAtt, join, ref, type Json, type Resources } from './cfn.ts';
-import { QUEUES, type QueueId } from './queues.ts';
+import { DEAD_LETTER_QUEUES, type QueueId } from './queues.ts';
 import type { ServiceShape } from './service.ts';
 
 export interface AlarmSpec {
@@ -154,12 +154,12 @@ export function alarmSpecs(shape: ServiceShape): AlarmSpec[] {
       },
     });
   }
-  for (const queue of Object.keys(QUEUES) as QueueId[]) {
+  for (const queue of Object.keys(DEAD_LETTER_QUEUES) as QueueId[]) {
     specs.push({
       logicalId: `${queue}Alarm`,
       suffix: `${queue.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}-not-empty`,
       runbook: RUNBOOKS.queue,
-      description: `A message waits in ${queue}: ${QUEUES[queue]}.`,
+      description: `A message waits in ${queue}: ${DEAD_LETTER_QUEUES[queue]}.`,
       properties: {
         ...stat(
           'AWS/SQS',

@@ -24,6 +24,12 @@ export const ADAPTER_CALLS = {
   /** The control plane's own key: page tokens and idempotency fingerprints (functions/deps.ts apiKeys). */
   apiKeys: { file: 'functions/deps.ts', service: 'secretsmanager' },
   executions: { file: 'adapters/executions.ts', service: 'states' },
+  auditLog: { file: 'adapters/audit-log.ts', service: 'dynamodb' },
+  webhookStore: { file: 'adapters/webhook-store.ts', service: 'dynamodb' },
+  webhookSecrets: { file: 'adapters/webhook-secrets.ts', service: 'secretsmanager' },
+  deliveryQueue: { file: 'adapters/delivery-queue.ts', service: 'sqs' },
+  /** The delivery worker's backoff: the visibility of the message it failed (functions/webhooks/deliver.ts). */
+  deliveryVisibility: { file: 'functions/webhooks/deliver.ts', service: 'sqs' },
   /** Lambda itself, with the function's role: a stream's records, a failed run's destination, traces. */
   lambda: { file: 'serverless.yml', service: 'lambda' },
 } as const;
@@ -51,6 +57,23 @@ const idempotency: FunctionCall[] = ['PutItem', 'GetItem', 'UpdateItem', 'Delete
   action: `dynamodb:${operation}`,
   resource: table,
 }));
+const webhookSecret = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:det-control-plane/webhooks/bars/chat-AbCdEf`;
+const deliveryQueueArn = arn.queue('WebhookDeliveryQueue');
+/** Every accepted state-changing request, workflow and reaper action (the audit table, put only). */
+const audit: FunctionCall = { adapter: 'auditLog', action: 'dynamodb:PutItem', resource: arn.auditTable };
+const webhooks = (...operations: string[]): FunctionCall[] =>
+  operations.map((operation) => ({
+    adapter: 'webhookStore',
+    action: `dynamodb:${operation}`,
+    resource: table,
+  }));
+const enqueue: FunctionCall = {
+  adapter: 'deliveryQueue',
+  action: 'sqs:SendMessage',
+  resource: deliveryQueueArn,
+};
+/** publishTeamEvents: the team's webhooks, then one message per subscribed webhook. */
+const publish: FunctionCall[] = [...webhooks('Query'), enqueue];
 const store = (...operations: string[]): FunctionCall[] =>
   operations.map((operation) => {
     const [action = '', on] = operation.split('@');
@@ -78,6 +101,7 @@ export const FUNCTION_CALLS: Record<string, FunctionCall[]> = {
     { adapter: 'secrets', action: 'secretsmanager:DeleteSecret', resource: clusterSecret },
     // A restore carries the torn-down cluster's database password over.
     { adapter: 'secrets', action: 'secretsmanager:GetSecretValue', resource: clusterSecret },
+    audit,
   ],
   listClusters: [...store('GetItem', 'Query@by-team', 'Query@by-created'), apiKey],
   getCluster: [
@@ -94,6 +118,7 @@ export const FUNCTION_CALLS: Record<string, FunctionCall[]> = {
       action: 'states:StartExecution',
       resource: arn.stateMachine('UpdateClusterStateMachine'),
     },
+    audit,
   ],
   deleteCluster: [
     ...store('GetItem', 'PutItem', 'UpdateItem'),
@@ -104,14 +129,47 @@ export const FUNCTION_CALLS: Record<string, FunctionCall[]> = {
       action: 'states:StartExecution',
       resource: arn.stateMachine('DeleteClusterStateMachine'),
     },
+    audit,
   ],
-  keepalive: store('GetItem', 'UpdateItem', 'PutItem'),
+  keepalive: [...store('GetItem', 'UpdateItem', 'PutItem'), audit],
   clusterEvents: [
     ...store('GetItem', 'Query'),
     { adapter: 'stacks', action: 'cloudformation:DescribeStackEvents', resource: stack },
   ],
   openapi: [],
   health: [],
+  putWebhook: [
+    ...webhooks('GetItem', 'Query', 'PutItem'),
+    ...['CreateSecret', 'TagResource', 'PutSecretValue'].map((operation): FunctionCall => ({
+      adapter: 'webhookSecrets',
+      action: `secretsmanager:${operation}`,
+      resource: webhookSecret,
+    })),
+    audit,
+  ],
+  listWebhooks: webhooks('Query'),
+  deleteWebhook: [
+    ...webhooks('GetItem', 'DeleteItem'),
+    { adapter: 'webhookSecrets', action: 'secretsmanager:DeleteSecret', resource: webhookSecret },
+    audit,
+  ],
+  testWebhook: [...webhooks('GetItem'), enqueue, audit],
+  readAudit: [
+    { adapter: 'auditLog', action: 'dynamodb:Query', resource: arn.auditTable },
+    { adapter: 'auditLog', action: 'dynamodb:Query', resource: `${arn.auditTable}/index/by-cluster` },
+    { adapter: 'auditLog', action: 'dynamodb:Query', resource: `${arn.auditTable}/index/by-time` },
+    apiKey,
+  ],
+  deliverWebhooks: [
+    ...webhooks('GetItem', 'PutItem'),
+    { adapter: 'webhookSecrets', action: 'secretsmanager:GetSecretValue', resource: webhookSecret },
+    { adapter: 'deliveryVisibility', action: 'sqs:ChangeMessageVisibility', resource: deliveryQueueArn },
+    ...['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].map((action): FunctionCall => ({
+      adapter: 'lambda',
+      action,
+      resource: deliveryQueueArn,
+    })),
+  ],
   reaper: [
     ...store('Query@reapable', 'GetItem', 'UpdateItem', 'PutItem'),
     apiKey,
@@ -127,6 +185,8 @@ export const FUNCTION_CALLS: Record<string, FunctionCall[]> = {
       resource: arn.stateMachine('DeleteClusterStateMachine'),
     },
     { adapter: 'lambda', action: 'sqs:SendMessage', resource: arn.queue('AsyncFailuresQueue') },
+    audit,
+    ...publish,
   ],
   streamMetrics: [
     ...['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'].map(
@@ -134,6 +194,8 @@ export const FUNCTION_CALLS: Record<string, FunctionCall[]> = {
     ),
     { adapter: 'lambda', action: 'dynamodb:ListStreams', resource: '*' },
     { adapter: 'lambda', action: 'sqs:SendMessage', resource: arn.queue('StreamDeadLetterQueue') },
+    audit,
+    ...publish,
   ],
   watchdog: [
     ...['CreateClusterStateMachine', 'UpdateClusterStateMachine', 'DeleteClusterStateMachine'].map(

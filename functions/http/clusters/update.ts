@@ -1,7 +1,7 @@
 /** PATCH /clusters/{clusterId}: change instance types, agent limits, spot, idle settings. */
 import { updateClusterSchema } from '../../../core/cluster/request.ts';
 import { updateCluster, type UpdateDeps } from '../../../core/operations/update-cluster.ts';
-import { clock, clusterStore, idempotencyDeps, settings, workflows } from '../../deps.ts';
+import { auditLog, clock, clusterStore, idempotencyDeps, settings, workflows } from '../../deps.ts';
 import { parseWith } from '../../../core/validation.ts';
 import { apiHandler, type ApiMain } from '../api-handler.ts';
 import { clusterOfQuery } from './path.ts';
@@ -15,6 +15,7 @@ export const main: ApiMain<UpdateDeps> = async (request, deps) => {
 
 export const handler = apiHandler(main, {
   scope: 'write',
+  audit: { action: 'cluster.update', log: auditLog },
   idempotency: idempotencyDeps,
   deps: () => ({ store: clusterStore(), workflows: workflows(), clock, settings: settings() }),
 });

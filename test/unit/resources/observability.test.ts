@@ -15,7 +15,7 @@ import { main as streamMain } from '../../../functions/stream/handler.ts';
 import { main as watchdogMain } from '../../../functions/watchdog/handler.ts';
 import { renderedObservability } from '../../../resources/render.ts';
 import { alarmSpecs } from '../../../resources/src/alarms.ts';
-import { QUEUES } from '../../../resources/src/queues.ts';
+import { DEAD_LETTER_QUEUES } from '../../../resources/src/queues.ts';
 import { readServiceShape } from '../../../resources/src/service.ts';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- serverless.yml and CloudFormation
@@ -115,7 +115,7 @@ describe('resources/observability.yml', () => {
         expect(watched('AWS/States', metric)).toContain(machine.logicalId);
     }
     expect(watched('AWS/SQS', 'ApproximateNumberOfMessagesVisible').sort()).toEqual(
-      Object.keys(QUEUES).sort(),
+      Object.keys(DEAD_LETTER_QUEUES).sort(),
     );
     expect(watched('AWS/ApiGateway', '5xx')).toEqual(['HttpApi']);
     for (const [, alarm] of alarms) {
