@@ -43,6 +43,7 @@ export const RUNBOOKS = {
   queue: 'DeadLetterQueueNotEmpty',
   overdue: 'OverdueWorkflows',
   reaper: 'ReaperNotRunning',
+  audit: 'AuditWriteFailures',
 } as const;
 
 export function alarmSpecs(shape: ServiceShape): AlarmSpec[] {
@@ -200,6 +201,18 @@ export function alarmSpecs(shape: ServiceShape): AlarmSpec[] {
         EvaluationPeriods: 3,
         DatapointsToAlarm: 3,
         TreatMissingData: 'breaching',
+      },
+    },
+    {
+      logicalId: 'AuditWriteFailuresAlarm',
+      suffix: 'audit-write-failures',
+      runbook: RUNBOOKS.audit,
+      description: 'An audit entry could not be written; it is in the function’s ERROR log line.',
+      properties: {
+        ...own('AuditWriteFailures', 'Sum'),
+        ...atLeastOnce,
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
       },
     },
   );
