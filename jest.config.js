@@ -2,7 +2,10 @@
 // middy's ESM-only packages are compiled by swc in place (no CommonJS rewrite needed).
 const swc = [
   '@swc/jest',
-  { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } },
+  {
+    jsc: { parser: { syntax: 'typescript' }, target: 'es2022', experimental: { keepImportAttributes: true } },
+    module: { type: 'es6' },
+  },
 ];
 
 const common = {

@@ -12,7 +12,8 @@
  * Indexes: `by-team` (team, createdKey) and `by-created` (entity, createdKey) list newest first;
  * `reapable` (reapShard, clusterId) is sparse and holds only READY and STOPPED clusters (the shard
  * is the status), for the reaper;
- * `by-stack` (stackId, keys only) maps a stack back to its cluster, for the stack-event relay.
+ * `by-stack` (stackId, keys only) maps a stack back to its cluster, for the stack-event relay;
+ * `unsettled` (spendShard, pk) is sparse and holds the clusters whose spend is open (adapters/spend-ledger.ts).
  * The workflows in statemachines/ write the same attributes through direct DynamoDB integrations.
  * Page tokens are opaque (adapters/page-tokens.ts).
  */
@@ -45,6 +46,7 @@ export const stackNameClaimKey = (stackName: string) => ({
 });
 /** The reaper's sparse index holds READY and STOPPED clusters, each status its own shard. */
 const REAP_SHARDS: readonly ClusterStatus[] = ['READY', 'STOPPED'];
+export const SPEND_SHARD = 'OPEN';
 const EVENT_PREFIX = 'EVENT#';
 
 /** Attributes that exist only for keys, indexes and the workflows; never part of the record. */
@@ -54,6 +56,7 @@ const STORAGE_ATTRIBUTES = [
   'entity',
   'createdKey',
   'reapShard',
+  'spendShard',
   'ttl',
   'stackOutputs',
   'waitToken',
@@ -388,6 +391,7 @@ export function toItem(record: ClusterRecord): Record<string, unknown> {
       Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
     ),
     ...(REAP_SHARDS.includes(record.status) ? { reapShard: record.status } : {}),
+    ...(record.spend && record.spend.status !== 'DELETED' ? { spendShard: SPEND_SHARD } : {}),
   };
 }
 

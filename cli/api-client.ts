@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ClusterView } from '../core/cluster/model.ts';
 import type { CreateClusterRequest, UpdateClusterRequest } from '../core/cluster/request.ts';
+import type { ClusterCost } from '../core/cost/cluster-cost.ts';
 import type { TimelineEntry } from '../core/timeline.ts';
 
 /** Stack progress the API reports while a stack operation runs. */
@@ -15,7 +16,7 @@ export interface StackProgress {
   resourcesTotal: number;
 }
 
-export type Cluster = ClusterView & { progress?: StackProgress };
+export type Cluster = ClusterView & { progress?: StackProgress; cost?: ClusterCost };
 export type { TimelineEntry };
 
 export interface Page<T> {
@@ -26,6 +27,7 @@ export interface Page<T> {
 export interface DryRunResult {
   template: unknown;
   parameters: Record<string, string>;
+  cost?: ClusterCost;
 }
 
 /** RFC 9457 problem details, as the API sends them. */
@@ -36,6 +38,9 @@ export interface Problem {
   detail?: string;
   errors?: { field: string; message: string }[];
   requestId?: string;
+  /** budget-exceeded: the team's monthly budget and its spend this month. */
+  budgetUsd?: number;
+  spentUsd?: number;
 }
 
 export class ApiError extends Error {
@@ -174,7 +179,7 @@ export class ApiClient {
       }
       const text = await response.text();
       if (response.ok) return (text ? JSON.parse(text) : undefined) as T;
-      if (attempt < this.attempts && retryable(response.status, write)) {
+      if (attempt < this.attempts && retryable(response.status, write) && !isBudgetExceeded(text)) {
         await this.sleep(retryAfter(response) ?? backoff(attempt));
         continue;
       }
@@ -187,6 +192,11 @@ export class ApiClient {
 function retryable(status: number, write: boolean): boolean {
   if (status === 429 || status === 502 || status === 503 || status === 504) return true;
   return status >= 500 && !write;
+}
+
+/** A spent budget does not come back within a retry; the answer is final. */
+function isBudgetExceeded(text: string): boolean {
+  return /"type"\s*:\s*"[^"]*budget-exceeded"/.test(text);
 }
 
 function backoff(attempt: number): number {

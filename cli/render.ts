@@ -101,6 +101,18 @@ export function deletedSummary(cluster: Cluster | undefined, clusterId: string):
   return lines.join('\n');
 }
 
+/** Dollars as people read them: a tenth of a cent below $10 an hour, cents above. */
+export function dollars(value: number): string {
+  return `$${value < 10 ? value.toFixed(3) : value.toFixed(2)}`;
+}
+
+/** `up`'s line before it creates: what the cluster costs now, and with every dynamic agent running. */
+export function estimateLine(result: DryRunResult): string | undefined {
+  if (!result.cost) return undefined;
+  const agents = 2 * Number(result.parameters.MaxDynamicAgents ?? 0);
+  return `estimated ${dollars(result.cost.hourly)}/h now, up to ${dollars(result.cost.hourlyMax)}/h with ${agents} agents`;
+}
+
 export function dryRunText(result: DryRunResult): string {
   return `${JSON.stringify({ parameters: result.parameters, template: result.template }, null, 2)}\n`;
 }
@@ -129,13 +141,24 @@ export function noteworthy(entry: TimelineEntry): boolean {
 export function listTable(clusters: Cluster[], now: number): string {
   if (clusters.length === 0) return 'No clusters.';
   const teams = new Set(clusters.map((cluster) => cluster.team));
-  const header = ['CLUSTER ID', ...(teams.size > 1 ? ['TEAM'] : []), 'TYPE', 'STATUS', 'MASTER URL', 'AGE'];
+  const header = [
+    'CLUSTER ID',
+    ...(teams.size > 1 ? ['TEAM'] : []),
+    'TYPE',
+    'STATUS',
+    'MASTER URL',
+    'COST/H',
+    'THIS MONTH',
+    'AGE',
+  ];
   const rows = clusters.map((cluster) => [
     cluster.clusterId,
     ...(teams.size > 1 ? [cluster.team] : []),
     cluster.deploymentType,
     cluster.status,
     cluster.outputs?.masterUrl ?? '-',
+    cluster.cost ? dollars(cluster.cost.hourly) : '-',
+    cluster.cost ? dollars(cluster.cost.monthToDate) : '-',
     age(cluster.createdAt, now),
   ]);
   return table([header, ...rows]);
@@ -155,6 +178,14 @@ export function statusText(cluster: Cluster, events: TimelineEntry[], now: numbe
     rows.push(['Stack', `${stackStatus}, ${resourcesDone}/${resourcesTotal} resources`]);
   }
   if (cluster.outputs?.masterUrl) rows.push(['Master URL', cluster.outputs.masterUrl]);
+  if (cluster.cost) {
+    const { hourly, hourlyMax, monthToDate } = cluster.cost;
+    rows.push([
+      'Cost',
+      `${dollars(hourly)}/h now, up to ${dollars(hourlyMax)}/h; ${dollars(monthToDate)} this month (UTC)`,
+    ]);
+    rows.push(['Cost basis', cluster.cost.basis]);
+  }
   rows.push(['Created', `${cluster.createdAt} (${age(cluster.createdAt, now)} ago)`]);
   rows.push(['Updated', `${cluster.updatedAt} (${age(cluster.updatedAt, now)} ago)`]);
   const idle = cluster.idle;

@@ -18,6 +18,11 @@ export abstract class ControlPlaneError extends Error {
     super(message, options);
     this.name = new.target.name;
   }
+
+  /** Extension members of the problem document (RFC 9457, section 3.2). */
+  get extensions(): Record<string, unknown> {
+    return {};
+  }
 }
 
 export class ValidationError extends ControlPlaneError {
@@ -97,6 +102,24 @@ export class ServiceUnavailableError extends ControlPlaneError {
     options?: ErrorOptions,
   ) {
     super(message, options);
+  }
+}
+
+/** The team's month-to-date spend has reached its monthly budget (contract, "Money"). */
+export class BudgetExceededError extends ControlPlaneError {
+  readonly status = 429;
+  readonly title = 'Budget exceeded';
+  readonly kind = 'budget-exceeded';
+
+  constructor(
+    message: string,
+    readonly budget: { budgetUsd: number; spentUsd: number },
+  ) {
+    super(message);
+  }
+
+  override get extensions(): Record<string, unknown> {
+    return { ...this.budget };
   }
 }
 

@@ -35,6 +35,11 @@ const teamPolicyFields = {
     .check(
       z.refine((value) => parseDuration(value) !== undefined, { error: 'must be a duration such as 168h' }),
     ),
+  /**
+   * USD a team may spend per UTC month (contract, "Money"); none by default, null removes a default.
+   * Reached: creates, starts and cost-raising changes are refused (429) and running clusters stopped.
+   */
+  monthlyBudgetUsd: z.optional(z.nullable(z.number().check(z.minimum(0), z.maximum(100_000_000)))),
 };
 
 const partialPolicy = z.partial(z.strictObject(teamPolicyFields));

@@ -8,6 +8,8 @@ export interface TimelineEntry {
   kind: string;
   message: string;
   status?: string;
+  /** On `agents` entries: the dynamic agents the reaper counted running (core/cost/meter.ts). */
+  agents?: number;
   resource?: { logicalId: string; type: string; status: string; reason?: string };
 }
 

@@ -23,8 +23,11 @@ import { HttpMasterProbe } from '../adapters/master-probe.ts';
 import { EventBridgeNotifier } from '../adapters/notifier.ts';
 import { PageTokens } from '../adapters/page-tokens.ts';
 import { SecretsManagerSecrets } from '../adapters/secrets.ts';
+import { DynamoSpendLedger } from '../adapters/spend-ledger.ts';
 import { CloudFormationStackReader } from '../adapters/stack-reader.ts';
 import { StepFunctionsWorkflows } from '../adapters/workflows.ts';
+import type { SpendLedger } from '../core/cost/ledger.ts';
+import type { BudgetNotifier } from '../core/cost/notifications.ts';
 import type { OperationDeps } from '../core/operations/deps.ts';
 import type { IdempotencyDeps } from './http/middleware/idempotency.ts';
 import {
@@ -58,6 +61,16 @@ export function clusterStore(): ClusterStore {
   return (store ??= new DynamoClusterStore(dynamoClient(), {
     tableName: config().clustersTable,
     deletedRetentionDays: config().retention.deletedDays,
+    now: () => systemClock.now(),
+    pageTokens: new PageTokens(() => apiKeys().key('page-token')),
+  }));
+}
+
+let spendLedger: SpendLedger | undefined;
+/** Each team's spend per month and the clusters whose spend is open (docs/adr/0027-cost-and-budgets.md). */
+export function ledger(): SpendLedger {
+  return (spendLedger ??= new DynamoSpendLedger(dynamoClient(), {
+    tableName: config().clustersTable,
     now: () => systemClock.now(),
     pageTokens: new PageTokens(() => apiKeys().key('page-token')),
   }));
@@ -124,8 +137,8 @@ export function masters(): MasterProbe {
   return (masterProbe ??= new HttpMasterProbe({ timeoutMs: config().reaper.masterTimeoutMs }));
 }
 
-let warningNotifier: Notifier | undefined;
-export function notifier(): Notifier {
+let warningNotifier: EventBridgeNotifier | undefined;
+export function notifier(): Notifier & BudgetNotifier {
   return (warningNotifier ??= new EventBridgeNotifier(eventsClient(), config().eventBusName));
 }
 

@@ -114,6 +114,14 @@ async function startReaper(intervalSeconds: number, log: (line: string) => void)
           log(
             `reaper: ${report.decisions.map((entry) => `${entry.clusterId} ${entry.decision}`).join(', ')}`,
           );
+        const budget = report.spend?.budgets;
+        if (budget && budget.notified.length + budget.actions.length > 0)
+          log(
+            `budgets: ${[
+              ...budget.notified.map((entry) => `${entry.team} at ${entry.thresholdPercent} %`),
+              ...budget.actions.map((entry) => `${entry.clusterId} ${entry.action}`),
+            ].join(', ')}`,
+          );
       })
       .catch((error: unknown) => log(`reaper failed: ${(error as Error).message}`))
       .finally(() => {

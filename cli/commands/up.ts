@@ -10,7 +10,7 @@ import { info, type Context } from '../context.ts';
 import { CliError } from '../errors.ts';
 import { FIELD_FLAGS, type FieldFlag, type RequestFields } from '../flags.ts';
 import type { Command } from '../parse-command.ts';
-import { dryRunText, readySummary } from '../render.ts';
+import { dryRunText, estimateLine, readySummary } from '../render.ts';
 import { seenEvents, waitFor } from '../wait.ts';
 
 type UpCommand = Extract<Command, { name: 'up' }>;
@@ -50,6 +50,9 @@ async function create(command: UpCommand, context: Context, previous: Cluster | 
     `Creating cluster ${body.clusterId} (${body.deploymentType ?? 'simple'}) with key pair ${body.keypair}` +
       `${previous ? `, replacing the ${previous.status} record` : ''}...`,
   );
+  // The cost before anything is created (contract, "CLI"): the API's dry run of the same body.
+  const estimate = estimateLine(await client.dryRun(body));
+  if (estimate) info(io, estimate);
   const seen = previous ? await seenEvents(client, body.clusterId) : new Set<string>();
   await client.createCluster(body);
   const ready = await waitFor(context, {
@@ -118,6 +121,8 @@ async function dryRun(command: UpCommand, context: Context, existing: Cluster | 
     return 0;
   }
   const result = await client.dryRun(createBody(command.fields));
+  const estimate = estimateLine(result);
+  if (estimate) info(io, estimate);
   info(io, 'Dry run: nothing was created. The stack parameters and the template that would be deployed:');
   io.stdout.write(dryRunText(result));
   return 0;

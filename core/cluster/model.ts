@@ -2,6 +2,7 @@
 import type { CreateClusterRequest, DeploymentType } from './request.ts';
 import type { Schedule } from './schedule.ts';
 import type { ClusterStatus } from './status.ts';
+import type { SpendCursor } from '../cost/meter.ts';
 
 /** The request after defaults and team policy, without the clusterId and without any secret. */
 export interface ClusterParameters {
@@ -86,15 +87,17 @@ export interface ClusterRecord {
   /** Set on a torn-down cluster once a new cluster took over its retained data. */
   restoredInto?: string;
   execution?: string;
+  /** How far the team's monthly spend holds this cluster's cost (core/cost/meter.ts); the reaper moves it. */
+  spend?: SpendCursor;
 }
 
 /** The cluster resource of the API (contract, "Cluster resource"): the record without internals. */
-export type ClusterView = Omit<ClusterRecord, 'secretName' | 'execution' | 'retained'> & {
+export type ClusterView = Omit<ClusterRecord, 'secretName' | 'execution' | 'retained' | 'spend'> & {
   retained?: Omit<RetainedData, 'secretName'>;
 };
 
 export function toView(record: ClusterRecord): ClusterView {
-  const { secretName: _secret, execution: _execution, retained, ...rest } = record;
+  const { secretName: _secret, execution: _execution, retained, spend: _spend, ...rest } = record;
   const view: ClusterView = { ...rest };
   if (retained) {
     const { secretName: _retainedSecret, ...visible } = retained;

@@ -8,6 +8,7 @@ import { parseDuration } from './duration.ts';
 import { AGENT_INSTANCE_TYPES, INSTANCE_TYPE_NAME } from './instance-types.ts';
 import { SUPPORTED_REGIONS, unsupportedRegionMessage } from './regions.ts';
 import { cronProblem, timezoneProblem } from './schedule.ts';
+import { COST_TAG_BYTES } from './stack-parameters.ts';
 import { CLUSTER_STATUSES } from './status.ts';
 import { TEAM } from '../principal.ts';
 
@@ -124,8 +125,11 @@ const tags = z.record(
   z.string().check(z.maxLength(256)),
 );
 
-/** The agents' tags reach the stack as one parameter (AgentTags), and a parameter holds 4,096 bytes. */
-const AGENT_TAGS_MAX_BYTES = 4096;
+/**
+ * The agents' tags reach the stack as one parameter (AgentTags), and a parameter holds 4,096 bytes;
+ * the control plane's own cost-allocation tags (team, cluster-id) take up to COST_TAG_BYTES of them.
+ */
+const AGENT_TAGS_MAX_BYTES = 4096 - COST_TAG_BYTES;
 
 const boundedTags = tags.check(
   z.refine((value) => Object.keys(value).length <= 20, { error: 'may hold at most 20 tags' }),

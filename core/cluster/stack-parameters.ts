@@ -3,13 +3,30 @@
  * Every template declares exactly these keys (templates/src/parameters.ts reads this table).
  */
 import type { ClusterParameters } from './model.ts';
+import { OWNERSHIP_TAGS, type ClusterRef } from './naming.ts';
 
 export interface StackInputs {
   /** Secrets Manager name of the cluster secret; the stack reads the DB password from it. */
   secretName: string;
   /** When restoring: the torn-down cluster's retained bucket and final DB snapshot. */
   restore?: { checkpointBucket: string; dbSnapshot: string };
+  /** Whose cluster it is: its agents carry the team and cluster-id cost-allocation tags. */
+  owner?: ClusterRef;
 }
+
+/**
+ * The agents' tags: the user's, and the cost-allocation tags the stack carries (team, cluster-id),
+ * which CloudFormation cannot copy to instances the master launches itself. At most
+ * COST_TAG_BYTES of the parameter's 4,096 bytes (core/cluster/request.ts leaves them free).
+ */
+export function agentTags(parameters: ClusterParameters, owner?: ClusterRef): string {
+  const tags = {
+    ...parameters.tags,
+    ...(owner ? { [OWNERSHIP_TAGS.team]: owner.team, [OWNERSHIP_TAGS.clusterId]: owner.clusterId } : {}),
+  };
+  return JSON.stringify(Object.entries(tags).map(([key, value]) => ({ key, value })));
+}
+export const COST_TAG_BYTES = 256;
 
 type Render = (parameters: ClusterParameters) => string;
 
@@ -26,7 +43,7 @@ export const PARAMETER_SOURCES = {
   SpotEnabled: (p) => String(p.spot),
   SpotMaxPrice: (p) => p.spotMaxPrice ?? '',
   DeterminedVersion: (p) => p.determinedVersion,
-  AgentTags: (p) => JSON.stringify(Object.entries(p.tags).map(([key, value]) => ({ key, value }))),
+  AgentTags: (p) => agentTags(p),
 } satisfies Record<string, Render>;
 
 export type ParameterKey =
@@ -49,6 +66,7 @@ export function toStackParameters(
   ) as Record<keyof typeof PARAMETER_SOURCES, string>;
   return {
     ...rendered,
+    AgentTags: agentTags(parameters, inputs.owner),
     ClusterSecretName: inputs.secretName,
     ExistingCheckpointBucket: inputs.restore?.checkpointBucket ?? '',
     DbSnapshotIdentifier: inputs.restore?.dbSnapshot ?? '',
@@ -73,6 +91,7 @@ export function asCfnParameters(values: Record<string, string>): CfnParameter[] 
 export function updateParameters(
   before: ClusterParameters,
   after: ClusterParameters,
+  owner?: ClusterRef,
 ): { parameters: CfnParameter[]; changed: string[] } {
   const changed: string[] = [];
   const list = [
@@ -85,7 +104,8 @@ export function updateParameters(
     const render = (PARAMETER_SOURCES as Record<string, Render>)[key];
     if (render && render(before) !== render(after)) {
       changed.push(key);
-      return { ParameterKey: key, ParameterValue: render(after) };
+      const value = key === 'AgentTags' ? agentTags(after, owner) : render(after);
+      return { ParameterKey: key, ParameterValue: value };
     }
     return { ParameterKey: key, UsePreviousValue: true };
   });

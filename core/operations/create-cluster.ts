@@ -1,5 +1,5 @@
 /** POST /clusters: validate, check, record CREATING, store the secret, start the create workflow. */
-import { toView, type ClusterParameters, type ClusterRecord, type ClusterView } from '../cluster/model.ts';
+import type { ClusterParameters, ClusterRecord } from '../cluster/model.ts';
 import {
   executionName,
   OWNERSHIP_TAGS,
@@ -12,6 +12,8 @@ import type { CreateClusterRequest } from '../cluster/request.ts';
 import { resolveCreate } from '../cluster/resolve.ts';
 import { RECREATABLE } from '../cluster/status.ts';
 import { asCfnParameters, toStackParameters, type StackInputs } from '../cluster/stack-parameters.ts';
+import { estimateCost, pricedView, type ClusterCost, type PricedClusterView } from '../cost/cluster-cost.ts';
+import { openCursor } from '../cost/meter.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import { policyFor } from '../policy.ts';
 import type { Principal } from '../principal.ts';
@@ -19,6 +21,7 @@ import type { ClusterSecret } from '../ports.ts';
 import type { CreateInput } from '../workflow/inputs.ts';
 import type { OperationDeps } from './deps.ts';
 import { assertMayProtect } from './protection.ts';
+import { assertWithinBudget } from './team-spend.ts';
 
 export const MASKED = '****';
 
@@ -32,11 +35,15 @@ export type CreateDeps = Pick<
   | 'generatePassword'
   | 'clock'
   | 'settings'
+  | 'prices'
+  | 'ledger'
 >;
 
 export interface DryRunResult {
   template: object;
   parameters: Record<string, string>;
+  /** What the cluster would cost (contract: "A dry run returns the same `cost` estimate"). */
+  cost: ClusterCost;
 }
 
 export async function dryRunCreate(
@@ -47,19 +54,25 @@ export async function dryRunCreate(
   const { parameters, restore } = await checkCreate(deps, principal, request);
   const stackParameters = toStackParameters(parameters, {
     secretName: MASKED,
+    owner: { team: principal.team, clusterId: request.clusterId },
     ...(restore
       ? { restore: { checkpointBucket: restore.checkpointBucket, dbSnapshot: restore.dbSnapshot } }
       : {}),
   });
-  return { template: deps.renderTemplate(parameters.deploymentType), parameters: stackParameters };
+  return {
+    template: deps.renderTemplate(parameters.deploymentType),
+    parameters: stackParameters,
+    cost: estimateCost(parameters, deps.prices),
+  };
 }
 
 export async function createCluster(
   deps: CreateDeps,
   principal: Principal,
   request: CreateClusterRequest,
-): Promise<ClusterView> {
+): Promise<PricedClusterView> {
   const { parameters, existing, restore } = await checkCreate(deps, principal, request);
+  await assertWithinBudget(deps, principal.team, 'a new cluster');
   const now = deps.clock.now();
   const version = (existing?.version ?? 0) + 1;
   const ref: ClusterRef = { team: principal.team, clusterId: request.clusterId };
@@ -78,6 +91,7 @@ export async function createCluster(
     idle: idleFrom(parameters, now),
     execution: executionName(ref, 'create', now),
     ...(parameters.restoreFrom ? { restoredFrom: parameters.restoreFrom } : {}),
+    spend: spendCursorFor(existing, now),
   };
   const policy = policyFor(deps.settings.policies, principal.team);
   const stack = stackName(deps.settings.stackPrefix, record.clusterId);
@@ -98,6 +112,7 @@ export async function createCluster(
     secretStored = true;
     const inputs: StackInputs = {
       secretName: record.secretName ?? '',
+      owner: ref,
       ...(restore
         ? { restore: { checkpointBucket: restore.checkpointBucket, dbSnapshot: restore.dbSnapshot } }
         : {}),
@@ -140,7 +155,18 @@ export async function createCluster(
     status: 'CREATING',
     message: `${principal.sub} requested a ${parameters.deploymentType} cluster`,
   });
-  return toView(record);
+  return pricedView(record, deps.prices, now);
+}
+
+/**
+ * Where the new incarnation's spend starts: a fresh cursor, or the one of the incarnation it
+ * replaces while that one is not settled to its end (the timeline is the same, so the rest of the
+ * old incarnation's cost is charged before the new one's).
+ */
+function spendCursorFor(existing: ClusterRecord | undefined, now: Date) {
+  if (!existing?.spend || existing.spend.status === 'DELETED') return openCursor(now);
+  const { budgetStopAt: _stop, ...previous } = existing.spend;
+  return { ...previous, monthUsd: 0 };
 }
 
 /** One bucket and database serve one cluster: the torn-down source is claimed by its successor. */

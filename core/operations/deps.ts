@@ -1,5 +1,7 @@
 /** Everything the cluster operations need, injected: adapters on AWS, fakes in unit tests. */
 import type { DeploymentType } from '../cluster/request.ts';
+import type { SpendLedger } from '../cost/ledger.ts';
+import type { PriceList } from '../cost/price-list.ts';
 import type { PolicyConfig } from '../policy.ts';
 import type { Clock, ClusterStore, KeyPairs, Secrets, StackReader, Workflows } from '../ports.ts';
 import type { WorkflowTiming } from '../workflow/inputs.ts';
@@ -15,6 +17,10 @@ export interface OperationDeps {
   /** A fresh random password (for the database when none is given, and for Determined's admin). */
   generatePassword: () => string;
   clock: Clock;
+  /** The price list of the cost model (core/cost/prices.json). */
+  prices: PriceList;
+  /** Each team's spend per month, and the clusters whose spend is open (core/cost/ledger.ts). */
+  ledger: SpendLedger;
   settings: {
     region: string;
     /** A cluster's stack is `<stackPrefix><clusterId>` (core/cluster/naming.ts). */

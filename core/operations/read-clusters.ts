@@ -1,5 +1,5 @@
 /** GET /clusters and GET /clusters/{id}. */
-import { toView, type ClusterView } from '../cluster/model.ts';
+import { pricedView, type PricedClusterView } from '../cost/cluster-cost.ts';
 import type { ClusterRef } from '../cluster/naming.ts';
 import { resourcesCreated, resourcesDone, type Progress } from '../cluster/progress.ts';
 import { toStackParameters } from '../cluster/stack-parameters.ts';
@@ -8,7 +8,8 @@ import { assertCanSee, type Principal } from '../principal.ts';
 import type { Page } from '../ports.ts';
 import type { OperationDeps } from './deps.ts';
 
-export type GetDeps = Pick<OperationDeps, 'store' | 'stacks' | 'renderTemplate'>;
+export type GetDeps = Pick<OperationDeps, 'store' | 'stacks' | 'renderTemplate' | 'prices' | 'clock'>;
+export type ListDeps = Pick<OperationDeps, 'store' | 'prices' | 'clock'>;
 
 /** Statuses in which a stack operation runs (stop and start change instances, not the stack). */
 const STACK_OPERATIONS: readonly ClusterStatus[] = ['CREATING', 'UPDATING', 'DELETING'];
@@ -18,9 +19,9 @@ export async function getCluster(
   deps: GetDeps,
   principal: Principal,
   cluster: ClusterRef,
-): Promise<ClusterView & { progress?: Progress }> {
+): Promise<PricedClusterView & { progress?: Progress }> {
   const record = assertCanSee(principal, await deps.store.get(cluster), cluster.clusterId);
-  const view = toView(record);
+  const view = pricedView(record, deps.prices, deps.clock.now());
   if (!STACK_OPERATIONS.includes(record.status) || !record.stackId) return view;
   const stack = await deps.stacks.resources(record.stackId).catch(() => undefined);
   if (!stack) return view;
@@ -45,14 +46,16 @@ export async function getCluster(
 }
 
 export async function listClusters(
-  deps: Pick<OperationDeps, 'store'>,
+  deps: ListDeps,
   principal: Principal,
   query: { status?: ClusterStatus; limit: number; nextToken?: string; team?: string },
-): Promise<Page<ClusterView>> {
+): Promise<Page<PricedClusterView>> {
   // Admins see every team, or the one `?team=` names; everyone else only their own.
   const { team, ...rest } = query;
   if (team !== undefined && team !== principal.team && !principal.admin) return { items: [] };
   const scope = principal.admin ? team : principal.team;
   const page = await deps.store.list({ ...rest, ...(scope !== undefined ? { team: scope } : {}) });
-  return { items: page.items.map(toView), ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
+  const now = deps.clock.now();
+  const items = page.items.map((record) => pricedView(record, deps.prices, now));
+  return { items, ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
 }

@@ -1,10 +1,12 @@
 /** PATCH /clusters/{id}: apply what changed; stack parameters go through the update workflow. */
-import { toView, type ClusterRecord, type ClusterView } from '../cluster/model.ts';
+import type { ClusterRecord } from '../cluster/model.ts';
 import { executionName, type ClusterRef } from '../cluster/naming.ts';
 import type { UpdateClusterRequest } from '../cluster/request.ts';
 import { resolveUpdate } from '../cluster/resolve.ts';
 import { updateParameters } from '../cluster/stack-parameters.ts';
 import { assertUpdatable } from '../cluster/status.ts';
+import { pricedView, type PricedClusterView } from '../cost/cluster-cost.ts';
+import { clusterRates, maxHourly } from '../cost/estimate.ts';
 import { ConflictError } from '../errors.ts';
 import { policyFor } from '../policy.ts';
 import { assertCanSee, type Principal } from '../principal.ts';
@@ -12,15 +14,19 @@ import { assertMayProtect } from './protection.ts';
 import type { UpdateInput } from '../workflow/inputs.ts';
 import type { OperationDeps } from './deps.ts';
 import { withFreshRecord } from './fresh-read.ts';
+import { assertWithinBudget } from './team-spend.ts';
 
-export type UpdateDeps = Pick<OperationDeps, 'store' | 'workflows' | 'clock' | 'settings'>;
+export type UpdateDeps = Pick<
+  OperationDeps,
+  'store' | 'workflows' | 'clock' | 'settings' | 'prices' | 'ledger'
+>;
 
 export async function updateCluster(
   deps: UpdateDeps,
   principal: Principal,
   cluster: ClusterRef,
   patch: UpdateClusterRequest,
-): Promise<ClusterView> {
+): Promise<PricedClusterView> {
   const read = async () => assertCanSee(principal, await deps.store.get(cluster), cluster.clusterId);
   return withFreshRecord(read, (current) => updateClusterRecord(deps, principal, current, patch));
 }
@@ -30,7 +36,7 @@ async function updateClusterRecord(
   principal: Principal,
   current: ClusterRecord,
   patch: UpdateClusterRequest,
-): Promise<ClusterView> {
+): Promise<PricedClusterView> {
   const { clusterId } = current;
   // Settings only while it is stopped; anything else first when it is not READY (409 before 400).
   if (current.status !== 'STOPPED') assertUpdatable(clusterId, current.status);
@@ -41,6 +47,8 @@ async function updateClusterRecord(
     region: deps.settings.region,
     now,
   });
+  if (maxHourly(clusterRates(next, deps.prices)) > maxHourly(clusterRates(current.parameters, deps.prices)))
+    await assertWithinBudget(deps, current.team, 'a change that raises the cluster’s hourlyMax');
   const idle = { ...current.idle, idleTimeout: next.idleTimeout };
   if (next.expiresAt) idle.expiresAt = next.expiresAt;
   else delete idle.expiresAt;
@@ -48,7 +56,7 @@ async function updateClusterRecord(
   if (next.schedule && patch.schedule) idle.scheduleCheckedAt = now.toISOString();
   else if (!next.schedule) delete idle.scheduleCheckedAt;
 
-  const { parameters: stackParameters, changed } = updateParameters(current.parameters, next);
+  const { parameters: stackParameters, changed } = updateParameters(current.parameters, next, current);
   assertUpdatable(clusterId, current.status, { stackChange: changed.length > 0 });
   if (changed.length === 0) {
     // Only control-plane settings changed (idle timeout, expiry, protection): no stack update.
@@ -63,7 +71,7 @@ async function updateClusterRecord(
       kind: 'settings-changed',
       message: `${principal.sub} changed ${Object.keys(patch).join(', ')}`,
     });
-    return toView(updated);
+    return pricedView(updated, deps.prices, now);
   }
 
   // A READY or UPDATE_FAILED cluster has a stack: its create recorded the id.
@@ -102,5 +110,5 @@ async function updateClusterRecord(
     status: 'UPDATING',
     message: `${principal.sub} requested an update of ${changed.join(', ')}`,
   });
-  return toView(updated);
+  return pricedView(updated, deps.prices, now);
 }

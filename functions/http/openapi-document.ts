@@ -92,6 +92,7 @@ export function openApiDocument(): Json {
             'updatedAt',
             'idle',
             'version',
+            'cost',
           ],
           properties: {
             clusterId: { type: 'string' },
@@ -133,6 +134,59 @@ export function openApiDocument(): Json {
               format: 'date-time',
               description: 'When the cluster was last stopped (while STOPPED)',
             },
+            cost: ref('Cost'),
+          },
+        },
+        Cost: {
+          type: 'object',
+          description:
+            'An estimate from the price list and the control plane’s own records, not the AWS bill',
+          required: ['currency', 'hourly', 'hourlyMax', 'monthToDate', 'basis'],
+          properties: {
+            currency: { type: 'string', enum: ['USD'] },
+            hourly: {
+              type: 'number',
+              description: 'USD per hour in the present state (running agents included)',
+            },
+            hourlyMax: { type: 'number', description: 'USD per hour with every dynamic agent running' },
+            monthToDate: { type: 'number', description: 'USD since the first of the month (UTC)' },
+            basis: {
+              type: 'string',
+              description: 'The price list, its date, and what is and is not counted',
+            },
+          },
+        },
+        Team: {
+          type: 'object',
+          required: ['team', 'policy', 'usage', 'spend'],
+          properties: {
+            team: { type: 'string' },
+            policy: { type: 'object', description: 'The team policy in force (docs/team-policy.md)' },
+            usage: {
+              type: 'object',
+              properties: {
+                clusters: { type: 'integer' },
+                maxClusters: { type: 'integer' },
+                byStatus: { type: 'object', additionalProperties: { type: 'integer' } },
+              },
+            },
+            spend: {
+              type: 'object',
+              properties: {
+                currency: { type: 'string', enum: ['USD'] },
+                month: { type: 'string', description: 'UTC month, YYYY-MM' },
+                monthToDate: { type: 'number' },
+                budgetUsd: { type: ['number', 'null'] },
+                budgetUsedPercent: { type: ['number', 'null'] },
+                hourly: { type: 'number', description: 'What the team’s clusters cost per hour now' },
+                notified: {
+                  type: 'object',
+                  description: 'Budget thresholds (80, 100) notified this month, and when',
+                  additionalProperties: { type: 'string', format: 'date-time' },
+                },
+                basis: { type: 'string' },
+              },
+            },
           },
         },
         TimelineEntry: {
@@ -145,6 +199,10 @@ export function openApiDocument(): Json {
             kind: { type: 'string' },
             message: { type: 'string' },
             status: { type: 'string' },
+            agents: {
+              type: 'integer',
+              description: 'On `agents` entries: the dynamic agents counted running',
+            },
             resource: { type: 'object' },
           },
         },
@@ -157,6 +215,8 @@ export function openApiDocument(): Json {
             status: { type: 'integer' },
             detail: { type: 'string' },
             requestId: { type: 'string' },
+            budgetUsd: { type: 'number', description: 'budget-exceeded: the team’s monthly budget' },
+            spentUsd: { type: 'number', description: 'budget-exceeded: its spend this month (UTC)' },
             errors: {
               type: 'array',
               items: {
@@ -177,16 +237,25 @@ export function openApiDocument(): Json {
           requestBody: { required: true, content: { 'application/json': { schema: ref('CreateCluster') } } },
           responses: {
             '202': accepted('The create workflow started'),
-            '200': json('Dry run: the template and parameters that would be sent (secrets masked)', {
-              type: 'object',
-              properties: { template: { type: 'object' }, parameters: { type: 'object' } },
-            }),
+            '200': json(
+              'Dry run: the template and parameters that would be sent (secrets masked), and the cost',
+              {
+                type: 'object',
+                properties: {
+                  template: { type: 'object' },
+                  parameters: { type: 'object' },
+                  cost: ref('Cost'),
+                },
+              },
+            ),
             ...common,
             '409': problem('The id is taken'),
             '413': problem('Body over 16 KiB'),
             '415': problem('Body is not JSON'),
             '422': problem('Idempotency-Key reused with another body'),
-            '429': problem('Team quota reached'),
+            '429': problem(
+              'Team quota reached (type …quota-exceeded), or the team’s monthly budget is spent (type …budget-exceeded, with budgetUsd and spentUsd)',
+            ),
           },
         },
         get: {
@@ -220,6 +289,9 @@ export function openApiDocument(): Json {
             ...common,
             '404': problem('No such cluster'),
             '409': problem('Not allowed in the current status'),
+            '429': problem(
+              'The change raises hourlyMax and the team’s monthly budget is spent (budget-exceeded)',
+            ),
           },
         },
         delete: {
@@ -289,6 +361,19 @@ export function openApiDocument(): Json {
             ...common,
             '404': problem('No such cluster'),
             '409': problem('Not STOPPED, START_FAILED or STOP_FAILED'),
+          },
+        },
+      },
+      '/teams/{team}': {
+        get: {
+          summary: 'The team’s policy in force, its clusters, and its spend this month against its budget',
+          parameters: [
+            { name: 'team', in: 'path', required: true, schema: { type: 'string', maxLength: 64 } },
+          ],
+          responses: {
+            '200': json('The team', ref('Team')),
+            ...common,
+            '404': problem('Not your team (an admin may name any team)'),
           },
         },
       },

@@ -24,6 +24,8 @@ export const ADAPTER_CALLS = {
   /** The control plane's own key: page tokens and idempotency fingerprints (functions/deps.ts apiKeys). */
   apiKeys: { file: 'functions/deps.ts', service: 'secretsmanager' },
   executions: { file: 'adapters/executions.ts', service: 'states' },
+  /** Each team's spend per month and the clusters whose spend is open (docs/adr/0027-cost-and-budgets.md). */
+  ledger: { file: 'adapters/spend-ledger.ts', service: 'dynamodb' },
   /** Lambda itself, with the function's role: a stream's records, a failed run's destination, traces. */
   lambda: { file: 'serverless.yml', service: 'lambda' },
 } as const;
@@ -51,11 +53,17 @@ const idempotency: FunctionCall[] = ['PutItem', 'GetItem', 'UpdateItem', 'Delete
   action: `dynamodb:${operation}`,
   resource: table,
 }));
-const store = (...operations: string[]): FunctionCall[] =>
-  operations.map((operation) => {
-    const [action = '', on] = operation.split('@');
-    return { adapter: 'clusterStore', action: `dynamodb:${action}`, resource: on ? index(on) : table };
-  });
+/** `Query@by-team` is a Query on that index; `UpdateItem` one on the table. */
+const onTable =
+  (adapter: Adapter) =>
+  (...operations: string[]): FunctionCall[] =>
+    operations.map((operation) => {
+      const [action = '', on] = operation.split('@');
+      return { adapter, action: `dynamodb:${action}`, resource: on ? index(on) : table };
+    });
+/** The budget check of a create or a cost-raising change: the team's month and its open clusters. */
+const teamSpend = (): FunctionCall[] => onTable('ledger')('GetItem', 'Query@by-team');
+const store = onTable('clusterStore');
 
 /**
  * The calls of each function (serverless.yml `functions:`), from the store methods its operations
@@ -65,6 +73,7 @@ const store = (...operations: string[]): FunctionCall[] =>
 export const FUNCTION_CALLS: Record<string, FunctionCall[]> = {
   createCluster: [
     ...store('GetItem', 'PutItem', 'UpdateItem'),
+    ...teamSpend(),
     ...idempotency,
     apiKey,
     {
@@ -87,6 +96,7 @@ export const FUNCTION_CALLS: Record<string, FunctionCall[]> = {
   ],
   updateCluster: [
     ...store('GetItem', 'PutItem', 'UpdateItem'),
+    ...teamSpend(),
     ...idempotency,
     apiKey,
     {
@@ -130,10 +140,13 @@ export const FUNCTION_CALLS: Record<string, FunctionCall[]> = {
     ...store('GetItem', 'Query'),
     { adapter: 'stacks', action: 'cloudformation:DescribeStackEvents', resource: stack },
   ],
+  getTeam: [...store('Query@by-team'), apiKey, ...teamSpend()],
   openapi: [],
   health: [],
   reaper: [
     ...store('Query@reapable', 'GetItem', 'UpdateItem', 'PutItem'),
+    // Spend settlement (a TransactWriteItems of UpdateItems) and the budget check.
+    ...onTable('ledger')('Query@unsettled', 'Query@by-team', 'Query', 'GetItem', 'UpdateItem', 'PutItem'),
     apiKey,
     { adapter: 'agents', action: 'ec2:DescribeInstances', resource: '*' },
     {

@@ -24,6 +24,9 @@ export default async function globalSetup(): Promise<void> {
     LOCAL_FOREGROUND: '1',
     // The reaper test drives its own runs with an injected clock; keep the background one quiet.
     REAPER_INTERVAL_SECONDS: process.env.REAPER_INTERVAL_SECONDS ?? '3600',
+    // One team with a tiny monthly budget, for test/emulator/cost.test.ts; every other team has none.
+    TEAM_POLICIES:
+      process.env.TEAM_POLICIES ?? JSON.stringify({ teams: { 'budget-emu': { monthlyBudgetUsd: 0.005 } } }),
   };
   // The runtime's stdout (the handlers' embedded-metric lines among it) goes to a file tests can read.
   const runtimeLog = join(mkdtempSync(join(tmpdir(), 'local-runtime-')), 'stdout.log');

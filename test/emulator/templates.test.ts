@@ -355,7 +355,12 @@ describe.each(DEPLOYMENT_TYPES)('a %s cluster in the emulator', (type) => {
         ssh_key_name: DEMO_KEY_PAIR,
         tag_key: tag.key,
         tag_value: tag.value,
-        custom_tags: [{ key: 'project', value: 'templates' }],
+        // The user's tags, then the cost-allocation tags the stack carries too (ADR 0027).
+        custom_tags: [
+          { key: 'project', value: 'templates' },
+          { key: 'team', value: 'templates' },
+          { key: 'cluster-id', value: request.clusterId },
+        ],
       });
       expect(provider.network_interface.security_group_id).toBe(resources.AgentSecurityGroup);
       if (request.spotMaxPrice) expect(provider.spot_max_price).toBe(request.spotMaxPrice);

@@ -14,6 +14,7 @@ import {
   ServiceUnavailableError,
   StaleRecordError,
 } from '../../core/errors.ts';
+import { PRICES } from '../../core/cost/price-list.ts';
 import type { CreateDeps } from '../../core/operations/create-cluster.ts';
 import type { OperationDeps } from '../../core/operations/deps.ts';
 import { BUILT_IN_POLICY, type PolicyConfig } from '../../core/policy.ts';
@@ -29,6 +30,7 @@ import type {
   StoredResponse,
   Workflows,
 } from '../../core/ports.ts';
+import { InMemorySpendLedger } from './fake-ledger.ts';
 import { newerFirst, type NewTimelineEntry, type TimelineEntry } from '../../core/timeline.ts';
 import type { WorkflowTiming } from '../../core/workflow/inputs.ts';
 
@@ -229,6 +231,7 @@ export class FixedClock {
 export type FakeDeps = OperationDeps &
   CreateDeps & {
     store: InMemoryClusterStore;
+    ledger: InMemorySpendLedger;
     workflows: RecordingWorkflows;
     secrets: InMemorySecrets;
     keyPairs: KnownKeyPairs;
@@ -238,8 +241,10 @@ export type FakeDeps = OperationDeps &
 /** A full set of fake dependencies; `renderTemplate` returns a small template naming the type. */
 export function fakeDeps(options: { policies?: PolicyConfig; region?: string } = {}): FakeDeps {
   let passwords = 0;
+  const store = new InMemoryClusterStore();
   return {
-    store: new InMemoryClusterStore(),
+    store,
+    ledger: new InMemorySpendLedger(store),
     workflows: new RecordingWorkflows(),
     secrets: new InMemorySecrets(),
     keyPairs: new KnownKeyPairs(),
@@ -250,6 +255,7 @@ export function fakeDeps(options: { policies?: PolicyConfig; region?: string } =
     }),
     generatePassword: () => `generated-password-${++passwords}`,
     clock: new FixedClock(),
+    prices: PRICES,
     settings: {
       region: options.region ?? 'us-east-1',
       stackPrefix: 'detcp-test-',

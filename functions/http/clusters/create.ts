@@ -1,5 +1,6 @@
 /** POST /clusters (and ?dryRun=true): request a new cluster. */
 import { createClusterSchema, createQuerySchema } from '../../../core/cluster/request.ts';
+import { PRICES } from '../../../core/cost/price-list.ts';
 import { createCluster, dryRunCreate, type CreateDeps } from '../../../core/operations/create-cluster.ts';
 import { renderTemplate } from '../../../templates/src/index.ts';
 import {
@@ -8,6 +9,7 @@ import {
   generatePassword,
   idempotencyDeps,
   keyPairs,
+  ledger,
   secrets,
   settings,
   workflows,
@@ -41,5 +43,7 @@ export const handler = apiHandler(main, {
     generatePassword,
     clock,
     settings: settings(),
+    prices: PRICES,
+    ledger: ledger(),
   }),
 });

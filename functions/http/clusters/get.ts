@@ -1,7 +1,8 @@
 /** GET /clusters/{clusterId}[?team=]. */
+import { PRICES } from '../../../core/cost/price-list.ts';
 import { getCluster, type GetDeps } from '../../../core/operations/read-clusters.ts';
 import { renderTemplate } from '../../../templates/src/index.ts';
-import { clusterStore, stacks } from '../../deps.ts';
+import { clock, clusterStore, stacks } from '../../deps.ts';
 import { apiHandler, type ApiMain } from '../api-handler.ts';
 import { clusterOfQuery } from './path.ts';
 
@@ -12,5 +13,5 @@ export const main: ApiMain<GetDeps> = async (request, deps) => ({
 
 export const handler = apiHandler(main, {
   scope: 'read',
-  deps: () => ({ store: clusterStore(), stacks: stacks(), renderTemplate }),
+  deps: () => ({ store: clusterStore(), stacks: stacks(), renderTemplate, prices: PRICES, clock }),
 });

@@ -1,7 +1,8 @@
 /** PATCH /clusters/{clusterId}: change instance types, agent limits, spot, idle settings. */
 import { updateClusterSchema } from '../../../core/cluster/request.ts';
 import { updateCluster, type UpdateDeps } from '../../../core/operations/update-cluster.ts';
-import { clock, clusterStore, idempotencyDeps, settings, workflows } from '../../deps.ts';
+import { PRICES } from '../../../core/cost/price-list.ts';
+import { clock, clusterStore, idempotencyDeps, ledger, settings, workflows } from '../../deps.ts';
 import { parseWith } from '../../../core/validation.ts';
 import { apiHandler, type ApiMain } from '../api-handler.ts';
 import { clusterOfQuery } from './path.ts';
@@ -16,5 +17,12 @@ export const main: ApiMain<UpdateDeps> = async (request, deps) => {
 export const handler = apiHandler(main, {
   scope: 'write',
   idempotency: idempotencyDeps,
-  deps: () => ({ store: clusterStore(), workflows: workflows(), clock, settings: settings() }),
+  deps: () => ({
+    store: clusterStore(),
+    workflows: workflows(),
+    clock,
+    settings: settings(),
+    prices: PRICES,
+    ledger: ledger(),
+  }),
 });

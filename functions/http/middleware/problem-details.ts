@@ -20,6 +20,7 @@ export function problemResponse(error: unknown, requestId: string): APIGatewayPr
       title: error.title,
       status: error.status,
       detail: error.message,
+      ...error.extensions,
     };
     if (error instanceof ValidationError) body.errors = error.errors;
     return {

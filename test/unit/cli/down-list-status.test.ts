@@ -105,11 +105,18 @@ describe('det-deploy aws down', () => {
 });
 
 describe('det-deploy aws list', () => {
-  it('follows nextToken and prints id, type, status, master URL and age', async () => {
+  it('follows nextToken and prints id, type, status, master URL, cost and age', async () => {
+    const cost = {
+      currency: 'USD' as const,
+      hourly: 0.191068,
+      hourlyMax: 37.388247,
+      monthToDate: 12.5,
+      basis: 'b',
+    };
     const api = new FakeApi().on('GET', '/clusters', (request) =>
       request.path.includes('nextToken=page2')
         ? { status: 200, body: { items: [cluster({ clusterId: 'old', status: 'DELETED', outputs: {} })] } }
-        : { status: 200, body: { items: [cluster({ clusterId: 'new' })], nextToken: 'page2' } },
+        : { status: 200, body: { items: [{ ...cluster({ clusterId: 'new' }), cost }], nextToken: 'page2' } },
     );
     const { code, out } = await detDeploy(['aws', 'list'], api);
     expect(code).toBe(0);
@@ -118,9 +125,11 @@ describe('det-deploy aws list', () => {
       '/clusters?limit=100&nextToken=page2',
     ]);
     const lines = out.trim().split('\n');
-    expect(lines[0]).toMatch(/^CLUSTER ID\s+TYPE\s+STATUS\s+MASTER URL\s+AGE$/);
-    expect(lines[1]).toMatch(/^new\s+simple\s+READY\s+http:\/\/203\.0\.113\.10:8080\s+10m$/);
-    expect(lines[2]).toMatch(/^old\s+simple\s+DELETED\s+-\s+10m$/);
+    expect(lines[0]).toMatch(/^CLUSTER ID\s+TYPE\s+STATUS\s+MASTER URL\s+COST\/H\s+THIS MONTH\s+AGE$/);
+    expect(lines[1]).toMatch(
+      /^new\s+simple\s+READY\s+http:\/\/203\.0\.113\.10:8080\s+\$0\.191\s+\$12\.50\s+10m$/,
+    );
+    expect(lines[2]).toMatch(/^old\s+simple\s+DELETED\s+-\s+-\s+-\s+10m$/);
   });
 
   it('says so when there are none', async () => {

@@ -43,6 +43,11 @@ export class FakeApi {
     return this;
   }
 
+  /** The creates sent: POST /clusters without ?dryRun (up asks for a dry run's cost estimate first). */
+  creates(): SentRequest[] {
+    return this.sent('POST').filter((request) => request.path === '/clusters');
+  }
+
   sent(method: string, pathPrefix = ''): SentRequest[] {
     return this.requests.filter(
       (request) => request.method === method && request.path.startsWith(pathPrefix),

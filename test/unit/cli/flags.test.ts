@@ -63,7 +63,7 @@ describe('det-deploy aws up: flags to the request', () => {
 
     expect(err).not.toMatch(/det-deploy:/);
     expect(code).toBe(0);
-    const [post, ...more] = api.sent('POST');
+    const [post, ...more] = api.creates();
     expect(more).toHaveLength(0);
     expect(post?.path).toBe('/clusters');
     const expected = Object.fromEntries(
@@ -87,14 +87,14 @@ describe('det-deploy aws up: flags to the request', () => {
 
       expect(code).toBe(0);
       const expected = flag === '--cluster-id' || flag === '--keypair' ? base : { ...base, [field]: sent };
-      expect(api.sent('POST')[0]?.body).toStrictEqual(expected);
+      expect(api.creates()[0]?.body).toStrictEqual(expected);
     },
   );
 
   it('leaves every default to the API: only the two required flags give a two-field body', async () => {
     const api = creatingApi('plain');
     await detDeploy(['aws', 'up', '--cluster-id', 'plain', '--keypair', 'demo-key'], api);
-    expect(api.sent('POST')[0]?.body).toStrictEqual({ clusterId: 'plain', keypair: 'demo-key' });
+    expect(api.creates()[0]?.body).toStrictEqual({ clusterId: 'plain', keypair: 'demo-key' });
   });
 
   it('documents the seed defaults (and the contract generated password) for every seed flag', () => {

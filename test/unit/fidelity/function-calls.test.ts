@@ -22,6 +22,7 @@ const DEPS_EXPORTS: Record<string, Adapter[]> = {
   notifier: ['notifier'],
   idempotencyDeps: ['idempotencyDeps', 'apiKeys'],
   apiKeys: ['apiKeys'],
+  ledger: ['ledger'],
 };
 /** Document-client commands -> the DynamoDB actions IAM authorizes them by. */
 const DYNAMO_COMMANDS: Record<string, string[]> = {

@@ -1,0 +1,153 @@
+/**
+ * Cost and budgets in the emulator: the real table (the spend ledger's items and its sparse index),
+ * the real create and delete workflows, EC2 for the agent count and EventBridge for the notices.
+ * Team budget-emu has a budget of $0.005 (test/emulator/global-setup.ts): its first cluster is
+ * accepted, the minimum charges of its start spend the budget, the second is refused with 429
+ * budget-exceeded, and after a warning the running cluster is torn down with its data kept.
+ */
+import { HeadBucketCommand } from '@aws-sdk/client-s3';
+import { Ec2AgentCounter } from '../../adapters/agent-counter.ts';
+import { DynamoDocumentClient } from '../../adapters/aws/dynamodb.ts';
+import { AwsJsonClient } from '../../adapters/aws/json.ts';
+import { AwsQueryClient } from '../../adapters/aws/query.ts';
+import { EC2, EVENTBRIDGE, STEP_FUNCTIONS } from '../../adapters/aws/services.ts';
+import { DynamoClusterStore } from '../../adapters/cluster-store.ts';
+import { EventBridgeNotifier } from '../../adapters/notifier.ts';
+import { PageTokens } from '../../adapters/page-tokens.ts';
+import { DynamoSpendLedger } from '../../adapters/spend-ledger.ts';
+import { StepFunctionsWorkflows } from '../../adapters/workflows.ts';
+import type { SpendLedger } from '../../core/cost/ledger.ts';
+import { PRICES } from '../../core/cost/price-list.ts';
+import { spendRun, type SpendRun } from '../../functions/reaper/handler.ts';
+import { TEST_TIMING } from '../support/fakes.ts';
+import {
+  call,
+  DEMO_KEY_PAIR,
+  emulator,
+  emulatorUrl,
+  tokenFor,
+  uniqueId,
+  waitForStatus,
+} from '../support/local-api.ts';
+
+const TABLE = 'det-control-plane-local-clusters';
+const MACHINE = (name: string) =>
+  `arn:aws:states:us-east-1:123456789012:stateMachine:det-control-plane-local-${name}`;
+const TEAM = 'budget-emu';
+const BUDGET = 0.005;
+const GRACE = 2;
+
+describe('a team over its monthly budget, in the emulator', () => {
+  // Real time: the workflows write their timeline at the emulator's time, and so must the settlement.
+  const clock = { now: () => new Date() };
+  let token: string;
+  let run: () => Promise<SpendRun>;
+
+  beforeAll(async () => {
+    token = await tokenFor(TEAM);
+    const config = { endpoint: emulatorUrl(), region: 'us-east-1' };
+    const db = new DynamoDocumentClient(config);
+    const pageTokens = new PageTokens(async () => Buffer.alloc(32, 5));
+    const store = new DynamoClusterStore(db, {
+      tableName: TABLE,
+      deletedRetentionDays: 30,
+      now: () => clock.now(),
+      pageTokens,
+    });
+    const ledger = new DynamoSpendLedger(db, { tableName: TABLE, now: () => clock.now(), pageTokens });
+    // Other test files share the emulator: settle this team's clusters only.
+    const scoped: SpendLedger = Object.assign(Object.create(ledger) as SpendLedger, {
+      unsettled: async (query: { limit: number; nextToken?: string }) => {
+        const page = await ledger.unsettled(query);
+        return { ...page, items: page.items.filter((cluster) => cluster.team === TEAM) };
+      },
+    });
+    const deps = {
+      store,
+      ledger: scoped,
+      workflows: new StepFunctionsWorkflows(new AwsJsonClient(STEP_FUNCTIONS, config), {
+        create: MACHINE('create'),
+        update: MACHINE('update'),
+        delete: MACHINE('delete'),
+        stop: MACHINE('stop'),
+        start: MACHINE('start'),
+      }),
+      clock,
+      settings: {
+        region: 'us-east-1',
+        stackPrefix: 'detcp-local',
+        policies: { teams: { [TEAM]: { monthlyBudgetUsd: BUDGET } } },
+        timing: TEST_TIMING,
+        deletedRetentionDays: 30,
+      },
+      agents: new Ec2AgentCounter(new AwsQueryClient(EC2, config)),
+      prices: PRICES,
+      notifier: new EventBridgeNotifier(new AwsJsonClient(EVENTBRIDGE, config), 'default'),
+      graceSeconds: GRACE,
+    };
+    run = () => spendRun(deps, { dryRun: false });
+  });
+
+  it('accepts the first cluster, refuses the second with 429, and tears the first down after a warning', async () => {
+    const first = uniqueId('budget');
+    const created = await call('POST', '/clusters', {
+      token,
+      body: { clusterId: first, keypair: DEMO_KEY_PAIR, idleTimeout: 'never' },
+    });
+    expect(created.status).toBe(202);
+    // The minimum charges of a start: 60 s of m5.large and ten minutes of db.t4g.medium, $0.012433.
+    expect(created.body.cost.monthToDate).toBeGreaterThan(BUDGET);
+    const ready = await waitForStatus(first, token, 'READY');
+
+    const refused = await call('POST', '/clusters', {
+      token,
+      body: { clusterId: uniqueId('budget'), keypair: DEMO_KEY_PAIR },
+    });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('content-type')).toBe('application/problem+json');
+    expect(refused.body).toMatchObject({
+      type: expect.stringMatching(/budget-exceeded$/),
+      budgetUsd: BUDGET,
+    });
+    expect(refused.body.spentUsd).toBeGreaterThanOrEqual(BUDGET);
+
+    const settled = await run();
+    expect(settled.settlement).toMatchObject({ settled: 1, teams: [TEAM] });
+    expect(settled.budgets.notified).toEqual([
+      { team: TEAM, thresholdPercent: 80 },
+      { team: TEAM, thresholdPercent: 100 },
+    ]);
+    expect(settled.budgets.actions).toEqual([{ team: TEAM, clusterId: first, action: 'warn' }]);
+
+    const team = await call('GET', `/teams/${TEAM}`, { token });
+    expect(team.status).toBe(200);
+    expect(team.body.spend).toMatchObject({
+      budgetUsd: BUDGET,
+      notified: { 80: expect.any(String), 100: expect.any(String) },
+    });
+    expect(team.body.spend.monthToDate).toBeGreaterThanOrEqual(BUDGET);
+    expect(team.body.usage).toMatchObject({ clusters: 1, byStatus: { READY: 1 } });
+
+    await new Promise((resolve) => setTimeout(resolve, (GRACE + 0.5) * 1000));
+    const stopped = await run();
+    expect(stopped.budgets.actions).toEqual([{ team: TEAM, clusterId: first, action: 'stop' }]);
+    expect((await call('GET', `/clusters/${first}`, { token })).body.status).toBe('DELETING');
+    const deleted = await waitForStatus(first, token, 'DELETED', 60_000);
+    expect(deleted.body.retained.checkpointBucket).toBe(ready.body.outputs.checkpointBucket);
+    await expect(
+      emulator.s3().send(new HeadBucketCommand({ Bucket: ready.body.outputs.checkpointBucket })),
+    ).resolves.toBeDefined();
+
+    const kinds = (
+      (await call('GET', `/clusters/${first}/events?limit=100`, { token })).body.items as { kind: string }[]
+    ).map((entry) => entry.kind);
+    expect(kinds).toEqual(
+      expect.arrayContaining(['budget-threshold', 'budget-stop-warning', 'delete-requested', 'deleted']),
+    );
+
+    // Deleted and settled to its end: its spend is closed and leaves the open set.
+    const closed = await run();
+    expect(closed.settlement).toMatchObject({ closed: 1, errors: [] });
+    expect((await run()).settlement.settled).toBe(0);
+  }, 120_000);
+});
