@@ -18,11 +18,13 @@ import { AwsQueryClient } from '../adapters/aws/query.ts';
 import { EC2, EVENTBRIDGE, RDS, STEP_FUNCTIONS } from '../adapters/aws/services.ts';
 import { RdsDatabaseStates } from '../adapters/database-states.ts';
 import { DynamoClusterStore, toItem } from '../adapters/cluster-store.ts';
+import { DynamoSpendLedger } from '../adapters/spend-ledger.ts';
 import { HttpMasterProbe } from '../adapters/master-probe.ts';
 import { EventBridgeNotifier } from '../adapters/notifier.ts';
 import { PageTokens } from '../adapters/page-tokens.ts';
 import { StepFunctionsWorkflows } from '../adapters/workflows.ts';
 import type { ClusterRecord } from '../core/cluster/model.ts';
+import { PRICES } from '../core/cost/price-list.ts';
 import { AGENT_TAG_KEY, agentTag, stackName, stackNameOf } from '../core/cluster/naming.ts';
 import { CREATE_DEFAULTS } from '../core/cluster/request.ts';
 import { reap } from '../core/operations/reap.ts';
@@ -185,6 +187,12 @@ export const reaper: BenchSection = {
             countCalls(new AwsJsonClient(EVENTBRIDGE, clientOptions), counters.eventBridge),
             'default',
           ),
+          prices: PRICES,
+          ledger: new DynamoSpendLedger(new DynamoDocumentClient(clientOptions), {
+            tableName: TABLE,
+            now: () => new Date(),
+            pageTokens: new PageTokens(async () => Buffer.alloc(32, 1)),
+          }),
           reaper: { graceSeconds: 3600, pageSize: 200, masterConcurrency: 25 },
         };
         const runs: Record<string, unknown> = {};

@@ -9,13 +9,13 @@ import { usd } from '../cost/cluster-cost.ts';
 import type { SpendCursor } from '../cost/meter.ts';
 import type { BudgetNotifier } from '../cost/notifications.ts';
 import { ConflictError } from '../errors.ts';
-import { startDelete, type DeleteDeps } from './delete-cluster.ts';
+import { startStop, type StopDeps } from './stop-cluster.ts';
 import type { OperationDeps } from './deps.ts';
 import { budgetOf, teamSpend } from './team-spend.ts';
 
 export const THRESHOLDS = [80, 100] as const;
 
-export type BudgetDeps = DeleteDeps &
+export type BudgetDeps = StopDeps &
   Pick<OperationDeps, 'ledger' | 'prices'> & {
     notifier: BudgetNotifier;
     /** How long a budget stop warning stands before the cluster is stopped (the teardown grace). */
@@ -146,12 +146,9 @@ async function act(
   await park(deps, cluster, `the team's monthly budget of $${context.budget} is spent ($${context.spent})`);
 }
 
-/**
- * What "stopped" means until stop and start exist in this control plane: torn down with its data
- * kept (bucket and final database snapshot), from which `restoreFrom` brings it back.
- */
-const PARKED = 'torn down (bucket and database snapshot kept)';
+/** A budget stop parks the cluster (contract, "Stop and start"): agents gone, master and database stopped, data kept. */
+const PARKED = 'stopped (data kept; start it once the budget allows)';
 
 async function park(deps: BudgetDeps, cluster: ClusterRecord, reason: string): Promise<void> {
-  await startDelete(deps, cluster, { purge: false, by: 'the budget check', reason: `Torn down: ${reason}.` });
+  await startStop(deps, cluster, { by: 'the budget check', reason: `Stopped: ${reason}.` });
 }

@@ -16,10 +16,11 @@ import { decide, type Activity, type Decision } from '../reaper/decide.ts';
 import { policyFor } from '../policy.ts';
 import { startDelete, type DeleteDeps } from './delete-cluster.ts';
 import { startStop } from './stop-cluster.ts';
+import type { TeamSpendDeps } from './team-spend.ts';
 
 type AnyDecision = Decision | StoppedDecision | NonNullable<ScheduleDecision>;
 
-export interface ReapDeps extends DeleteDeps {
+export interface ReapDeps extends DeleteDeps, TeamSpendDeps {
   agents: AgentCounter;
   databases: DatabaseStates;
   masters: MasterProbe;

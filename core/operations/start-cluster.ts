@@ -9,8 +9,9 @@ import { ConflictError } from '../errors.ts';
 import { assertCanSee, type Principal } from '../principal.ts';
 import { withFreshRecord } from './fresh-read.ts';
 import { startParkOperation, type ParkDeps } from './park.ts';
+import { assertWithinBudget, type TeamSpendDeps } from './team-spend.ts';
 
-export type StartDeps = ParkDeps;
+export type StartDeps = ParkDeps & TeamSpendDeps;
 
 export async function startCluster(
   deps: StartDeps,
@@ -29,6 +30,8 @@ export async function startStart(
 ): Promise<ClusterRecord> {
   assertStartable(current.clusterId, current.status);
   if (!current.stackId) throw new ConflictError(`Cluster ${current.clusterId} has no stack to start.`);
+  // A start brings the cluster's spend back, so it is refused like a create once the budget is spent.
+  await assertWithinBudget(deps, current.team, 'a start');
   return startParkOperation(deps, current, {
     operation: 'start',
     inProgress: 'STARTING',

@@ -41,6 +41,8 @@ export function reaperDeps(): ReapDeps {
     databases: databases(),
     masters: masters(),
     notifier: notifier(),
+    prices: PRICES,
+    ledger: ledger(),
     reaper: { graceSeconds: config().reaper.graceSeconds, pageSize: 200, masterConcurrency: 25 },
   };
 }

@@ -4,6 +4,8 @@
  * master's documented endpoints. Runs are scoped to this file's clusters (other test files share
  * the emulator), through a store that lists only them.
  */
+import { DynamoSpendLedger } from '../../adapters/spend-ledger.ts';
+import { PRICES } from '../../core/cost/price-list.ts';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
@@ -133,6 +135,12 @@ describe('the reaper in the emulator', () => {
       databases: new RdsDatabaseStates(new AwsQueryClient(RDS, config)),
       masters: new HttpMasterProbe({ timeoutMs: 2000 }),
       notifier: new EventBridgeNotifier(new AwsJsonClient(EVENTBRIDGE, config), 'default'),
+      prices: PRICES,
+      ledger: new DynamoSpendLedger(new DynamoDocumentClient(config), {
+        tableName: TABLE,
+        now: () => clock.now(),
+        pageTokens: new PageTokens(async () => Buffer.alloc(32, 3)),
+      }),
       reaper: { graceSeconds: GRACE, pageSize: 200, masterConcurrency: 10 },
     };
   });

@@ -4,6 +4,8 @@
  * start brings back the same master at the same URL. The reaper, with an injected clock, stops an
  * idle cluster under the default policy and stops again a database that AWS started by itself.
  */
+import { DynamoSpendLedger } from '../../adapters/spend-ledger.ts';
+import { PRICES } from '../../core/cost/price-list.ts';
 import { DescribeInstancesCommand, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { DescribeDBInstancesCommand, StartDBInstanceCommand } from '@aws-sdk/client-rds';
 import { Ec2AgentCounter } from '../../adapters/agent-counter.ts';
@@ -189,6 +191,12 @@ describe('stop and start in the emulator', () => {
         databases: new RdsDatabaseStates(new AwsQueryClient(RDS, config)),
         masters: new HttpMasterProbe({ timeoutMs: 500 }),
         notifier: new EventBridgeNotifier(new AwsJsonClient(EVENTBRIDGE, config), 'default'),
+        prices: PRICES,
+        ledger: new DynamoSpendLedger(new DynamoDocumentClient(config), {
+          tableName: TABLE,
+          now: () => clock.now(),
+          pageTokens: new PageTokens(async () => Buffer.alloc(32, 5)),
+        }),
         reaper: { graceSeconds: 600, pageSize: 200, masterConcurrency: 10 },
       };
     });

@@ -1,8 +1,9 @@
 /** POST /clusters/{clusterId}/start: resume a STOPPED cluster; READY once Determined answers again. */
+import { PRICES } from '../../../core/cost/price-list.ts';
 import { startCluster, type StartDeps } from '../../../core/operations/start-cluster.ts';
 import { parkSchema } from '../../../core/cluster/request.ts';
 import { parseWith } from '../../../core/validation.ts';
-import { clock, clusterStore, idempotencyDeps, settings, workflows } from '../../deps.ts';
+import { clock, clusterStore, idempotencyDeps, ledger, settings, workflows } from '../../deps.ts';
 import { apiHandler, type ApiMain } from '../api-handler.ts';
 import { clusterOfQuery } from './path.ts';
 
@@ -16,5 +17,12 @@ export const main: ApiMain<StartDeps> = async (request, deps) => {
 export const handler = apiHandler(main, {
   scope: 'write',
   idempotency: idempotencyDeps,
-  deps: () => ({ store: clusterStore(), workflows: workflows(), clock, settings: settings() }),
+  deps: () => ({
+    store: clusterStore(),
+    workflows: workflows(),
+    clock,
+    settings: settings(),
+    prices: PRICES,
+    ledger: ledger(),
+  }),
 });

@@ -1,6 +1,6 @@
 /**
  * Team budgets over the in-memory store and ledger: notices at 80 % and 100 %, a warning then a
- * teardown (data kept) of READY clusters that are not protected, 429 budget-exceeded for creates and
+ * stop (data kept) of READY clusters that are not protected, 429 budget-exceeded for creates and
  * cost-raising changes, and GET /teams/{team}. Figures as in settle.test.ts (simple, us-east-1).
  */
 import { main as getTeamMain } from '../../../functions/http/teams/get.ts';
@@ -62,7 +62,7 @@ async function getTeam(deps: FakeDeps, team: string, claims: { team: string; adm
 }
 
 describe('a team budget of $0.05', () => {
-  it('notifies at 80 % and 100 % once, warns, then tears down the READY cluster that is not protected', async () => {
+  it('notifies at 80 % and 100 % once, warns, then stops the READY cluster that is not protected', async () => {
     const { api, notifier, at, run, create } = await setup(0.05);
     expect((await create('c1')).status).toBe(202);
     expect((await create('guarded', { protected: true })).status).toBe(202);
@@ -92,15 +92,18 @@ describe('a team budget of $0.05', () => {
     );
     expect(timeline('guarded')).not.toContain('budget-stop-warning');
 
-    // Within the grace: nothing; after it, torn down with its data kept.
+    // Within the grace: nothing; after it, stopped with its data kept.
     expect((await run(14)).actions).toEqual([]);
     const stop = await run(18);
     expect(stop.actions).toEqual([{ team: 'alpha', clusterId: 'c1', action: 'stop' }]);
     expect(api.deps.store.record('c1')).toMatchObject({
-      status: 'DELETING',
+      status: 'STOPPING',
       statusReason: expect.stringContaining("the team's monthly budget of $0.05 is spent"),
     });
-    expect(api.deps.workflows.started.at(-1)).toMatchObject({ operation: 'delete', input: { purge: false } });
+    expect(api.deps.workflows.started.at(-1)).toMatchObject({
+      operation: 'stop',
+      input: { clusterId: 'c1' },
+    });
     expect(api.deps.store.record('guarded')?.status).toBe('READY');
   });
 
@@ -125,6 +128,23 @@ describe('a team budget of $0.05', () => {
     const patch = (body: object) => api.call('PATCH /clusters/{clusterId}', { path: '/clusters/c1', body });
     expect((await patch({ maxDynamicAgents: 8 })).status).toBe(429);
     expect((await patch({ maxDynamicAgents: 2 })).status).toBe(202);
+  });
+
+  it('refuses to start a stopped cluster with 429 budget-exceeded, and starts it once the budget is raised', async () => {
+    const { api, at, run, create } = await setup(0.01);
+    await create('c1');
+    await transition(api.deps, 'c1', 'READY', at(1));
+    await run(2);
+    await transition(api.deps, 'c1', 'STOPPED', at(3));
+    const start = () =>
+      api.call('POST /clusters/{clusterId}/start', { path: '/clusters/c1/start', body: {} });
+    const refused = await start();
+    expect(refused.status).toBe(429);
+    expect(refused.body).toMatchObject({ type: expect.stringMatching(/budget-exceeded$/), budgetUsd: 0.01 });
+    expect(api.deps.store.record('c1')?.status).toBe('STOPPED');
+    api.deps.settings.policies = { teams: { alpha: { monthlyBudgetUsd: 100 } } };
+    expect((await start()).status).toBe(202);
+    expect(api.deps.store.record('c1')?.status).toBe('STARTING');
   });
 
   it('withdraws a pending stop once the budget is raised', async () => {
