@@ -127,6 +127,7 @@ export const FUNCTION_CALLS: Record<string, FunctionCall[]> = {
   ],
   startCluster: [
     ...store('GetItem', 'PutItem', 'UpdateItem'),
+    ...teamSpend(),
     ...idempotency,
     apiKey,
     {

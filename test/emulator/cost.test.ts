@@ -88,7 +88,7 @@ describe('a team over its monthly budget, in the emulator', () => {
     run = () => spendRun(deps, { dryRun: false });
   });
 
-  it('accepts the first cluster, refuses the second with 429, and tears the first down after a warning', async () => {
+  it('accepts the first cluster, refuses the second with 429, and stops the first after a warning; a start is refused too', async () => {
     const first = uniqueId('budget');
     const created = await call('POST', '/clusters', {
       token,
@@ -131,23 +131,27 @@ describe('a team over its monthly budget, in the emulator', () => {
     await new Promise((resolve) => setTimeout(resolve, (GRACE + 0.5) * 1000));
     const stopped = await run();
     expect(stopped.budgets.actions).toEqual([{ team: TEAM, clusterId: first, action: 'stop' }]);
-    expect((await call('GET', `/clusters/${first}`, { token })).body.status).toBe('DELETING');
-    const deleted = await waitForStatus(first, token, 'DELETED', 60_000);
-    expect(deleted.body.retained.checkpointBucket).toBe(ready.body.outputs.checkpointBucket);
+    expect((await call('GET', `/clusters/${first}`, { token })).body.status).toBe('STOPPING');
+    const stoppedView = await waitForStatus(first, token, 'STOPPED', 60_000);
+    // A stop keeps everything: the same bucket and master address, ready for a start.
+    expect(stoppedView.body.outputs.checkpointBucket).toBe(ready.body.outputs.checkpointBucket);
     await expect(
       emulator.s3().send(new HeadBucketCommand({ Bucket: ready.body.outputs.checkpointBucket })),
     ).resolves.toBeDefined();
+    const start = await call('POST', `/clusters/${first}/start`, { token, body: {} });
+    expect(start.status).toBe(429);
+    expect(start.body.type).toMatch(/budget-exceeded$/);
 
     const kinds = (
       (await call('GET', `/clusters/${first}/events?limit=100`, { token })).body.items as { kind: string }[]
     ).map((entry) => entry.kind);
     expect(kinds).toEqual(
-      expect.arrayContaining(['budget-threshold', 'budget-stop-warning', 'delete-requested', 'deleted']),
+      expect.arrayContaining(['budget-threshold', 'budget-stop-warning', 'stop-requested', 'stopped']),
     );
 
-    // Deleted and settled to its end: its spend is closed and leaves the open set.
-    const closed = await run();
-    expect(closed.settlement).toMatchObject({ closed: 1, errors: [] });
-    expect((await run()).settlement.settled).toBe(0);
+    // A stopped cluster still costs its standing parts (volumes, database storage): its spend stays open.
+    const again = await run();
+    expect(again.settlement).toMatchObject({ settled: 1, closed: 0, errors: [] });
+    expect(again.budgets.actions).toEqual([]);
   }, 120_000);
 });
