@@ -17,6 +17,7 @@
  * The workflows in statemachines/ write the same attributes through direct DynamoDB integrations.
  * Page tokens are opaque (adapters/page-tokens.ts).
  */
+import { CLUSTER_RECORD, deletedRecordExpiry, reapShardOf } from '../core/names/shared.ts';
 import {
   ConditionalCheckFailedException,
   GetCommand,
@@ -36,8 +37,8 @@ import type { NewTimelineEntry, TimelineEntry } from '../core/timeline.ts';
 import type { PageTokens } from './page-tokens.ts';
 import { camelCaseOutputs } from './stack-outputs.ts';
 
-export const CLUSTER_SK = 'CLUSTER';
-export const clusterPk = (cluster: ClusterRef) => `CLUSTER#${cluster.team}#${cluster.clusterId}`;
+export const CLUSTER_SK = CLUSTER_RECORD.sk;
+export const clusterPk = (cluster: ClusterRef) => CLUSTER_RECORD.pk.format(cluster);
 export const clusterKey = (cluster: ClusterRef) => ({ pk: clusterPk(cluster), sk: CLUSTER_SK });
 const teamQuotaKey = (team: string) => ({ pk: `TEAM#${team}`, sk: 'QUOTA' });
 export const stackNameClaimKey = (stackName: string) => ({
@@ -45,7 +46,6 @@ export const stackNameClaimKey = (stackName: string) => ({
   sk: STACK_NAME_CLAIM.sk,
 });
 /** The reaper's sparse index holds READY and STOPPED clusters, each status its own shard. */
-const REAP_SHARDS: readonly ClusterStatus[] = ['READY', 'STOPPED'];
 export const SPEND_SHARD = 'OPEN';
 const EVENT_PREFIX = 'EVENT#';
 
@@ -196,14 +196,14 @@ export class DynamoClusterStore implements ClusterStore {
     }
     if (changes.status) {
       names['#reapShard'] = 'reapShard';
-      if (REAP_SHARDS.includes(changes.status)) {
-        values[':reapShard'] = changes.status;
+      const shard = reapShardOf(changes.status);
+      if (shard) {
+        values[':reapShard'] = shard;
         set.push('#reapShard = :reapShard');
       } else remove.push('#reapShard');
       if (changes.status === 'DELETED') {
         names['#ttl'] = 'ttl';
-        values[':ttl'] =
-          Math.floor(this.options.now().getTime() / 1000) + this.options.deletedRetentionDays * 86400;
+        values[':ttl'] = deletedRecordExpiry(this.options.now(), this.options.deletedRetentionDays);
         set.push('#ttl = :ttl');
       }
     }
@@ -390,7 +390,7 @@ export function toItem(record: ClusterRecord): Record<string, unknown> {
     stackOutputs: JSON.stringify(
       Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
     ),
-    ...(REAP_SHARDS.includes(record.status) ? { reapShard: record.status } : {}),
+    ...(reapShardOf(record.status) ? { reapShard: record.status } : {}),
     ...(record.spend && record.spend.status !== 'DELETED' ? { spendShard: SPEND_SHARD } : {}),
   };
 }

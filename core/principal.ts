@@ -1,4 +1,5 @@
 /** Who is calling: from the JWT claims the gateway (or the local runtime) verified. */
+import { TEAM } from './names/shared.ts';
 import type { ClusterRef } from './cluster/naming.ts';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from './errors.ts';
 
@@ -7,7 +8,7 @@ import { ForbiddenError, NotFoundError, UnauthorizedError } from './errors.ts';
  * with a letter (a JSON number or boolean claim, which API Gateway hands on as text, never passes),
  * and "null", "true" and "false" are refused for the same reason.
  */
-export const TEAM = /^[a-zA-Z][a-zA-Z0-9._-]{0,63}$/;
+export { TEAM };
 const JSON_LITERALS = ['null', 'true', 'false'];
 
 export type Scope = 'read' | 'write' | 'admin';

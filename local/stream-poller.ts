@@ -3,6 +3,7 @@
  * on AWS (serverless.yml, function streamMetrics): every shard from its start, cluster records only
  * (the mapping's filter), batches handed to the very handler Lambda runs (functions/stream/).
  */
+import { CLUSTER_RECORD } from '../core/names/shared.ts';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { AwsJsonClient, type JsonService } from '../adapters/aws/json.ts';
 
@@ -39,7 +40,7 @@ export interface StreamPoller {
 
 /** The mapping's filter pattern: `{"dynamodb": {"NewImage": {"sk": {"S": ["CLUSTER"]}}}}`. */
 export const isClusterRecord = (record: DynamoDBRecord): boolean =>
-  record.dynamodb?.NewImage?.sk?.S === 'CLUSTER';
+  record.dynamodb?.NewImage?.sk?.S === CLUSTER_RECORD.sk;
 
 export async function startStreamPoller(options: {
   endpoint: string;

@@ -7,11 +7,16 @@
  * in the account carry the team or a hash of it.
  */
 import { createHash } from 'node:crypto';
+import { AGENT_TAG, STACK_ID, STACK_NAME, SYSTEM_TAGS } from '../names/shared.ts';
 
-export const STACK_MANAGED_BY = 'determined';
+export { STACK_MANAGED_BY, STACK_PREFIX, STACK_PREFIX_MAX } from '../names/shared.ts';
 
 /** The stack tags that say whose a stack is; a workflow refuses a stack whose tags do not match. */
-export const OWNERSHIP_TAGS = { managedBy: 'managed-by', team: 'team', clusterId: 'cluster-id' } as const;
+export const OWNERSHIP_TAGS = {
+  managedBy: SYSTEM_TAGS.managedBy,
+  team: SYSTEM_TAGS.team,
+  clusterId: SYSTEM_TAGS.clusterId,
+} as const;
 
 /** A cluster is named by its team and its id (two teams may each have a `dev`). */
 export interface ClusterRef {
@@ -34,11 +39,8 @@ export function teamKey(team: string): string {
  * account and region while cluster ids are unique per team only: a live stack name is claimed in the
  * cluster table (STACK_NAME_CLAIM) by the cluster that holds it (docs/adr/0016-tenancy-by-team.md).
  */
-export const STACK_PREFIX = /^(?:[a-zA-Z][-a-zA-Z0-9]{0,30}-)?$/;
-export const STACK_PREFIX_MAX = 32;
-
 export function stackName(prefix: string, clusterId: string): string {
-  return `${prefix}${clusterId}`;
+  return STACK_NAME.format({ prefix, clusterId });
 }
 
 /**
@@ -53,7 +55,7 @@ export const STACK_NAME_CLAIM = { pkPrefix: 'STACKNAME#', sk: 'STACKNAME', holde
 
 /** The name in a stack id (arn:aws:cloudformation:<region>:<account>:stack/<name>/<uuid>). */
 export function stackNameOf(stackId: string): string {
-  return stackId.split('/')[1] ?? '';
+  return STACK_ID.parse(stackId)?.stackName ?? '';
 }
 
 /**
@@ -62,10 +64,10 @@ export function stackNameOf(stackId: string): string {
  * `det-agent-${AWS::StackName}`): that lets IAM conditions name it in the template, and lets the
  * reaper find the agents of many clusters in one DescribeInstances call.
  */
-export const AGENT_TAG_KEY = 'det-cluster';
+export const AGENT_TAG_KEY = AGENT_TAG.key;
 
 export function agentTag(stack: string): { key: string; value: string } {
-  return { key: AGENT_TAG_KEY, value: `det-agent-${stack}` };
+  return { key: AGENT_TAG.key, value: AGENT_TAG.value.format({ stackName: stack }) };
 }
 
 export type Operation = 'create' | 'update' | 'delete' | 'stop' | 'start';

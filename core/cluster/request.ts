@@ -18,9 +18,9 @@ export type DeploymentType = (typeof DEPLOYMENT_TYPES)[number];
 /** The Determined release the templates are written and tested for. */
 export const PINNED_DETERMINED_VERSION = '0.38.1';
 
-export const CLUSTER_ID = /^[a-zA-Z][-a-zA-Z0-9]*$/;
-/** Tag keys the control plane sets itself; a caller may not override them. */
-export const RESERVED_TAG_KEYS = ['managed-by', 'deployment-type', 'team', 'owner', 'cluster-id', 'Name'];
+import { CLUSTER_ID, CLUSTER_ID_MAX, RESERVED_TAG_KEYS } from '../names/shared.ts';
+
+export { CLUSTER_ID, RESERVED_TAG_KEYS };
 /**
  * aws: is AWS's own; det- marks this cluster's agents; determined- is Determined's: its provisioner
  * tags every agent with determined-resource-pool and determined-master-address and finds its agents
@@ -41,7 +41,7 @@ const clusterId = z
   .string()
   .check(
     z.minLength(1),
-    z.maxLength(64),
+    z.maxLength(CLUSTER_ID_MAX),
     z.regex(CLUSTER_ID, { error: 'must start with a letter and contain only letters, digits and hyphens' }),
   );
 

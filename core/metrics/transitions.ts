@@ -3,6 +3,7 @@
  * status entered, a failure by operation and kind, and the time from the create request to READY.
  * Writes that leave the status alone (timeline entries, idle tracking, quotas) emit nothing.
  */
+import { CLUSTER_RECORD } from '../names/shared.ts';
 import { point, type MetricPoint } from './catalogue.ts';
 import { failureType } from './failure-type.ts';
 
@@ -20,7 +21,8 @@ const STATUS = /^[A-Z][A-Z_]{1,31}$/;
 
 export function transitionPoints(change: { old?: RecordImage; new?: RecordImage }): MetricPoint[] {
   const after = change.new;
-  if (!after || after.sk !== 'CLUSTER' || !after.status || after.status === change.old?.status) return [];
+  if (!after || after.sk !== CLUSTER_RECORD.sk || !after.status || after.status === change.old?.status)
+    return [];
   const status = STATUS.test(after.status) ? after.status : 'OTHER';
   const points = [point('ClusterTransitions', 1, { status })];
   const failed = /^([A-Z]+)_FAILED$/.exec(status);

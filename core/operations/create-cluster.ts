@@ -1,8 +1,8 @@
 /** POST /clusters: validate, check, record CREATING, store the secret, start the create workflow. */
+import { SYSTEM_TAGS } from '../names/shared.ts';
 import type { ClusterParameters, ClusterRecord } from '../cluster/model.ts';
 import {
   executionName,
-  OWNERSHIP_TAGS,
   secretName,
   stackName,
   STACK_MANAGED_BY,
@@ -105,9 +105,9 @@ export async function createCluster(
       ? await deps.secrets.read(restore.secretName)
       : { dbPassword: request.dbPassword ?? deps.generatePassword(), adminPassword: deps.generatePassword() };
     await deps.secrets.create(record.secretName ?? '', secret, {
-      'managed-by': STACK_MANAGED_BY,
-      team: record.team,
-      'cluster-id': record.clusterId,
+      [SYSTEM_TAGS.managedBy]: STACK_MANAGED_BY,
+      [SYSTEM_TAGS.team]: record.team,
+      [SYSTEM_TAGS.clusterId]: record.clusterId,
     });
     secretStored = true;
     const inputs: StackInputs = {
@@ -277,11 +277,11 @@ function idleFrom(parameters: ClusterParameters, now: Date) {
 /** Tags on the stack (CloudFormation copies them to every resource it creates). */
 export function stackTags(record: ClusterRecord): { Key: string; Value: string }[] {
   const own = {
-    [OWNERSHIP_TAGS.managedBy]: STACK_MANAGED_BY,
-    'deployment-type': record.deploymentType,
-    [OWNERSHIP_TAGS.team]: record.team,
-    owner: record.owner,
-    [OWNERSHIP_TAGS.clusterId]: record.clusterId,
+    [SYSTEM_TAGS.managedBy]: STACK_MANAGED_BY,
+    [SYSTEM_TAGS.deploymentType]: record.deploymentType,
+    [SYSTEM_TAGS.team]: record.team,
+    [SYSTEM_TAGS.owner]: record.owner,
+    [SYSTEM_TAGS.clusterId]: record.clusterId,
   };
   return Object.entries({ ...record.parameters.tags, ...own }).map(([Key, Value]) => ({ Key, Value }));
 }

@@ -2,6 +2,7 @@
  * DELETE /clusters/{id}: start the delete workflow, or ask the running workflow to delete when it is
  * done. Shared with the reaper, which tears down idle and expired clusters the same way.
  */
+import { deletedRecordExpiry } from '../names/shared.ts';
 import { toView, type ClusterRecord, type ClusterView } from '../cluster/model.ts';
 import { executionName, type ClusterRef } from '../cluster/naming.ts';
 import { deletePlan } from '../cluster/status.ts';
@@ -35,7 +36,7 @@ export async function startDelete(
   const now = deps.clock.now();
   const request = {
     purge: options.purge,
-    recordTtl: Math.floor(now.getTime() / 1000) + deps.settings.deletedRetentionDays * 86400,
+    recordTtl: deletedRecordExpiry(now, deps.settings.deletedRetentionDays),
   };
   const plan = deletePlan(current.clusterId, current.status);
   if (plan === 'already-deleting') return current;

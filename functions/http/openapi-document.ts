@@ -1,4 +1,5 @@
 /** The OpenAPI 3.1 document of the API, generated from the same schemas that validate requests. */
+import { CLUSTER_ID, CLUSTER_ID_MAX } from '../../core/names/shared.ts';
 import * as z from 'zod/mini';
 import {
   clusterQuerySchema,
@@ -43,7 +44,7 @@ const clusterPath = {
   name: 'clusterId',
   in: 'path',
   required: true,
-  schema: { type: 'string', pattern: '^[a-zA-Z][-a-zA-Z0-9]*$', maxLength: 64 },
+  schema: { type: 'string', pattern: CLUSTER_ID.source, maxLength: CLUSTER_ID_MAX },
 };
 const idempotencyKey = {
   name: 'Idempotency-Key',

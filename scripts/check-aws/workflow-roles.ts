@@ -4,6 +4,7 @@
  * must be allowed, on the ARN the task's parameters name (the clusters table, a cluster stack under
  * the deployment's prefix and owned by the control plane, a checkpoint bucket, a cluster secret...).
  */
+import { TEMPLATE_OBJECT } from '../../core/names/shared.ts';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { MASTER_BOOT_TAG, stackName } from '../../core/cluster/naming.ts';
@@ -99,7 +100,7 @@ export function callsOfTask(name: string, state: Json): TaskCall[] {
     const object = has('Key')
       ? has('Bucket.$')
         ? `${bucket}/experiment/1/x`
-        : `${bucket}/clusters/${stack}/execution.json`
+        : `${bucket}/${TEMPLATE_OBJECT.format({ stackName: stack, execution: 'execution' })}`
       : bucket;
     return [call(action === 's3:ListBucket' || action === 's3:DeleteBucket' ? bucket : object)];
   }

@@ -4,13 +4,13 @@
  * their open spot requests (a fulfilled request launches an agent after the fact, so the search runs
  * again), and wait until none is left, within the operation's budget.
  */
-import { AGENT_TAG_KEY } from '../../core/cluster/naming.ts';
+import { AGENT_TAG } from '../../core/names/shared.ts';
 import { sdk, TRANSIENT_RETRY, type States } from './asl.ts';
 
 /** The master tags its agents after the stack's name, read from the stack at `$.stackName`. */
 export const agentFilter = {
-  Name: `tag:${AGENT_TAG_KEY}`,
-  'Values.$': "States.Array(States.Format('det-agent-{}', $.stackName))",
+  Name: `tag:${AGENT_TAG.key}`,
+  'Values.$': `States.Array(${AGENT_TAG.value.asl({ stackName: '$.stackName' })})`,
 };
 
 export interface ClearAgents {

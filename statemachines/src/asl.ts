@@ -3,6 +3,8 @@
  * shared blocks in TypeScript and rendered to statemachines/*.asl.json, which Step Functions, the
  * emulator and the tests all run (docs/adr/0006-workflows-as-code.md).
  */
+import { CLUSTER_RECORD } from '../../core/names/shared.ts';
+
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 export type State = { [key: string]: Json };
 export type States = Record<string, State>;
@@ -43,10 +45,10 @@ export const TRANSIENT_RETRY: Json = {
 };
 
 /** The cluster record's key (adapters/cluster-store.ts): every workflow input carries team and id. */
-export const CLUSTER_PK = "States.Format('CLUSTER#{}#{}', $.team, $.clusterId)";
+export const CLUSTER_PK = CLUSTER_RECORD.pk.asl({ team: '$.team', clusterId: '$.clusterId' });
 export const clusterKey: Json = {
   pk: { 'S.$': CLUSTER_PK },
-  sk: { S: 'CLUSTER' },
+  sk: { S: CLUSTER_RECORD.sk },
 };
 
 export function merge(...groups: States[]): States {

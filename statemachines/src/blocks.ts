@@ -4,6 +4,7 @@
  * and the search for the root cause of a failed operation in the stack's events.
  * Every path is written in the JSONPath forms that behave the same in Step Functions and the emulator.
  */
+import { reapShardOf } from '../../core/names/shared.ts';
 import { OWNERSHIP_TAGS, STACK_MANAGED_BY, STACK_NAME_CLAIM } from '../../core/cluster/naming.ts';
 import {
   CLUSTER_PK,
@@ -85,8 +86,9 @@ export function recordStatus(name: string, write: StatusWrite): States {
     sets.unshift('#status = :to');
     removes.push('waitToken');
     // The reaper's sparse index holds READY and STOPPED clusters only, each status its own shard.
-    if (write.to === 'READY' || write.to === 'STOPPED') {
-      values[':shard'] = { S: write.to };
+    const shard = reapShardOf(write.to);
+    if (shard) {
+      values[':shard'] = { S: shard };
       sets.push('#reapShard = :shard');
     } else removes.push('#reapShard');
   } else delete names['#reapShard'];

@@ -6,6 +6,7 @@
  * cluster's earlier attempt, recorded by id and carrying its ownership tags, is removed. Any other
  * stack of that name is never touched, and the failure does not say what state it is in.
  */
+import { TEMPLATE_OBJECT } from '../../core/names/shared.ts';
 import {
   merge,
   sdk,
@@ -33,7 +34,7 @@ import {
 } from './blocks.ts';
 
 const STABLE_FAILED = ['ROLLBACK_COMPLETE', 'ROLLBACK_FAILED', 'CREATE_FAILED', 'DELETE_FAILED'];
-const TEMPLATE_KEY = "'clusters/{}/{}.json', $.stack.name, $$.Execution.Name";
+const TEMPLATE_KEY = TEMPLATE_OBJECT.asl({ stackName: '$.stack.name', execution: '$$.Execution.Name' });
 
 export function createWorkflow(): StateMachine {
   return guarded(workflowBody(), {
@@ -212,7 +213,7 @@ function workflowBody(): StateMachine {
           Resource: sdk('s3', 'putObject'),
           Parameters: {
             Bucket: TEMPLATES_BUCKET,
-            'Key.$': `States.Format(${TEMPLATE_KEY})`,
+            'Key.$': TEMPLATE_KEY,
             'Body.$': 'States.JsonToString($.stack.template)',
             ContentType: 'application/json',
           },
@@ -225,7 +226,7 @@ function workflowBody(): StateMachine {
           Resource: sdk('cloudformation', 'createStack'),
           Parameters: {
             'StackName.$': '$.stack.name',
-            'TemplateURL.$': `States.Format('https://${TEMPLATES_DOMAIN}/clusters/{}/{}.json', $.stack.name, $$.Execution.Name)`,
+            'TemplateURL.$': `States.Format('https://${TEMPLATES_DOMAIN}/{}', ${TEMPLATE_KEY})`,
             'Parameters.$': '$.stack.parameters',
             'Tags.$': '$.stack.tags',
             Capabilities: ['CAPABILITY_IAM'],

@@ -5,6 +5,7 @@
  * (the name holds a hash of the team, not the team): stacks the control plane did not record find
  * no cluster, and a stack id never names another cluster's record.
  */
+import { CLUSTER_RECORD } from '../../core/names/shared.ts';
 import { DDB_GET, sdk, TABLE, type StateMachine } from './asl.ts';
 
 const RETRY = {
@@ -55,7 +56,7 @@ export function stackEventRelay(): StateMachine {
         Resource: DDB_GET,
         Parameters: {
           TableName: TABLE,
-          Key: { pk: { 'S.$': '$.found.items[0].pk.S' }, sk: { S: 'CLUSTER' } },
+          Key: { pk: { 'S.$': '$.found.items[0].pk.S' }, sk: { S: CLUSTER_RECORD.sk } },
           ProjectionExpression: 'waitToken, stackId',
           ConsistentRead: true,
         },

@@ -3,7 +3,7 @@
  * agents reach only this cluster's bucket; the master terminates only instances carrying this
  * cluster's agent tag, gets the spot actions only when spot is on, and passes only the agent role.
  */
-import { AGENT_TAG_KEY } from '../../core/cluster/naming.ts';
+import { AGENT_TAG } from '../../core/names/shared.ts';
 import { getAtt, ifThen, noValue, ref, sub, type Fragment, type Value } from './cfn.ts';
 import { bootReportPermission } from './master-boot-report.ts';
 import { checkpointBucketName } from './storage.ts';
@@ -98,7 +98,9 @@ export function iam(): Fragment {
                     Resource: '*',
                     Condition: {
                       StringEquals: {
-                        [`ec2:ResourceTag/${AGENT_TAG_KEY}`]: sub('det-agent-${AWS::StackName}'),
+                        [`ec2:ResourceTag/${AGENT_TAG.key}`]: sub(
+                          AGENT_TAG.value.cfnSub({ stackName: 'AWS::StackName' }),
+                        ),
                       },
                     },
                   },
@@ -137,7 +139,9 @@ export function iam(): Fragment {
                     Resource: '*',
                     Condition: {
                       StringEquals: {
-                        [`ec2:ResourceTag/${AGENT_TAG_KEY}`]: sub('det-agent-${AWS::StackName}'),
+                        [`ec2:ResourceTag/${AGENT_TAG.key}`]: sub(
+                          AGENT_TAG.value.cfnSub({ stackName: 'AWS::StackName' }),
+                        ),
                       },
                     },
                   },
@@ -175,7 +179,9 @@ export function iam(): Fragment {
                       Resource: sub('arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:instance/*'),
                       Condition: {
                         StringEquals: {
-                          [`aws:RequestTag/${AGENT_TAG_KEY}`]: sub('det-agent-${AWS::StackName}'),
+                          [`aws:RequestTag/${AGENT_TAG.key}`]: sub(
+                            AGENT_TAG.value.cfnSub({ stackName: 'AWS::StackName' }),
+                          ),
                         },
                       },
                     },

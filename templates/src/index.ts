@@ -3,7 +3,7 @@
  * (docs/adr/0005-templates-as-code.md). templates/<type>.yaml are these, rendered; a test keeps
  * them fresh, and cfn-lint checks them.
  */
-import { AGENT_TAG_KEY } from '../../core/cluster/naming.ts';
+import { AGENT_TAG } from '../../core/names/shared.ts';
 import type { DeploymentType } from '../../core/cluster/request.ts';
 import { bastion } from './bastion.ts';
 import { compose, ref, sub, type Fragment, type Template } from './cfn.ts';
@@ -46,10 +46,10 @@ function identity(type: DeploymentType): Fragment {
         Description: 'Determined release of the master and agents',
         Value: ref('DeterminedVersion'),
       },
-      AgentTagKey: { Description: 'Tag key the master puts on its agents', Value: AGENT_TAG_KEY },
+      AgentTagKey: { Description: 'Tag key the master puts on its agents', Value: AGENT_TAG.key },
       AgentTagValue: {
         Description: 'Tag value that marks this cluster’s agents',
-        Value: sub('det-agent-${AWS::StackName}'),
+        Value: sub(AGENT_TAG.value.cfnSub({ stackName: 'AWS::StackName' })),
       },
       Region: { Description: 'Region of the cluster', Value: ref('AWS::Region') },
     },

@@ -6,6 +6,7 @@
  * data reruns on every boot, so a stack update that changes the configuration restarts the master with it.
  */
 import { AGENT_SLOTS } from '../../core/cluster/instance-types.ts';
+import { AGENT_TAG } from '../../core/names/shared.ts';
 import {
   base64,
   findInMap,
@@ -95,7 +96,7 @@ function slotValues(options: MasterOptions): Partial<Record<SlotName, Value>> {
     LogGroup: ref('LogGroup'),
     AgentSecurityGroup: getAtt('AgentSecurityGroup', 'GroupId'),
     ...(options.agentSubnet ? { AgentSubnet: ref(options.agentSubnet) } : {}),
-    AgentTagValue: sub('det-agent-${AWS::StackName}'),
+    AgentTagValue: sub(AGENT_TAG.value.cfnSub({ stackName: 'AWS::StackName' })),
     AgentTags: ref('AgentTags'),
     SpotEnabled: ref('SpotEnabled'),
     SpotMaxPrice: ref('SpotMaxPrice'),

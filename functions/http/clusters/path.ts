@@ -1,5 +1,6 @@
 import type { ClusterRef } from '../../../core/cluster/naming.ts';
-import { CLUSTER_ID, clusterQuerySchema } from '../../../core/cluster/request.ts';
+import { clusterQuerySchema } from '../../../core/cluster/request.ts';
+import { isClusterId } from '../../../core/names/shared.ts';
 import { NotFoundError } from '../../../core/errors.ts';
 import type { OperationDeps } from '../../../core/operations/deps.ts';
 import { clusterRef } from '../../../core/principal.ts';
@@ -11,8 +12,7 @@ export type StoreDeps = Pick<OperationDeps, 'store'>;
 /** The {clusterId} path parameter; an id no cluster can have is simply not found. */
 export function clusterIdOf(request: ApiRequest): string {
   const clusterId = request.path.clusterId ?? '';
-  if (clusterId.length > 64 || !CLUSTER_ID.test(clusterId))
-    throw new NotFoundError(`No cluster ${clusterId}.`);
+  if (!isClusterId(clusterId)) throw new NotFoundError(`No cluster ${clusterId}.`);
   return clusterId;
 }
 
