@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { issueToken, signingKey } from '../local/auth.ts';
 import { projectRoot } from '../local/paths.ts';
 import { startLocal, type LocalRuntime } from '../local/start.ts';
-import { freePort } from '../test/support/ports.ts';
+import { freePort } from '../local/ports.ts';
 
 export interface BenchContext {
   /** The local runtime (emulator + API), started once on first use. */

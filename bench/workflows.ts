@@ -9,10 +9,9 @@ import { DEMO_KEY_PAIR } from '../local/bootstrap.ts';
 import type { ClusterParameters, ClusterRecord } from '../core/cluster/model.ts';
 import { executionName, secretName, stackName } from '../core/cluster/naming.ts';
 import { CREATE_DEFAULTS } from '../core/cluster/request.ts';
-import { asCfnParameters, toStackParameters } from '../core/cluster/stack-parameters.ts';
-import { stackTags } from '../core/operations/create-cluster.ts';
-import type { CreateInput, WorkflowTiming } from '../core/workflow/inputs.ts';
-import { FakeAws, PRODUCTION_TIMING } from '../test/support/fake-aws.ts';
+import { createWorkflowInput } from '../core/workflow/create-input.ts';
+import type { WorkflowTiming } from '../core/workflow/inputs.ts';
+import { FakeAws, PRODUCTION_TIMING } from '../aws-model/fake-aws.ts';
 import { benchHeaders, percentile, type BenchContext, type BenchSection } from './context.ts';
 
 export const FAST_PATH_TARGET = 30;
@@ -49,17 +48,12 @@ async function create(stackSeconds: number, timing: WorkflowTiming, deliverEvent
     execution: executionName(cluster, 'create', now),
   };
   aws.seedCluster(record);
-  const input: CreateInput = {
-    ...cluster,
-    keypair: 'bench',
-    stack: {
-      name: stackName('detcp-bench-', cluster.clusterId),
-      template: {},
-      parameters: asCfnParameters(toStackParameters(parameters, { secretName: record.secretName ?? '' })),
-      tags: stackTags(record),
-    },
+  const input = createWorkflowInput(record, {
+    stackName: stackName('detcp-bench-', cluster.clusterId),
+    template: {},
+    inputs: { secretName: record.secretName ?? '' },
     timing,
-  };
+  });
   const result = await aws.run('create', input, record.execution ?? '');
   const relays = await Promise.all(aws.relayRuns);
   if (aws.cluster('bench').status !== 'READY')

@@ -1,4 +1,5 @@
 /** POST /clusters: validate, check, record CREATING, store the secret, start the create workflow. */
+import { createWorkflowInput } from '../workflow/create-input.ts';
 import { SYSTEM_TAGS } from '../names/shared.ts';
 import type { ClusterParameters, ClusterRecord } from '../cluster/model.ts';
 import {
@@ -11,7 +12,7 @@ import {
 import type { CreateClusterRequest } from '../cluster/request.ts';
 import { resolveCreate } from '../cluster/resolve.ts';
 import { RECREATABLE } from '../cluster/status.ts';
-import { asCfnParameters, toStackParameters, type StackInputs } from '../cluster/stack-parameters.ts';
+import { toStackParameters, type StackInputs } from '../cluster/stack-parameters.ts';
 import { estimateCost, pricedView, type ClusterCost, type PricedClusterView } from '../cost/cluster-cost.ts';
 import { openCursor } from '../cost/meter.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
@@ -120,19 +121,13 @@ export async function createCluster(
     // A failed earlier incarnation may still hold the stack name; the workflow may remove that
     // stack (and only that one, by its recorded id) before it creates the new one.
     const previousStackId = existing?.status === 'CREATE_FAILED' ? existing.stackId : undefined;
-    input = {
-      team: record.team,
-      clusterId: record.clusterId,
-      keypair: parameters.keypair,
-      ...(previousStackId ? { previousStackId } : {}),
-      stack: {
-        name: stack,
-        template: deps.renderTemplate(parameters.deploymentType),
-        parameters: asCfnParameters(toStackParameters(parameters, inputs)),
-        tags: stackTags(record),
-      },
+    input = createWorkflowInput(record, {
+      stackName: stack,
+      template: deps.renderTemplate(parameters.deploymentType),
+      inputs,
       timing: deps.settings.timing,
-    };
+      ...(previousStackId ? { previousStackId } : {}),
+    });
     await deps.workflows.start('create', record.execution ?? '', input);
   } catch (error) {
     // The record is written; leave it in a state the user can act on (delete or re-create),
@@ -274,14 +269,3 @@ function idleFrom(parameters: ClusterParameters, now: Date) {
   };
 }
 
-/** Tags on the stack (CloudFormation copies them to every resource it creates). */
-export function stackTags(record: ClusterRecord): { Key: string; Value: string }[] {
-  const own = {
-    [SYSTEM_TAGS.managedBy]: STACK_MANAGED_BY,
-    [SYSTEM_TAGS.deploymentType]: record.deploymentType,
-    [SYSTEM_TAGS.team]: record.team,
-    [SYSTEM_TAGS.owner]: record.owner,
-    [SYSTEM_TAGS.clusterId]: record.clusterId,
-  };
-  return Object.entries({ ...record.parameters.tags, ...own }).map(([Key, Value]) => ({ Key, Value }));
-}

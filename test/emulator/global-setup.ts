@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../support/ports.ts';
+import { freePort } from '../../local/ports.ts';
 
 declare global {
   var localRuntime: ChildProcess | undefined;

@@ -13,11 +13,9 @@ import { clusterKey, toItem } from '../../adapters/cluster-store.ts';
 import type { ClusterParameters, ClusterRecord } from '../../core/cluster/model.ts';
 import { executionName, secretName, stackName } from '../../core/cluster/naming.ts';
 import { CREATE_DEFAULTS } from '../../core/cluster/request.ts';
-import { asCfnParameters, toStackParameters } from '../../core/cluster/stack-parameters.ts';
-import { stackTags } from '../../core/operations/create-cluster.ts';
-import type { CreateInput } from '../../core/workflow/inputs.ts';
+import { createWorkflowInput } from '../../core/workflow/create-input.ts';
 import { renderTemplate } from '../../templates/src/index.ts';
-import { stackStatusChangeEvent } from '../support/cloudformation-events.ts';
+import { stackStatusChangeEvent } from '../../aws-model/cloudformation-events.ts';
 import { call, DEMO_KEY_PAIR, emulator, tokenFor, uniqueId, waitForStatus } from '../support/local-api.ts';
 
 const TABLE = 'det-control-plane-local-clusters';
@@ -198,15 +196,10 @@ describe('lifecycle workflows in the emulator', () => {
       execution,
     };
     await emulator.dynamo().send(new PutCommand({ TableName: TABLE, Item: toItem(record) }));
-    const input: CreateInput = {
-      ...cluster,
-      keypair: DEMO_KEY_PAIR,
-      stack: {
-        name: stackName('', cluster.clusterId),
-        template: renderTemplate('simple'),
-        parameters: asCfnParameters(toStackParameters(parameters, { secretName: secret })),
-        tags: stackTags(record),
-      },
+    const input = createWorkflowInput(record, {
+      stackName: stackName('', cluster.clusterId),
+      template: renderTemplate('simple'),
+      inputs: { secretName: secret },
       timing: {
         pollSeconds: 1,
         pollIncrementSeconds: 0,
@@ -215,7 +208,7 @@ describe('lifecycle workflows in the emulator', () => {
         fallbackPollSeconds: 300,
         budgetSeconds: { create: 3600, update: 3600, delete: 3600, stop: 1800, start: 1800 },
       },
-    };
+    });
     const sfn = emulator.sfn();
     const { executionArn } = await sfn.send(
       new StartExecutionCommand({

@@ -5,7 +5,7 @@
 import type { ClusterRecord } from '../../../core/cluster/model.ts';
 import { createClusterSchema } from '../../../core/cluster/request.ts';
 import { toStackParameters, updateParameters } from '../../../core/cluster/stack-parameters.ts';
-import { stackTags } from '../../../core/operations/create-cluster.ts';
+import { stackTags } from '../../../core/workflow/create-input.ts';
 import { parameters } from '../../support/cost.ts';
 
 const owner = { team: 'vision', clusterId: 'c1' };

@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import { connect } from 'node:net';
 import { issueToken } from '../../../local/auth.ts';
 import { startGateway } from '../../../local/gateway.ts';
-import { freePort } from '../../support/ports.ts';
+import { freePort } from '../../../local/ports.ts';
 
 const key = randomBytes(32);
 let server: Server;

@@ -1,9 +1,9 @@
 /**
  * The create workflow (statemachines/create.asl.json) executed by aws-local-stepfunctions against the
- * model of AWS in test/support/fake-aws.ts, in virtual time, with production timing (first poll after
+ * model of AWS in aws-model/fake-aws.ts, in virtual time, with production timing (first poll after
  * 10 s, 5 s more per poll, at most 60 s) unless a test says otherwise.
  */
-import { ServiceError, throttling } from '../../support/fake-aws.ts';
+import { ServiceError, throttling } from '../../../aws-model/fake-aws.ts';
 import { createInput, deleteInput, FakeAws, name, ownershipTags, seed, stackOf } from './fixtures.ts';
 
 const STORE_AND_CREATE = [

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { renderedAsl, SUBSTITUTIONS, WORKFLOWS } from '../../../statemachines/src/index.ts';
-import { actionOf, type AslDefinition, type AslState } from '../../support/workflow-harness.ts';
+import { actionOf, type AslDefinition, type AslState } from '../../../aws-model/workflow-harness.ts';
 
 const require = createRequire(import.meta.url);
 const root = join(import.meta.dirname, '..', '..', '..');

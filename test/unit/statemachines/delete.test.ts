@@ -1,9 +1,9 @@
 /**
  * The delete workflow (statemachines/delete.asl.json) against the model of AWS in
- * test/support/fake-aws.ts: agents and spot requests outside the stack, the stack itself, and the
+ * aws-model/fake-aws.ts: agents and spot requests outside the stack, the stack itself, and the
  * data the cluster leaves behind (Data section of the contract).
  */
-import { ServiceError } from '../../support/fake-aws.ts';
+import { ServiceError } from '../../../aws-model/fake-aws.ts';
 import {
   deleteInput,
   FakeAws,

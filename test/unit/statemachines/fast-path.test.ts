@@ -3,8 +3,8 @@
  * the record) and the stack-event relay (statemachines/stack-event-relay.asl.json), fed CloudFormation's
  * "Stack Status Change" events by EventBridge, returns it; a fallback poll covers a lost event.
  */
-import { stackStatusChangeEvent } from '../../support/cloudformation-events.ts';
-import { ServiceError } from '../../support/fake-aws.ts';
+import { stackStatusChangeEvent } from '../../../aws-model/cloudformation-events.ts';
+import { ServiceError } from '../../../aws-model/fake-aws.ts';
 import { clusterPk } from '../../../adapters/cluster-store.ts';
 import { createInput, deleteInput, FakeAws, name, ownedStack, seed, stackOf } from './fixtures.ts';
 

@@ -12,12 +12,8 @@ import {
   STACK_MANAGED_BY,
   type Operation,
 } from '../../../core/cluster/naming.ts';
-import {
-  asCfnParameters,
-  toStackParameters,
-  updateParameters,
-} from '../../../core/cluster/stack-parameters.ts';
-import { stackTags } from '../../../core/operations/create-cluster.ts';
+import { toStackParameters, updateParameters } from '../../../core/cluster/stack-parameters.ts';
+import { createWorkflowInput } from '../../../core/workflow/create-input.ts';
 import type {
   CreateInput,
   DeleteInput,
@@ -26,7 +22,7 @@ import type {
   UpdateInput,
   WorkflowTiming,
 } from '../../../core/workflow/inputs.ts';
-import { FakeAws, PRODUCTION_TIMING } from '../../support/fake-aws.ts';
+import { FakeAws, PRODUCTION_TIMING } from '../../../aws-model/fake-aws.ts';
 
 export { FakeAws, PRODUCTION_TIMING };
 
@@ -99,21 +95,13 @@ export function createInput(
   timing: Partial<WorkflowTiming> = {},
   options: { previousStackId?: string } = {},
 ): CreateInput {
-  return {
-    team: record.team,
-    clusterId: record.clusterId,
-    keypair: record.parameters.keypair,
-    ...options,
-    stack: {
-      name: stackOf(record.clusterId),
-      template: { Resources: { MasterInstance: { Type: 'AWS::EC2::Instance' } } },
-      parameters: asCfnParameters(
-        toStackParameters(record.parameters, { secretName: record.secretName ?? '' }),
-      ),
-      tags: stackTags(record),
-    },
+  return createWorkflowInput(record, {
+    stackName: stackOf(record.clusterId),
+    template: { Resources: { MasterInstance: { Type: 'AWS::EC2::Instance' } } },
+    inputs: { secretName: record.secretName ?? '' },
     timing: { ...PRODUCTION_TIMING, ...timing },
-  };
+    ...options,
+  });
 }
 
 export function updateInput(

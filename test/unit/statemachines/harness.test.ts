@@ -3,8 +3,8 @@
  * and the harness must keep AWS's semantics where the interpreter differs.
  */
 import { StateMachine } from 'aws-local-stepfunctions';
-import { FakeTable, toItem } from '../../support/fake-dynamodb.ts';
-import { VirtualClock } from '../../support/workflow-harness.ts';
+import { FakeTable, toItem } from '../../../aws-model/fake-dynamodb.ts';
+import { VirtualClock } from '../../../aws-model/workflow-harness.ts';
 
 const TABLE = 'clusters';
 const key = { pk: { S: 'CLUSTER#a' }, sk: { S: 'CLUSTER' } };

@@ -1,6 +1,6 @@
 /**
  * The stop and start workflows (statemachines/stop.asl.json, start.asl.json) against the model of AWS
- * in test/support/fake-aws.ts, in virtual time: instances that take time to stop and start, databases
+ * in aws-model/fake-aws.ts, in virtual time: instances that take time to stop and start, databases
  * that take minutes, the master's boot report, agents and spot requests outside the stack, and the
  * failures the issue names (a master that does not stop, a database stuck stopping, a master that
  * never answers).

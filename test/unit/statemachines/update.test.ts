@@ -1,6 +1,6 @@
 /**
  * The update workflow (statemachines/update.asl.json): UpdateStack with UsePreviousValue for what did
- * not change, against the model of AWS in test/support/fake-aws.ts.
+ * not change, against the model of AWS in aws-model/fake-aws.ts.
  */
 import type { ClusterParameters } from '../../../core/cluster/model.ts';
 import {

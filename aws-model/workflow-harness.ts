@@ -20,7 +20,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { JSONPath } from 'jsonpath-plus';
-import { substitute, type Substitution } from '../../statemachines/src/index.ts';
+import { substitute, type Substitution } from '../statemachines/src/index.ts';
 
 type WithResolvers = <T>() => {
   promise: Promise<T>;
@@ -71,7 +71,7 @@ const SUBSTITUTIONS: Record<Substitution, string> = {
 
 /** The rendered definition, as CloudFormation's substitutions would deploy it. */
 export function renderedDefinition(workflow: WorkflowName): AslDefinition {
-  const root = join(import.meta.dirname, '..', '..');
+  const root = join(import.meta.dirname, '..');
   const text = readFileSync(join(root, 'statemachines', `${workflow}.asl.json`), 'utf8');
   return JSON.parse(substitute(text, SUBSTITUTIONS)) as AslDefinition;
 }

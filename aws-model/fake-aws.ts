@@ -11,10 +11,10 @@ import {
   clusterPk,
   fromItem as recordFromItem,
   toItem as recordToItem,
-} from '../../adapters/cluster-store.ts';
-import type { ClusterRecord } from '../../core/cluster/model.ts';
-import { AGENT_TAG_KEY, agentTag, MASTER_BOOT_TAG } from '../../core/cluster/naming.ts';
-import type { WorkflowTiming } from '../../core/workflow/inputs.ts';
+} from '../adapters/cluster-store.ts';
+import type { ClusterRecord } from '../core/cluster/model.ts';
+import { AGENT_TAG_KEY, agentTag, MASTER_BOOT_TAG } from '../core/cluster/naming.ts';
+import type { WorkflowTiming } from '../core/workflow/inputs.ts';
 import { RELAYED_STATUSES, stackStatusChangeEvent } from './cloudformation-events.ts';
 import { FakeTable, fromItem, toAttribute, toItem, type AttributeValue } from './fake-dynamodb.ts';
 import {
