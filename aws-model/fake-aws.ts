@@ -7,11 +7,7 @@
  * open spot request launches an agent), not from a script of responses. Tests may still inject faults
  * (throttling) or replace a response.
  */
-import {
-  clusterPk,
-  fromItem as recordFromItem,
-  toItem as recordToItem,
-} from '../adapters/cluster-store.ts';
+import { clusterPk, fromItem as recordFromItem, toItem as recordToItem } from '../adapters/cluster-store.ts';
 import type { ClusterRecord } from '../core/cluster/model.ts';
 import { AGENT_TAG_KEY, agentTag, MASTER_BOOT_TAG } from '../core/cluster/naming.ts';
 import type { WorkflowTiming } from '../core/workflow/inputs.ts';

@@ -47,7 +47,7 @@ export function stackName(prefix: string, clusterId: string): string {
  * The claim on a live stack name, one item in the cluster table: pk `STACKNAME#<stack name>`,
  * sk `STACKNAME`, and `claimedBy` = the pk of the cluster record that holds it. Written in the
  * transaction that inserts the record (adapters/cluster-store.ts), removed by the delete workflow
- * when the cluster reaches DELETED (statemachines/src/blocks.ts releaseStackName). A claim whose
+ * when the cluster reaches DELETED (statemachines/src/record.ts releaseStackName). A claim whose
  * holder is DELETED or gone is free (the store takes it over), so a release that failed never
  * locks an id.
  */

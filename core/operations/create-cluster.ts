@@ -268,4 +268,3 @@ function idleFrom(parameters: ClusterParameters, now: Date) {
     ...(parameters.schedule ? { scheduleCheckedAt: now.toISOString() } : {}),
   };
 }
-

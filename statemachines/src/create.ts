@@ -18,20 +18,14 @@ import {
 } from './asl.ts';
 import { guarded } from './guard.ts';
 import {
-  checkOwnership,
-  countTags,
-  describeStack,
-  explainError,
-  routeOnCause,
-  findRootCause,
   handOverPendingDelete,
   logEvent,
   recordOperationFailure,
   recordStatus,
-  resetPageCount,
   statusConflict,
-  waitForStack,
-} from './blocks.ts';
+} from './record.ts';
+import { explainError, routeOnCause, findRootCause, resetPageCount } from './root-cause.ts';
+import { checkOwnership, countTags, describeStack, waitForStack } from './stack.ts';
 
 const STABLE_FAILED = ['ROLLBACK_COMPLETE', 'ROLLBACK_FAILED', 'CREATE_FAILED', 'DELETE_FAILED'];
 const TEMPLATE_KEY = TEMPLATE_OBJECT.asl({ stackName: '$.stack.name', execution: '$$.Execution.Name' });

@@ -21,20 +21,9 @@ import {
   type StateMachine,
 } from './asl.ts';
 import { guarded } from './guard.ts';
-import {
-  checkOwnership,
-  describeStack,
-  explainError,
-  explainNotOwned,
-  routeOnCause,
-  findRootCause,
-  logEvent,
-  recordStatus,
-  releaseStackName,
-  resetPageCount,
-  statusConflict,
-  waitForStack,
-} from './blocks.ts';
+import { logEvent, recordStatus, releaseStackName, statusConflict } from './record.ts';
+import { explainError, routeOnCause, findRootCause, resetPageCount } from './root-cause.ts';
+import { checkOwnership, describeStack, explainNotOwned, waitForStack } from './stack.ts';
 
 /** The master first: a stopped master launches no agents while the cluster is taken down. */
 function stopAgents(): States {

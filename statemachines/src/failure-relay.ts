@@ -5,7 +5,7 @@
  * *_FAILED with a reason, so it can be retried; anything else was already recorded and is left as is.
  */
 import { merge, type StateMachine, type States } from './asl.ts';
-import { logEvent, recordStatus } from './blocks.ts';
+import { logEvent, recordStatus } from './record.ts';
 
 const OPERATIONS = [
   { name: 'Create', machine: '*-create', from: 'CREATING', to: 'CREATE_FAILED' },

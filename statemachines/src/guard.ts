@@ -8,7 +8,7 @@
  * what the services always return, and check optional fields with IsPresent first.
  */
 import type { StateMachine } from './asl.ts';
-import { logEvent, recordStatus, STATUS_CONFLICT } from './blocks.ts';
+import { logEvent, recordStatus, STATUS_CONFLICT } from './record.ts';
 
 export interface Guard {
   /** The status the workflow works in (CREATING, UPDATING, DELETING). */

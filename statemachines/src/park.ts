@@ -4,7 +4,8 @@
  * outputs, and a polling round that counts against the operation's budget.
  */
 import { clusterKey, DDB_GET, merge, sdk, TABLE, TRANSIENT_RETRY, type Json, type States } from './asl.ts';
-import { checkOwnership, describeStack, explainError, explainNotOwned } from './blocks.ts';
+import { explainError } from './root-cause.ts';
+import { checkOwnership, describeStack, explainNotOwned } from './stack.ts';
 
 const output = (key: string) => `$.describe.Stack.Outputs[?(@.OutputKey == '${key}')].OutputValue`;
 

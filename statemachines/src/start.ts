@@ -11,13 +11,13 @@ import { MASTER_BOOT_TAG } from '../../core/cluster/naming.ts';
 import { merge, sdk, TRANSIENT_RETRY, type StateMachine } from './asl.ts';
 import { guarded } from './guard.ts';
 import {
-  explainError,
   handOverPendingDelete,
   logEvent,
   recordOperationFailure,
   recordStatus,
   statusConflict,
-} from './blocks.ts';
+} from './record.ts';
+import { explainError } from './root-cause.ts';
 import { describeDatabase, describeInstances, explainInstanceGone, findParts, pollRound } from './park.ts';
 
 const BUDGET = '$.timing.budgetSeconds.start';

@@ -10,13 +10,13 @@ import { merge, sdk, TRANSIENT_RETRY, type StateMachine } from './asl.ts';
 import { clearAgents } from './agents.ts';
 import { guarded } from './guard.ts';
 import {
-  explainError,
   handOverPendingDelete,
   logEvent,
   recordOperationFailure,
   recordStatus,
   statusConflict,
-} from './blocks.ts';
+} from './record.ts';
+import { explainError } from './root-cause.ts';
 import { describeDatabase, describeInstances, explainInstanceGone, findParts, pollRound } from './park.ts';
 
 const BUDGET = '$.timing.budgetSeconds.stop';

@@ -8,20 +8,14 @@
 import { merge, sdk, STACK_ROLE, TRANSIENT_RETRY, type StateMachine } from './asl.ts';
 import { guarded } from './guard.ts';
 import {
-  checkOwnership,
-  describeStack,
-  explainError,
-  explainNotOwned,
-  routeOnCause,
-  findRootCause,
   handOverPendingDelete,
   logEvent,
   recordOperationFailure,
   recordStatus,
-  resetPageCount,
   statusConflict,
-  waitForStack,
-} from './blocks.ts';
+} from './record.ts';
+import { explainError, routeOnCause, findRootCause, resetPageCount } from './root-cause.ts';
+import { checkOwnership, describeStack, explainNotOwned, waitForStack } from './stack.ts';
 
 export function updateWorkflow(): StateMachine {
   return guarded(workflowBody(), {
