@@ -6,6 +6,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { assertScope, type Scope } from '../../core/principal.ts';
 import { principalOf, readApiRequest, type ApiRequest } from './api-request.ts';
+import { conditionalGet } from './middleware/conditional-get.ts';
 import { idempotency, type IdempotencyDeps } from './middleware/idempotency.ts';
 import { problemDetails } from './middleware/problem-details.ts';
 import { logOutcome, requestLog } from './middleware/request-log.ts';
@@ -37,6 +38,8 @@ export function apiHandler<D>(main: ApiMain<D>, options: ApiHandlerOptions<D>) {
   const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>({ requestEnd: logOutcome })
     .use(problemDetails())
     .use(requestLog())
+    // ETag and 304 on every GET (answers that did not change cost a poller almost nothing).
+    .use(conditionalGet())
     // 401, then 403, before the body is read or anything is claimed or written.
     .use({ before: async (request) => assertScope(principalOf(request.event), options.scope) });
   if (options.idempotency) handler.use(idempotency(options.idempotency));
