@@ -32,3 +32,9 @@ export function endsAt(cluster: Cluster): { at: string; why: string } | undefine
   if (expiresAt) return { at: expiresAt, why: 'expires' };
   return undefined;
 }
+
+/** With no teardown scheduled yet: what will end the cluster. */
+export function idleRule(cluster: Cluster): string {
+  const timeout = cluster.idle?.idleTimeout;
+  return cluster.status === 'DELETED' ? '—' : timeout && timeout !== 'never' ? `after ${timeout} idle` : 'not scheduled';
+}

@@ -39,12 +39,16 @@ function App() {
   useEffect(() => {
     whenUnauthorized(() => signOut('Your session ended or the token was refused: sign in again.'));
     publicJson<OpenApi>('/openapi.json').then(setOpenapi, () => undefined);
-    const pasted = tokenFromFragment();
-    if (pasted) {
+    // A sign-in link (npm run token -- --console), on load or followed from an open console.
+    const fromLink = () => {
+      const pasted = tokenFromFragment();
+      if (!pasted) return false;
       const problem = signIn(pasted);
       if (problem) setNotice(problem);
-      return;
-    }
+      return true;
+    };
+    addEventListener('hashchange', fromLink);
+    if (fromLink()) return;
     completeSignIn(config).then(
       (token) => token && signIn(token),
       (error: Error) => setNotice(error.message),

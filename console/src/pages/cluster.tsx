@@ -6,7 +6,7 @@
 import { useState } from 'preact/hooks';
 import { ApiError, enc, get, send } from '../api.ts';
 import type { Cluster, Page } from '../cluster-types.ts';
-import { endsAt } from '../cluster-types.ts';
+import { endsAt, idleRule } from '../cluster-types.ts';
 import { isFailed, relative, STABLE_STATUSES, usd } from '../format.ts';
 import { usePoll } from '../poll.ts';
 import { href, navigate } from '../router.ts';
@@ -40,13 +40,14 @@ export function ClusterPage(props: { clusterId: string; openapi: OpenApi | undef
     path,
   );
   const now = useNow();
-  const [message, setMessage] = useState<{ text: string; error?: boolean } | undefined>();
+  const [message, setMessage] = useState<{ text: string; error?: boolean; status?: string } | undefined>();
 
   const act = async (what: string, run: () => Promise<unknown>) => {
     setMessage(undefined);
     try {
       await run();
-      setMessage({ text: what });
+      // Shown until the status moves on (the status line then tells the rest).
+      setMessage({ text: what, status: cluster.data?.item.status });
       setBusy(true);
       cluster.refresh();
     } catch (error) {
@@ -83,7 +84,7 @@ export function ClusterPage(props: { clusterId: string; openapi: OpenApi | undef
           Status: <StatusText status={status} />
         </p>
       </div>
-      {message && (
+      {message && (message.error || message.status === status) && (
         <p role={message.error ? 'alert' : 'status'} class={`notice${message.error ? ' error' : ''}`}>
           {message.text}
         </p>
@@ -116,12 +117,12 @@ export function ClusterPage(props: { clusterId: string; openapi: OpenApi | undef
             : '—'}
         </dd>
         <dt>Ends</dt>
-        <dd>{ends ? `${ends.why === 'idle' ? 'torn down for idleness' : 'expires'} ${relative(ends.at, now)}` : 'not scheduled'}</dd>
+        <dd>{ends ? `${ends.why === 'idle' ? 'idle action' : 'expires'} ${relative(ends.at, now)}` : idleRule(item)}</dd>
         <dt>Idle timeout</dt>
         <dd>{item.idle?.idleTimeout ?? '—'}</dd>
       </dl>
 
-      {item.outputs?.masterUrl && (
+      {item.outputs?.masterUrl && !deleted && (
         <section aria-labelledby="outputs">
           <h2 id="outputs">Outputs</h2>
           <ul class="outputs">

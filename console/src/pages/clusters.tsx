@@ -1,7 +1,7 @@
 /** The team's clusters, newest first, filterable by status; every page of the list, refreshed with conditional GETs. */
 import { useEffect, useState } from 'preact/hooks';
 import { enc, get } from '../api.ts';
-import { endsAt, type Cluster, type Page } from '../cluster-types.ts';
+import { endsAt, idleRule, type Cluster, type Page } from '../cluster-types.ts';
 import { relative, usd } from '../format.ts';
 import { usePoll } from '../poll.ts';
 import { href } from '../router.ts';
@@ -102,7 +102,7 @@ export function ClustersPage() {
                   <td>{cluster.deploymentType}</td>
                   <td>{cluster.outputs?.masterUrl ? <code>{cluster.outputs.masterUrl}</code> : '—'}</td>
                   <td>{usd(cluster.cost?.hourly)}</td>
-                  <td>{ends ? `${ends.why} ${relative(ends.at, now)}` : '—'}</td>
+                  <td>{ends ? `${ends.why} ${relative(ends.at, now)}` : idleRule(cluster)}</td>
                   <td>{cluster.owner}</td>
                 </tr>
               );

@@ -32,8 +32,8 @@ export function SignInPage(props: {
           </button>
         </section>
       )}
-      <form onSubmit={submit} aria-labelledby="paste">
-        <h2 id="paste">Sign in with a token</h2>
+      <form onSubmit={submit}>
+        <h2>Sign in with a pasted token</h2>
         <label for="token">Token</label>
         <textarea
           id="token"
