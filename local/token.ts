@@ -22,7 +22,9 @@ const { values } = parseArgs({
 });
 
 if (!values.team) {
-  console.error('usage: npm run token -- --team NAME [--sub USER] [--admin] [--scope SCOPES] [--hours N] [--console]');
+  console.error(
+    'usage: npm run token -- --team NAME [--sub USER] [--admin] [--scope SCOPES] [--hours N] [--console]',
+  );
   process.exit(2);
 }
 

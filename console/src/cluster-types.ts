@@ -36,5 +36,9 @@ export function endsAt(cluster: Cluster): { at: string; why: string } | undefine
 /** With no teardown scheduled yet: what will end the cluster. */
 export function idleRule(cluster: Cluster): string {
   const timeout = cluster.idle?.idleTimeout;
-  return cluster.status === 'DELETED' ? '—' : timeout && timeout !== 'never' ? `after ${timeout} idle` : 'not scheduled';
+  return cluster.status === 'DELETED'
+    ? '—'
+    : timeout && timeout !== 'never'
+      ? `after ${timeout} idle`
+      : 'not scheduled';
 }

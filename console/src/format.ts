@@ -22,5 +22,14 @@ export function relative(instant: string | undefined, now = Date.now()): string 
   return ms >= 0 ? `in ${text}` : `${text} ago`;
 }
 
-export const STABLE_STATUSES = ['READY', 'STOPPED', 'DELETED', 'CREATE_FAILED', 'UPDATE_FAILED', 'DELETE_FAILED', 'STOP_FAILED', 'START_FAILED'];
+export const STABLE_STATUSES = [
+  'READY',
+  'STOPPED',
+  'DELETED',
+  'CREATE_FAILED',
+  'UPDATE_FAILED',
+  'DELETE_FAILED',
+  'STOP_FAILED',
+  'START_FAILED',
+];
 export const isFailed = (status: string) => status.endsWith('_FAILED');

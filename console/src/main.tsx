@@ -57,7 +57,9 @@ function App() {
 
   useEffect(() => {
     const titles = { clusters: 'Clusters', new: 'New cluster', cluster: 'Cluster', team: 'Team' };
-    document.title = identity ? `${titles[route.page]} · Determined clusters` : 'Sign in · Determined clusters';
+    document.title = identity
+      ? `${titles[route.page]} · Determined clusters`
+      : 'Sign in · Determined clusters';
   }, [route, identity]);
 
   if (!identity) return <SignInPage config={config} onToken={signIn} notice={notice} />;

@@ -65,10 +65,14 @@ export async function completeSignIn(config: ConsoleConfig): Promise<string | un
   const code = params.get('code');
   const returnedState = params.get('state');
   if (!code || !config.oidcIssuer || !config.oidcClientId) return undefined;
-  const pending = JSON.parse(sessionStorage.getItem(PENDING) ?? 'null') as { verifier: string; state: string } | null;
+  const pending = JSON.parse(sessionStorage.getItem(PENDING) ?? 'null') as {
+    verifier: string;
+    state: string;
+  } | null;
   sessionStorage.removeItem(PENDING);
   history.replaceState(null, '', `${location.pathname}${location.hash}`);
-  if (!pending || pending.state !== returnedState) throw new Error('the sign-in answer does not match the request; sign in again');
+  if (!pending || pending.state !== returnedState)
+    throw new Error('the sign-in answer does not match the request; sign in again');
   const discovery = await discover(config.oidcIssuer);
   const response = await fetch(discovery.token_endpoint, {
     method: 'POST',

@@ -43,7 +43,10 @@ export function usePoll<T>(load: () => Promise<T>, everyMs: number, key: string)
       } finally {
         running = false;
         const every = interval.current;
-        const delay = Math.max(MIN_POLL_MS, failures ? Math.min(MAX_BACKOFF_MS, every * 2 ** failures) : every);
+        const delay = Math.max(
+          MIN_POLL_MS,
+          failures ? Math.min(MAX_BACKOFF_MS, every * 2 ** failures) : every,
+        );
         if (!stopped) timer = setTimeout(tick, delay);
       }
     };

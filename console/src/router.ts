@@ -14,7 +14,8 @@ export function parseRoute(hash: string): Route {
     const restoreFrom = new URLSearchParams(query).get('restoreFrom');
     return restoreFrom ? { page: 'new', restoreFrom } : { page: 'new' };
   }
-  if (parts[0] === 'clusters' && parts[1]) return { page: 'cluster', clusterId: decodeURIComponent(parts[1]) };
+  if (parts[0] === 'clusters' && parts[1])
+    return { page: 'cluster', clusterId: decodeURIComponent(parts[1]) };
   if (parts[0] === 'team') return { page: 'team' };
   return { page: 'clusters' };
 }
@@ -22,7 +23,8 @@ export function parseRoute(hash: string): Route {
 export const href = {
   clusters: '#/clusters',
   team: '#/team',
-  create: (restoreFrom?: string) => (restoreFrom ? `#/new?restoreFrom=${encodeURIComponent(restoreFrom)}` : '#/new'),
+  create: (restoreFrom?: string) =>
+    restoreFrom ? `#/new?restoreFrom=${encodeURIComponent(restoreFrom)}` : '#/new',
   cluster: (id: string) => `#/clusters/${encodeURIComponent(id)}`,
 };
 

@@ -105,7 +105,8 @@ export function checkValue(schema: JsonSchema, value: unknown): string | undefin
     return problems.some((problem) => problem === undefined) ? undefined : problems.at(-1);
   }
   if (schema.const !== undefined && value !== schema.const) return `must be ${schema.const}`;
-  if (schema.enum && !schema.enum.includes(value as string)) return `must be one of ${schema.enum.join(', ')}`;
+  if (schema.enum && !schema.enum.includes(value as string))
+    return `must be one of ${schema.enum.join(', ')}`;
   if (typeof value === 'string') {
     if (schema.minLength !== undefined && value.length < schema.minLength)
       return `must be at least ${schema.minLength} characters`;

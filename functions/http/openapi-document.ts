@@ -397,7 +397,9 @@ export function openApiDocument(): Json {
         get: {
           summary: 'The console’s script and style sheet, named by their content',
           security: [],
-          parameters: [{ name: 'asset', in: 'path', required: true, schema: { type: 'string', maxLength: 64 } }],
+          parameters: [
+            { name: 'asset', in: 'path', required: true, schema: { type: 'string', maxLength: 64 } },
+          ],
           responses: {
             '200': { description: 'The file (cache it for good: its name changes with its content)' },
             '404': problem('No such file'),
@@ -421,7 +423,8 @@ const CREATE_RULES: Record<string, string> = {
   cpuAgentInstanceType: 'One of the supported agent instance types.',
   gpuAgentInstanceType: 'One of the supported agent instance types.',
   inboundCidr: 'An IPv4 CIDR allowed to reach the master; a team policy may forbid 0.0.0.0/0.',
-  dbPassword: 'Generated when left empty. 8 to 128 letters, digits or - . _ ~ ! $ & ( ) * + , ; = : ; never stored or shown.',
+  dbPassword:
+    'Generated when left empty. 8 to 128 letters, digits or - . _ ~ ! $ & ( ) * + , ; = : ; never stored or shown.',
   region: 'One of the regions with Determined images; the control plane’s region when left empty.',
   maxCpuContainersPerAgent: 'A whole number from 1 to 1000.',
   maxIdleAgentPeriod: 'A duration such as 90s, 10m or 1h.',
@@ -433,7 +436,8 @@ const CREATE_RULES: Record<string, string> = {
   expiresAt: 'An ISO-8601 instant in the future such as 2030-01-31T18:00:00Z: a hard end.',
   tags: 'Up to 20 key=value pairs; keys the stack or Determined set are reserved.',
   schedule: 'An IANA time zone and five-field cron expressions to start and stop the cluster.',
-  restoreFrom: 'A torn-down cluster of your team whose kept bucket and database snapshot this one takes over.',
+  restoreFrom:
+    'A torn-down cluster of your team whose kept bucket and database snapshot this one takes over.',
   protected: 'Exempt from idle actions (admins only).',
 };
 
@@ -443,7 +447,8 @@ function withDefaultsAndRules(json: Json): Json {
   for (const [name, property] of Object.entries(properties)) {
     if (defaults[name] !== undefined) property.default = defaults[name];
     if (CREATE_RULES[name]) property.description = CREATE_RULES[name];
-    if (name === 'cpuAgentInstanceType' || name === 'gpuAgentInstanceType') property.enum = [...AGENT_INSTANCE_TYPES];
+    if (name === 'cpuAgentInstanceType' || name === 'gpuAgentInstanceType')
+      property.enum = [...AGENT_INSTANCE_TYPES];
   }
   return json;
 }

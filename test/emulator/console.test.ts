@@ -38,7 +38,10 @@ async function signIn(page: Page, token: string): Promise<void> {
 
 async function expectAccessible(page: Page, name: string): Promise<void> {
   await screenshot(page, name);
-  expect({ page: name, violations: await seriousAccessibilityViolations(page) }).toEqual({ page: name, violations: [] });
+  expect({ page: name, violations: await seriousAccessibilityViolations(page) }).toEqual({
+    page: name,
+    violations: [],
+  });
 }
 
 describe('web console', () => {
@@ -88,8 +91,14 @@ describe('web console', () => {
 
     await page.getByRole('button', { name: 'Create cluster' }).click();
     await page.getByRole('heading', { name: clusterId }).waitFor();
-    await page.getByText(/http:\/\/[0-9.]+:8080/).first().waitFor({ timeout: 90_000 });
-    await page.getByText(/\bREADY\b/).first().waitFor();
+    await page
+      .getByText(/http:\/\/[0-9.]+:8080/)
+      .first()
+      .waitFor({ timeout: 90_000 });
+    await page
+      .getByText(/\bREADY\b/)
+      .first()
+      .waitFor();
     expect((await call('GET', `/clusters/${clusterId}`, { token })).body.status).toBe('READY');
     await page.getByText(/export DET_MASTER=http:\/\/[0-9.]+:8080/).waitFor();
     await page.getByRole('listitem').filter({ hasText: 'control plane' }).first().waitFor();
@@ -121,7 +130,10 @@ describe('web console', () => {
     await page.getByLabel('Type the cluster ID to confirm').fill(clusterId);
     await expectAccessible(page, '07-delete-confirmation');
     await confirm.click();
-    await page.getByText(/\bDELETED\b/).first().waitFor({ timeout: 60_000 });
+    await page
+      .getByText(/\bDELETED\b/)
+      .first()
+      .waitFor({ timeout: 60_000 });
     await page.getByRole('link', { name: 'Restore into a new cluster' }).waitFor();
     await expectAccessible(page, '08-cluster-deleted');
     expect(problems).toEqual([]);

@@ -32,7 +32,10 @@ export function ClusterPage(props: { clusterId: string; openapi: OpenApi | undef
   const [busy, setBusy] = useState(true);
   const cluster = usePoll(
     async () => {
-      const [item, events] = [await get<Cluster>(path), await get<Page<TimelineEntry>>(`${path}/events?limit=100`)];
+      const [item, events] = [
+        await get<Cluster>(path),
+        await get<Page<TimelineEntry>>(`${path}/events?limit=100`),
+      ];
       setBusy(!STABLE_STATUSES.includes(item.status));
       return { item, events: events.items };
     },
@@ -65,7 +68,8 @@ export function ClusterPage(props: { clusterId: string; openapi: OpenApi | undef
       <>
         <h1>{props.clusterId}</h1>
         <p>
-          No cluster of your team has this id (it may have been deleted and forgotten). <a href={href.clusters}>All clusters</a>
+          No cluster of your team has this id (it may have been deleted and forgotten).{' '}
+          <a href={href.clusters}>All clusters</a>
         </p>
       </>
     );
@@ -98,7 +102,8 @@ export function ClusterPage(props: { clusterId: string; openapi: OpenApi | undef
       {item.progress && (
         <div class="progress">
           <label for="progress">
-            {item.progress.stackStatus}: {item.progress.resourcesDone} of {item.progress.resourcesTotal} resources done
+            {item.progress.stackStatus}: {item.progress.resourcesDone} of {item.progress.resourcesTotal}{' '}
+            resources done
           </label>
           <progress id="progress" max={item.progress.resourcesTotal} value={item.progress.resourcesDone} />
         </div>
@@ -117,7 +122,11 @@ export function ClusterPage(props: { clusterId: string; openapi: OpenApi | undef
             : '—'}
         </dd>
         <dt>Ends</dt>
-        <dd>{ends ? `${ends.why === 'idle' ? 'idle action' : 'expires'} ${relative(ends.at, now)}` : idleRule(item)}</dd>
+        <dd>
+          {ends
+            ? `${ends.why === 'idle' ? 'idle action' : 'expires'} ${relative(ends.at, now)}`
+            : idleRule(item)}
+        </dd>
         <dt>Idle timeout</dt>
         <dd>{item.idle?.idleTimeout ?? '—'}</dd>
       </dl>
@@ -137,13 +146,27 @@ export function ClusterPage(props: { clusterId: string; openapi: OpenApi | undef
       <section aria-labelledby="actions" class="cluster-actions">
         <h2 id="actions">Actions</h2>
         <div class="actions">
-          <button type="button" disabled={status !== 'READY'} onClick={() => act('Idle clock reset: the cluster is kept alive.', () => send('POST', `${path}/keepalive`, {}))}>
+          <button
+            type="button"
+            disabled={status !== 'READY'}
+            onClick={() =>
+              act('Idle clock reset: the cluster is kept alive.', () => send('POST', `${path}/keepalive`, {}))
+            }
+          >
             Keep alive
           </button>
-          <button type="button" disabled={status !== 'READY'} onClick={() => act('Stopping.', () => send('POST', `${path}/stop`, {}))}>
+          <button
+            type="button"
+            disabled={status !== 'READY'}
+            onClick={() => act('Stopping.', () => send('POST', `${path}/stop`, {}))}
+          >
             Stop
           </button>
-          <button type="button" disabled={status !== 'STOPPED'} onClick={() => act('Starting.', () => send('POST', `${path}/start`, {}))}>
+          <button
+            type="button"
+            disabled={status !== 'STOPPED'}
+            onClick={() => act('Starting.', () => send('POST', `${path}/start`, {}))}
+          >
             Start
           </button>
           {deleted && item.retained && !item.restoredInto && (
@@ -153,10 +176,20 @@ export function ClusterPage(props: { clusterId: string; openapi: OpenApi | undef
           )}
         </div>
         {canUpgrade && status === 'READY' && (
-          <Upgrade current={String(item.parameters?.determinedVersion ?? '')} onUpgrade={(version) => act(`Upgrading to ${version}.`, () => send('PATCH', path, { determinedVersion: version }))} />
+          <Upgrade
+            current={String(item.parameters?.determinedVersion ?? '')}
+            onUpgrade={(version) =>
+              act(`Upgrading to ${version}.`, () => send('PATCH', path, { determinedVersion: version }))
+            }
+          />
         )}
         {!deleted && status !== 'DELETING' && (
-          <Delete clusterId={item.clusterId} onDelete={(purge) => act('Deleting.', () => send('DELETE', `${path}${purge ? '?purge=true' : ''}`))} />
+          <Delete
+            clusterId={item.clusterId}
+            onDelete={(purge) =>
+              act('Deleting.', () => send('DELETE', `${path}${purge ? '?purge=true' : ''}`))
+            }
+          />
         )}
         {deleted && item.restoredInto && (
           <p>
@@ -172,7 +205,9 @@ export function ClusterPage(props: { clusterId: string; openapi: OpenApi | undef
             <li key={entry.id}>
               <time dateTime={entry.at}>{new Date(entry.at).toLocaleString()}</time>{' '}
               <span class="source">{entry.source === 'stack' ? 'stack' : 'control plane'}</span>{' '}
-              {entry.resource ? `${entry.resource.logicalId} (${entry.resource.type}) ${entry.resource.status}${entry.resource.reason ? `: ${entry.resource.reason}` : ''}` : entry.message}
+              {entry.resource
+                ? `${entry.resource.logicalId} (${entry.resource.type}) ${entry.resource.status}${entry.resource.reason ? `: ${entry.resource.reason}` : ''}`
+                : entry.message}
             </li>
           ))}
         </ol>
@@ -219,7 +254,12 @@ function Upgrade(props: { current: string; onUpgrade: (version: string) => void 
       }}
     >
       <label for="upgrade-version">Upgrade Determined to version</label>
-      <input id="upgrade-version" value={version} placeholder={props.current} onInput={(event) => setVersion((event.target as HTMLInputElement).value)} />
+      <input
+        id="upgrade-version"
+        value={version}
+        placeholder={props.current}
+        onInput={(event) => setVersion((event.target as HTMLInputElement).value)}
+      />
       <button type="submit" class="secondary">
         Upgrade
       </button>
@@ -249,14 +289,27 @@ function Delete(props: { clusterId: string; onDelete: (purge: boolean) => void }
       }}
     >
       <h3 id="confirm-title">Delete {props.clusterId}?</h3>
-      <p>The stack is torn down. Its checkpoint bucket and a final database snapshot are kept unless you purge them.</p>
+      <p>
+        The stack is torn down. Its checkpoint bucket and a final database snapshot are kept unless you purge
+        them.
+      </p>
       <div class="field checkbox">
-        <input type="checkbox" id="purge" checked={purge} onChange={(event) => setPurge((event.target as HTMLInputElement).checked)} />
+        <input
+          type="checkbox"
+          id="purge"
+          checked={purge}
+          onChange={(event) => setPurge((event.target as HTMLInputElement).checked)}
+        />
         <label for="purge">Also delete its data (bucket and database snapshot): cannot be undone</label>
       </div>
       <div class="field">
         <label for="confirm-id">Type the cluster ID to confirm</label>
-        <input id="confirm-id" autocomplete="off" value={typed} onInput={(event) => setTyped((event.target as HTMLInputElement).value)} />
+        <input
+          id="confirm-id"
+          autocomplete="off"
+          value={typed}
+          onInput={(event) => setTyped((event.target as HTMLInputElement).value)}
+        />
       </div>
       <div class="actions">
         <button type="submit" class="danger" disabled={typed !== props.clusterId}>

@@ -56,7 +56,11 @@ export function ClustersPage() {
       </div>
       <div class="filters">
         <label for="status-filter">Status</label>
-        <select id="status-filter" value={status} onChange={(event) => setStatus((event.target as HTMLSelectElement).value)}>
+        <select
+          id="status-filter"
+          value={status}
+          onChange={(event) => setStatus((event.target as HTMLSelectElement).value)}
+        >
           <option value="">All</option>
           {STATUSES.map((name) => (
             <option key={name} value={name}>
@@ -110,7 +114,9 @@ export function ClustersPage() {
           </tbody>
         </table>
       )}
-      {list.data?.more && <p>Showing the newest {list.data.items.length}: filter by status to see the rest.</p>}
+      {list.data?.more && (
+        <p>Showing the newest {list.data.items.length}: filter by status to see the rest.</p>
+      )}
     </>
   );
 }

@@ -37,7 +37,8 @@ export function requestBody(fields: Field[], values: Values): Record<string, unk
       const tags: Record<string, string> = {};
       for (const line of String(value).split('\n')) {
         const at = line.indexOf('=');
-        if (line.trim()) tags[(at < 0 ? line : line.slice(0, at)).trim()] = at < 0 ? '' : line.slice(at + 1).trim();
+        if (line.trim())
+          tags[(at < 0 ? line : line.slice(0, at)).trim()] = at < 0 ? '' : line.slice(at + 1).trim();
       }
       body[field.name] = tags;
     } else body[field.name] = String(value).trim();
@@ -76,7 +77,9 @@ const parameterRows = (parameters: DryRun['parameters']): [string, string][] =>
 
 export function CreatePage(props: { openapi: OpenApi | undefined; restoreFrom: string | undefined }) {
   const fields = useMemo(() => (props.openapi ? createFields(props.openapi) : []), [props.openapi]);
-  const [values, setValues] = useState<Values>(() => (props.restoreFrom ? { restoreFrom: props.restoreFrom } : ({} as Values)));
+  const [values, setValues] = useState<Values>(() =>
+    props.restoreFrom ? { restoreFrom: props.restoreFrom } : ({} as Values),
+  );
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [problem, setProblem] = useState<string | undefined>();
   const [preview, setPreview] = useState<DryRun | undefined>();
@@ -120,7 +123,8 @@ export function CreatePage(props: { openapi: OpenApi | undefined; restoreFrom: s
       <h1>New cluster</h1>
       {props.restoreFrom && (
         <p>
-          The new cluster takes over the data that <strong>{props.restoreFrom}</strong> kept when it was torn down.
+          The new cluster takes over the data that <strong>{props.restoreFrom}</strong> kept when it was torn
+          down.
         </p>
       )}
       <form
@@ -154,7 +158,9 @@ export function CreatePage(props: { openapi: OpenApi | undefined; restoreFrom: s
           {preview.cost && (
             <p>
               Estimated cost: <strong>{usd(preview.cost.hourly)}/h</strong> now
-              {preview.cost.hourlyMax !== undefined && <>, up to {usd(preview.cost.hourlyMax)}/h with every agent running</>}
+              {preview.cost.hourlyMax !== undefined && (
+                <>, up to {usd(preview.cost.hourlyMax)}/h with every agent running</>
+              )}
               . <span class="help">{preview.cost.basis}</span>
             </p>
           )}
@@ -197,7 +203,11 @@ function FieldInput(props: {
   const rule = ruleOf(field.schema);
   const hint = (
     <p id={help} class="help">
-      {field.required ? 'Required.' : defaultValue !== undefined ? `Default: ${String(defaultValue)}.` : 'Optional.'}
+      {field.required
+        ? 'Required.'
+        : defaultValue !== undefined
+          ? `Default: ${String(defaultValue)}.`
+          : 'Optional.'}
       {rule && ` ${rule}`}
     </p>
   );
@@ -216,13 +226,19 @@ function FieldInput(props: {
         {['timezone', 'autostart', 'autostop'].map((part) => (
           <div key={part} class="sub">
             <label for={`${id}-${part}`}>
-              {part === 'timezone' ? 'Time zone (IANA)' : part === 'autostart' ? 'Start at (cron)' : 'Stop at (cron)'}
+              {part === 'timezone'
+                ? 'Time zone (IANA)'
+                : part === 'autostart'
+                  ? 'Start at (cron)'
+                  : 'Stop at (cron)'}
             </label>
             <input
               id={`${id}-${part}`}
               value={text(`schedule.${part}`)}
               onInput={onText(`schedule.${part}`)}
-              placeholder={part === 'timezone' ? 'Europe/Berlin' : part === 'autostart' ? '0 8 * * 1-5' : '0 19 * * 1-5'}
+              placeholder={
+                part === 'timezone' ? 'Europe/Berlin' : part === 'autostart' ? '0 8 * * 1-5' : '0 19 * * 1-5'
+              }
             />
           </div>
         ))}
@@ -258,7 +274,11 @@ function FieldInput(props: {
     <div class="field">
       <label for={id}>{field.label}</label>
       {field.kind === 'select' ? (
-        <select {...common} value={text(field.name) || String(defaultValue ?? '')} onChange={onText(field.name)}>
+        <select
+          {...common}
+          value={text(field.name) || String(defaultValue ?? '')}
+          onChange={onText(field.name)}
+        >
           {defaultValue === undefined && <option value="">(the API's default)</option>}
           {(field.schema.enum ?? []).map((option) => (
             <option key={option} value={String(option)}>
@@ -267,7 +287,13 @@ function FieldInput(props: {
           ))}
         </select>
       ) : field.kind === 'tags' ? (
-        <textarea {...common} rows={2} value={text(field.name)} onInput={onText(field.name)} placeholder="project=vision" />
+        <textarea
+          {...common}
+          rows={2}
+          value={text(field.name)}
+          onInput={onText(field.name)}
+          placeholder="project=vision"
+        />
       ) : (
         <input
           {...common}
@@ -285,7 +311,12 @@ function FieldInput(props: {
 
 /** The input's type and autocomplete hint (a generated password is the default: never autofill one). */
 function inputType(kind: Field['kind']): { type: 'text'; autocomplete: string } {
-  if (kind === 'password') return { type: 'password', autocomplete: 'new-password' } as unknown as { type: 'text'; autocomplete: string };
-  if (kind === 'number') return { type: 'number', autocomplete: 'off' } as unknown as { type: 'text'; autocomplete: string };
+  if (kind === 'password')
+    return { type: 'password', autocomplete: 'new-password' } as unknown as {
+      type: 'text';
+      autocomplete: string;
+    };
+  if (kind === 'number')
+    return { type: 'number', autocomplete: 'off' } as unknown as { type: 'text'; autocomplete: string };
   return { type: 'text', autocomplete: 'off' };
 }

@@ -27,7 +27,10 @@ export function SignInPage(props: {
       {props.config.oidcIssuer && (
         <section aria-labelledby="sso">
           <h2 id="sso">Sign in with your organisation</h2>
-          <button type="button" onClick={() => beginSignIn(props.config).catch((error: Error) => setProblem(error.message))}>
+          <button
+            type="button"
+            onClick={() => beginSignIn(props.config).catch((error: Error) => setProblem(error.message))}
+          >
             Sign in with single sign-on
           </button>
         </section>
@@ -46,8 +49,8 @@ export function SignInPage(props: {
           required
         />
         <p id="token-help" class="help">
-          Locally: <code>npm run token -- --team NAME</code> prints one (<code>--console</code> prints a sign-in
-          link). The token stays in this tab's memory only: reloading the page signs you out.
+          Locally: <code>npm run token -- --team NAME</code> prints one (<code>--console</code> prints a
+          sign-in link). The token stays in this tab's memory only: reloading the page signs you out.
         </p>
         <button type="submit">Sign in</button>
       </form>

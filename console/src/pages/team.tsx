@@ -47,7 +47,11 @@ export function TeamPage(props: { identity: Identity; openapi: OpenApi | undefin
               {team.data.spend.budgetUsd !== null && (
                 <div class="progress">
                   <label for="budget">Budget used</label>
-                  <progress id="budget" max={100} value={Math.min(100, team.data.spend.budgetUsedPercent ?? 0)} />
+                  <progress
+                    id="budget"
+                    max={100}
+                    value={Math.min(100, team.data.spend.budgetUsedPercent ?? 0)}
+                  />
                 </div>
               )}
               <p class="help">{team.data.spend.basis}</p>
@@ -66,7 +70,13 @@ export function TeamPage(props: { identity: Identity; openapi: OpenApi | undefin
               {Object.entries(team.data.policy).map(([name, value]) => (
                 <Fragment key={name}>
                   <dt>{name}</dt>
-                  <dd>{value === null ? 'none' : typeof value === 'object' ? JSON.stringify(value) : String(value)}</dd>
+                  <dd>
+                    {value === null
+                      ? 'none'
+                      : typeof value === 'object'
+                        ? JSON.stringify(value)
+                        : String(value)}
+                  </dd>
                 </Fragment>
               ))}
             </dl>
@@ -97,7 +107,8 @@ function Webhooks(props: { team: string }) {
       <ul>
         {hooks.data?.items.map((hook) => (
           <li key={hook.name}>
-            <strong>{hook.name}</strong> → <code>{hook.url}</code> ({hook.format ?? 'json'}; {(hook.events ?? []).join(', ') || 'every event'})
+            <strong>{hook.name}</strong> → <code>{hook.url}</code> ({hook.format ?? 'json'};{' '}
+            {(hook.events ?? []).join(', ') || 'every event'})
           </li>
         ))}
       </ul>
