@@ -6,7 +6,7 @@
  * page (0 serious or critical violations) and each page is screenshotted to test/screenshots/.
  */
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, screenshot, seriousAccessibilityViolations } from '../support/browser.ts';
+import { launchBrowser, screenshot, seriousAccessibilityViolations } from '../../console/browser.ts';
 import { apiUrl, call, DEMO_KEY_PAIR, tokenFor, uniqueId } from '../support/local-api.ts';
 
 let browser: Browser;
