@@ -8,11 +8,10 @@
  * the same way in the same run, for the ratio.
  */
 import { createServer } from 'node:http';
-import { gzipSync } from 'node:zlib';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { Page } from 'playwright-core';
-import assets from '../console/dist/assets.json' with { type: 'json' };
 import { launchBrowser } from '../console/browser.ts';
+import { consoleGzipBytes, TARGET_GZIP_BYTES } from '../console/budget.ts';
 import { handler as consoleHandler } from '../functions/http/console.ts';
 import { openApiDocument } from '../functions/http/openapi-document.ts';
 import { issueToken, signingKey } from '../local/auth.ts';
@@ -20,21 +19,9 @@ import { projectRoot } from '../local/paths.ts';
 import { freePort } from '../local/ports.ts';
 import { percentile, round1, type BenchSection } from './context.ts';
 
-export const TARGET_GZIP_BYTES = 100 * 1024;
 export const TARGET_RENDER_MS = 1000;
 const PAGE_SIZE = 100;
 const ROUNDS = 5;
-
-/** The console's JavaScript and style sheet, gzipped as a server would send them. */
-export function consoleGzipBytes(): { js: number; css: number } {
-  const sizes = { js: 0, css: 0 };
-  for (const [name, file] of Object.entries(assets.files as Record<string, { body: string }>)) {
-    const bytes = gzipSync(file.body, { level: 9 }).length;
-    if (name.endsWith('.js')) sizes.js += bytes;
-    if (name.endsWith('.css')) sizes.css += bytes;
-  }
-  return sizes;
-}
 
 function fakeCluster(index: number) {
   const statuses = ['READY', 'CREATING', 'STOPPED', 'READY', 'CREATE_FAILED'];
