@@ -144,6 +144,8 @@ export const FUNCTION_CALLS: Record<string, FunctionCall[]> = {
   getTeam: [...store('Query@by-team'), apiKey, ...teamSpend()],
   openapi: [],
   health: [],
+  // Serves the console from its own bundle: no AWS call.
+  console: [],
   reaper: [
     ...store('Query@reapable', 'GetItem', 'UpdateItem', 'PutItem'),
     // Spend settlement (a TransactWriteItems of UpdateItems) and the budget check.
