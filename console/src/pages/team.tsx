@@ -70,13 +70,7 @@ export function TeamPage(props: { identity: Identity; openapi: OpenApi | undefin
               {Object.entries(team.data.policy).map(([name, value]) => (
                 <Fragment key={name}>
                   <dt>{name}</dt>
-                  <dd>
-                    {value === null
-                      ? 'none'
-                      : typeof value === 'object'
-                        ? JSON.stringify(value)
-                        : String(value)}
-                  </dd>
+                  <dd>{policyValue(value)}</dd>
                 </Fragment>
               ))}
             </dl>
@@ -156,4 +150,11 @@ function Audit(props: { team: string }) {
       </table>
     </section>
   );
+}
+
+/** A policy value as words: null is none, an empty allow-list allows any. */
+function policyValue(value: unknown): string {
+  if (value === null || value === undefined) return 'none';
+  if (Array.isArray(value)) return value.length === 0 ? 'any' : value.join(', ');
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
