@@ -7,7 +7,9 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, screenshot, seriousAccessibilityViolations } from '../../console/browser.ts';
-import { apiUrl, call, DEMO_KEY_PAIR, tokenFor, uniqueId } from '../support/local-api.ts';
+import { CreateStackCommand } from '@aws-sdk/client-cloudformation';
+import { stackName } from '../../core/cluster/naming.ts';
+import { apiUrl, call, DEMO_KEY_PAIR, emulator, tokenFor, uniqueId } from '../support/local-api.ts';
 
 let browser: Browser;
 
@@ -147,6 +149,40 @@ describe('web console', () => {
     await other.page.close();
     await page.close();
   }, 240_000);
+
+  it('shows the root cause of a failed create, and the failed cluster can be deleted from its page', async () => {
+    const team = `ui-fail-${Date.now().toString(36)}`;
+    const token = await tokenFor(team);
+    const clusterId = uniqueId('ui-taken');
+    // A stack the control plane did not make, named like the cluster: the create must fail, untouched.
+    await emulator.cloudFormation().send(
+      new CreateStackCommand({
+        StackName: stackName('', clusterId),
+        TemplateBody: JSON.stringify({
+          Resources: { Data: { Type: 'AWS::S3::Bucket', Properties: { BucketName: `${clusterId}-a` } } },
+        }),
+      }),
+    );
+    const { page, problems } = await openPage();
+    await signIn(page, token);
+    await page.getByRole('link', { name: 'New cluster' }).first().click();
+    await page.getByLabel('Cluster ID', { exact: true }).fill(clusterId);
+    await page.getByLabel('Key pair', { exact: true }).fill(DEMO_KEY_PAIR);
+    await page.getByRole('button', { name: 'Create cluster' }).click();
+    await page.getByText('CREATE_FAILED', { exact: true }).waitFor({ timeout: 60_000 });
+    const cause = page.getByRole('region', { name: 'What went wrong' });
+    await cause.getByText(/already exists and was not made for this cluster/).waitFor();
+    await expectAccessible(page, '11-cluster-failed');
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByLabel('Type the cluster ID to confirm').fill(clusterId);
+    await page.getByRole('button', { name: 'Delete cluster' }).click();
+    await page
+      .getByText(/\b(DELETING|DELETED)\b/)
+      .first()
+      .waitFor({ timeout: 60_000 });
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 150_000);
 
   it('sends a refused token back to sign-in, and signs in from the link of npm run token -- --console', async () => {
     const { page } = await openPage();
