@@ -36,9 +36,7 @@ export function endsAt(cluster: Cluster): { at: string; why: string } | undefine
 /** With no teardown scheduled yet: what will end the cluster. */
 export function idleRule(cluster: Cluster): string {
   const timeout = cluster.idle?.idleTimeout;
-  return cluster.status === 'DELETED'
-    ? '—'
-    : timeout && timeout !== 'never'
-      ? `after ${timeout} idle`
-      : 'not scheduled';
+  // Only a running or stopped cluster is reaped; a failed one waits for its owner.
+  if (cluster.status !== 'READY' && cluster.status !== 'STOPPED') return '—';
+  return timeout && timeout !== 'never' ? `after ${timeout} idle` : 'not scheduled';
 }
