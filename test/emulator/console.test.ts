@@ -109,6 +109,12 @@ describe('web console', () => {
     await page.getByRole('button', { name: 'Keep alive' }).click();
     await page.getByText('Idle clock reset').waitFor();
 
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    await page.getByText('STOPPED', { exact: true }).waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await page.getByText('READY', { exact: true }).waitFor({ timeout: 60_000 });
+    expect((await call('GET', `/clusters/${clusterId}`, { token })).body.status).toBe('READY');
+
     await page.getByRole('link', { name: 'Clusters', exact: true }).click();
     await page.getByRole('link', { name: clusterId }).waitFor();
     await page.getByLabel('Status').selectOption('READY');
@@ -138,6 +144,8 @@ describe('web console', () => {
       .waitFor({ timeout: 60_000 });
     await page.getByRole('link', { name: 'Restore into a new cluster' }).waitFor();
     await expectAccessible(page, '08-cluster-deleted');
+    await page.getByRole('link', { name: 'Restore into a new cluster' }).click();
+    expect(await page.getByLabel('Restore from', { exact: true }).inputValue()).toBe(clusterId);
     expect(problems).toEqual([]);
 
     const other = await openPage();
