@@ -85,7 +85,11 @@ export async function main(event: SQSEvent, deps: WorkerDeps): Promise<SQSBatchR
         break;
       case 'retry':
         logger.warn('webhook delivery failed; retrying', { ...context, ...outcome });
-        await deps.visibility.delay(record.receiptHandle, outcome.afterSeconds);
+        // If the backoff cannot be set, the message still comes back, after the queue's visibility
+        // timeout; the rest of the batch is not failed for it.
+        await deps.visibility.delay(record.receiptHandle, outcome.afterSeconds).catch((error: unknown) => {
+          logger.warn('webhook retry backoff not set', { ...context, error: (error as Error).message });
+        });
         failed.push(record.messageId);
         break;
       case 'given-up':
@@ -94,7 +98,7 @@ export async function main(event: SQSEvent, deps: WorkerDeps): Promise<SQSBatchR
           ...context,
           reason: outcome.reason,
         });
-        await deps.visibility.delay(record.receiptHandle, 0);
+        await deps.visibility.delay(record.receiptHandle, 0).catch(() => undefined);
         failed.push(record.messageId);
         break;
     }

@@ -144,25 +144,30 @@ describe('webhooks and the audit trail in the local runtime', () => {
   it('delivers what happened while the receiver was down, once each and in order', async () => {
     const clusterId = uniqueId('downtime');
     down = true;
-    expect(
-      (await call('POST', '/clusters', { token, body: { clusterId, keypair: DEMO_KEY_PAIR } })).status,
-    ).toBe(202);
-    await waitForStatus(clusterId, token, 'READY', 90_000);
-    await eventually(
-      () => (refused.some((body) => body.includes(clusterId)) ? true : undefined),
-      30,
-      'a refusal',
-    );
-    expect((await call('DELETE', `/clusters/${clusterId}`, { token })).status).toBe(202);
-    await waitForStatus(clusterId, token, 'DELETED', 90_000);
-    // The deleted event waits behind the ready one (same cluster, same webhook): nothing overtakes it.
-    expect(deliveries(clusterId)).toEqual([]);
-    down = false;
-    await eventually(() => (deliveries(clusterId).length >= 2 ? true : undefined), 120, 'both events');
-    await new Promise((resolve) => setTimeout(resolve, 3000));
-    expect(deliveries(clusterId).map((r) => r.event.type)).toEqual(['cluster.ready', 'cluster.deleted']);
-    for (const r of deliveries(clusterId))
-      expect(new Webhook(secret).verify(r.body, r.headers)).toBeDefined();
+    try {
+      expect(
+        (await call('POST', '/clusters', { token, body: { clusterId, keypair: DEMO_KEY_PAIR } })).status,
+      ).toBe(202);
+      await waitForStatus(clusterId, token, 'READY', 90_000);
+      await eventually(
+        () => (refused.some((body) => body.includes(clusterId)) ? true : undefined),
+        30,
+        'a refusal',
+      );
+      expect((await call('DELETE', `/clusters/${clusterId}`, { token })).status).toBe(202);
+      await waitForStatus(clusterId, token, 'DELETED', 90_000);
+      // The deleted event waits behind the ready one (same cluster, same webhook): nothing overtakes it.
+      expect(deliveries(clusterId)).toEqual([]);
+      down = false;
+      await eventually(() => (deliveries(clusterId).length >= 2 ? true : undefined), 120, 'both events');
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      expect(deliveries(clusterId).map((r) => r.event.type)).toEqual(['cluster.ready', 'cluster.deleted']);
+      for (const r of deliveries(clusterId))
+        expect(new Webhook(secret).verify(r.body, r.headers)).toBeDefined();
+    } finally {
+      // A failure above must not leave the receiver refusing the events of the next test.
+      down = false;
+    }
   }, 360_000);
 
   it('sends a test event, and nothing once the webhook is removed', async () => {

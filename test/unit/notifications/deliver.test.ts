@@ -164,4 +164,12 @@ describe('the delivery worker', () => {
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'a' }]);
     expect(delays).toEqual([['rh-a', RETRY_WAITS_SECONDS[0]]]);
   });
+
+  it('reports a failed message as failed even when its backoff cannot be set, and the batch still answers', async () => {
+    const { deps } = await workerDeps([503, 200]);
+    deps.visibility = { delay: async () => Promise.reject(new Error('emulator busy')) };
+    const event: SQSEvent = { Records: [record('a', { id: 'msg_a' }), record('b', { id: 'msg_b' })] };
+    const result = await worker(event, deps);
+    expect(result.batchItemFailures.map(({ itemIdentifier }) => itemIdentifier)).toEqual(['a', 'b']);
+  });
 });
