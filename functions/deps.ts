@@ -22,10 +22,9 @@ import { DynamoWebhookStore } from '../adapters/webhook-store.ts';
 import { HttpWebhookTransport } from '../adapters/webhook-transport.ts';
 import type { AuditLog } from '../core/audit/entry.ts';
 import { teamEvent, type EventType, type TeamEvent } from '../core/notifications/events.ts';
-import { budgetThresholdEvent } from '../core/notifications/budget.ts';
 import type { DeliveryQueue, WebhookSecrets, WebhookTransport } from '../core/notifications/ports.ts';
 import { publishTeamEvents } from '../core/notifications/publish.ts';
-import { teardownWarningEvent } from '../core/notifications/teardown.ts';
+import { TeamNotifier } from '../core/notifications/team-notifier.ts';
 import type { UrlPolicy } from '../core/notifications/url-guard.ts';
 import { DynamoClusterStore } from '../adapters/cluster-store.ts';
 import { RdsDatabaseStates } from '../adapters/database-states.ts';
@@ -150,30 +149,14 @@ export function masters(): MasterProbe {
   return (masterProbe ??= new HttpMasterProbe({ timeoutMs: config().reaper.masterTimeoutMs }));
 }
 
-let warningNotifier: (Notifier & BudgetNotifier) | undefined;
-/**
- * Teardown warnings and budget thresholds: an EventBridge event for operators, and the team's
- * webhooks (publishTeamEvent). Both are tried; a failure of either fails the call.
- */
+let warningNotifier: TeamNotifier | undefined;
+/** Teardown warnings and budget thresholds: EventBridge for operators, publishTeamEvent for the team. */
 export function notifier(): Notifier & BudgetNotifier {
-  return (warningNotifier ??= (() => {
-    const bus = new EventBridgeNotifier(eventsClient(), config().eventBusName);
-    return {
-      teardownWarnings: (warnings) =>
-        both(
-          bus.teardownWarnings(warnings),
-          publishTeamEvent(warnings.map((warning) => teardownWarningEvent(warning, systemClock.now()))),
-        ),
-      budgetThreshold: (threshold) =>
-        both(bus.budgetThreshold(threshold), publishTeamEvent([budgetThresholdEvent(threshold)])),
-    };
-  })());
-}
-
-async function both(...calls: Promise<unknown>[]): Promise<void> {
-  const results = await Promise.allSettled(calls);
-  const failure = results.find((result) => result.status === 'rejected');
-  if (failure) throw failure.reason;
+  return (warningNotifier ??= new TeamNotifier(
+    new EventBridgeNotifier(eventsClient(), config().eventBusName),
+    (events) => publishTeamEvent(events),
+    () => systemClock.now(),
+  ));
 }
 
 export const generatePassword = () => randomBytes(24).toString('base64url');

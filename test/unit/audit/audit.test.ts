@@ -191,4 +191,47 @@ describe('the workflows’ and the reaper’s entries', () => {
     ]);
     expect(reaperAudit({ ...report, dryRun: true }, { at, runId: 'reaper-2' })).toEqual([]);
   });
+
+  it('records the reaper’s stops and starts (idle, schedule, a restarted database) and the budgets’ actions', () => {
+    const report = {
+      dryRun: false,
+      pages: 1,
+      examined: 5,
+      decisions: [
+        { team: 'bars', clusterId: 'idle', decision: 'teardown' as const, detail: 'stop: idle for 1h' },
+        { team: 'bars', clusterId: 'old', decision: 'teardown' as const, detail: 'delete: expired' },
+        { team: 'bars', clusterId: 'night', decision: 'schedule-stop' as const, detail: '0 20 * * *' },
+        { team: 'bars', clusterId: 'day', decision: 'schedule-start' as const, detail: '0 8 * * *' },
+        { team: 'bars', clusterId: 'db', decision: 'restop' as const, detail: 'database restarted' },
+        { team: 'bars', clusterId: 'kept', decision: 'cancel' as const, detail: 'protected' },
+        { team: 'bars', clusterId: 'noted', decision: 'schedule-noted' as const, detail: 'next at 8' },
+      ],
+      errors: [],
+    };
+    const budgets = {
+      teams: [{ team: 'bars', spentUsd: 101, budgetUsd: 100 }],
+      notified: [{ team: 'bars', thresholdPercent: 100 }],
+      actions: [
+        { team: 'bars', clusterId: 'spender', action: 'warn' as const },
+        { team: 'bars', clusterId: 'spent', action: 'stop' as const },
+      ],
+      errors: [{ team: 'bars', clusterId: 'spent', error: 'throttled' }],
+    };
+    const entries = reaperAudit(report, { at: new Date('2030-01-01T00:00:00Z'), runId: 'reaper-3' }, budgets);
+    expect(entries.map((entry) => [entry.clusterId ?? '-', entry.action, entry.outcome])).toEqual([
+      ['idle', 'cluster.stop', 'done'],
+      ['old', 'cluster.delete', 'done'],
+      ['night', 'cluster.stop', 'done'],
+      ['day', 'cluster.start', 'done'],
+      ['db', 'cluster.stop', 'done'],
+      ['kept', 'cluster.teardown-cancelled', 'done'],
+      ['-', 'team.budget-threshold', 'done'],
+      ['spender', 'cluster.budget-stop-warning', 'done'],
+      ['spent', 'cluster.stop', 'failed'],
+    ]);
+    expect(entries.every((entry) => entry.actor === 'reaper' && entry.requestId === 'reaper-3')).toBe(true);
+    expect(entries.find((entry) => entry.action === 'team.budget-threshold')?.detail).toBe(
+      '100 %: $101 of $100',
+    );
+  });
 });
