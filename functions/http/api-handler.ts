@@ -31,6 +31,12 @@ export interface ApiHandlerOptions<D> {
   audit?: AuditSpec & { log: () => AuditLog };
 }
 
+/** What a route requires, read off its handler (the unit harness and the route checks use it). */
+export interface RouteSettings {
+  scope: Scope;
+  idempotent: boolean;
+}
+
 export function apiHandler<D>(main: ApiMain<D>, options: ApiHandlerOptions<D>) {
   const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>({ requestEnd: logOutcome })
     .use(problemDetails())
@@ -39,7 +45,11 @@ export function apiHandler<D>(main: ApiMain<D>, options: ApiHandlerOptions<D>) {
     .use({ before: async (request) => assertScope(principalOf(request.event), options.scope) });
   if (options.idempotency) handler.use(idempotency(options.idempotency));
   if (options.audit) handler.use(auditTrail(options.audit, options.audit.log));
-  return handler.handler(async (event) => toHttp(await main(readApiRequest(event), options.deps())));
+  const settings: RouteSettings = { scope: options.scope, idempotent: options.idempotency !== undefined };
+  return Object.assign(
+    handler.handler(async (event) => toHttp(await main(readApiRequest(event), options.deps()))),
+    { settings },
+  );
 }
 
 export function toHttp(response: ApiResponse): APIGatewayProxyStructuredResultV2 {
