@@ -35,6 +35,8 @@ export interface ApiHandlerOptions<D> {
 export interface RouteSettings {
   scope: Scope;
   idempotent: boolean;
+  /** Writes an audit entry for each accepted request. */
+  audited: boolean;
 }
 
 export function apiHandler<D>(main: ApiMain<D>, options: ApiHandlerOptions<D>) {
@@ -45,7 +47,11 @@ export function apiHandler<D>(main: ApiMain<D>, options: ApiHandlerOptions<D>) {
     .use({ before: async (request) => assertScope(principalOf(request.event), options.scope) });
   if (options.idempotency) handler.use(idempotency(options.idempotency));
   if (options.audit) handler.use(auditTrail(options.audit, options.audit.log));
-  const settings: RouteSettings = { scope: options.scope, idempotent: options.idempotency !== undefined };
+  const settings: RouteSettings = {
+    scope: options.scope,
+    idempotent: options.idempotency !== undefined,
+    audited: options.audit !== undefined,
+  };
   return Object.assign(
     handler.handler(async (event) => toHttp(await main(readApiRequest(event), options.deps()))),
     { settings },

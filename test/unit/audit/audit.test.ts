@@ -12,6 +12,7 @@ import { apiHandler } from '../../../functions/http/api-handler.ts';
 import { main as createMain } from '../../../functions/http/clusters/create.ts';
 import { apiEvent, lambdaContext } from '../../support/events.ts';
 import { fakeDeps, InMemoryIdempotencyStore, type FakeDeps } from '../../support/fakes.ts';
+import { ROUTES } from '../api/harness.ts';
 import type { ApiMain } from '../../../functions/http/api-handler.ts';
 
 class MemoryAudit implements AuditLog {
@@ -233,5 +234,11 @@ describe('the workflows’ and the reaper’s entries', () => {
     expect(entries.find((entry) => entry.action === 'team.budget-threshold')?.detail).toBe(
       '100 %: $101 of $100',
     );
+  });
+
+  it('is declared by every state-changing route serverless.yml serves', () => {
+    const changing = Object.entries(ROUTES).filter(([key]) => !key.startsWith('GET '));
+    expect(changing.length).toBeGreaterThanOrEqual(9);
+    expect(changing.filter(([, route]) => !route.audited).map(([key]) => key)).toEqual([]);
   });
 });
