@@ -72,7 +72,11 @@ export async function get<T>(path: string): Promise<T> {
   return body;
 }
 
-export async function send<T>(method: 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+export async function send<T>(
+  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  path: string,
+  body?: unknown,
+): Promise<T> {
   const response = await request(method, path, body);
   if (!response.ok) throw new ApiError(await problemOf(response));
   const text = await response.text();

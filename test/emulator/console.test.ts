@@ -192,6 +192,35 @@ describe('web console', () => {
     await page.close();
   }, 150_000);
 
+  it('manages the team’s webhooks (secret shown once) and shows the audit trail', async () => {
+    const team = `ui-hooks-${Date.now().toString(36)}`;
+    const { page, problems } = await openPage();
+    await signIn(page, await tokenFor(team));
+    await page.getByRole('link', { name: 'Team' }).click();
+    await page.getByRole('heading', { name: 'Webhooks' }).waitFor();
+    await page.getByText('No webhooks.').waitFor();
+    await page.getByLabel('Webhook name').fill('ops');
+    await page.getByLabel('Webhook URL').fill('http://127.0.0.1:9/hook');
+    await page.getByLabel('cluster.ready').check();
+    await page.getByLabel('cluster.failed').check();
+    await page.getByRole('button', { name: 'Save webhook' }).click();
+    await page.getByText(/Signing secret \(shown once/).waitFor();
+    await page.getByRole('cell', { name: 'cluster.ready, cluster.failed' }).waitFor();
+    await page.getByRole('button', { name: 'Send a test event to ops' }).click();
+    await page.getByText('Test event queued for ops.').waitFor();
+    // The audit trail shows what was just done, newest first.
+    await page.getByRole('cell', { name: 'webhook.put' }).waitFor({ timeout: 30_000 });
+    await expectAccessible(page, '12-team-webhooks');
+    await page.getByRole('button', { name: 'Remove ops' }).click();
+    await page.getByText('Removed ops.').waitFor();
+    await page.getByText('No webhooks.').waitFor();
+    expect(
+      (await call('GET', `/teams/${team}/webhooks`, { token: await tokenFor(team) })).body.items,
+    ).toEqual([]);
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 90_000);
+
   it('sends a refused token back to sign-in, and signs in from the link of npm run token -- --console', async () => {
     const { page } = await openPage();
     // Readable claims, but not signed by the API's key: the console lets it in, the API says 401.

@@ -1,6 +1,7 @@
 /** The team: its policy, usage, spend against the budget, and, where the API offers them, webhooks and audit. */
 import { Fragment } from 'preact';
-import { enc, get } from '../api.ts';
+import { useState } from 'preact/hooks';
+import { ApiError, enc, get, send } from '../api.ts';
 import type { Identity } from '../config.ts';
 import { usd } from '../format.ts';
 import { usePoll } from '../poll.ts';
@@ -24,6 +25,8 @@ export function TeamPage(props: { identity: Identity; openapi: OpenApi | undefin
   const path = `/teams/${enc(props.identity.team)}`;
   const team = usePoll(() => get<Team>(path), 30_000, path);
   const offers = (route: string) => Boolean(props.openapi?.paths[route]?.get);
+  // Each change made here reloads the audit at once (it records them).
+  const [changes, setChanges] = useState(0);
   return (
     <>
       <h1>Team {props.identity.team}</h1>
@@ -77,8 +80,14 @@ export function TeamPage(props: { identity: Identity; openapi: OpenApi | undefin
           </section>
         </>
       )}
-      {offers('/teams/{team}/webhooks') && <Webhooks team={props.identity.team} />}
-      {offers('/audit') && <Audit team={props.identity.team} />}
+      {offers('/teams/{team}/webhooks') && (
+        <Webhooks
+          team={props.identity.team}
+          openapi={props.openapi}
+          onChange={() => setChanges((count) => count + 1)}
+        />
+      )}
+      {offers('/audit') && <Audit team={props.identity.team} changes={changes} />}
     </>
   );
 }
@@ -90,22 +99,188 @@ interface Webhook {
   format?: string;
 }
 
-function Webhooks(props: { team: string }) {
+/**
+ * The team's webhooks: list, add or replace (the signing secret is shown once, as the API returns
+ * it once), send a test event, remove. Event types and formats come from the OpenAPI document.
+ */
+function Webhooks(props: { team: string; openapi: OpenApi | undefined; onChange: () => void }) {
   const path = `/teams/${enc(props.team)}/webhooks`;
   const hooks = usePoll(() => get<{ items: Webhook[] }>(path), 30_000, path);
+  const schema = props.openapi?.components.schemas.PutWebhook?.properties;
+  const eventTypes = ((schema?.events as { items?: { enum?: string[] } } | undefined)?.items?.enum ??
+    []) as string[];
+  const formats = (schema?.format?.enum ?? ['json']) as string[];
+  const [name, setName] = useState('');
+  const [url, setUrl] = useState('');
+  const [format, setFormat] = useState('json');
+  const [events, setEvents] = useState<string[]>([]);
+  const [message, setMessage] = useState<{ text: string; error?: boolean; secret?: string } | undefined>();
+
+  const act = async (what: () => Promise<string | { text: string; secret?: string }>) => {
+    setMessage(undefined);
+    try {
+      const outcome = await what();
+      setMessage(typeof outcome === 'string' ? { text: outcome } : outcome);
+      hooks.refresh();
+      props.onChange();
+    } catch (error) {
+      const problem = error instanceof ApiError ? error.problem : undefined;
+      const fields = problem?.errors?.map((entry) => `${entry.field} ${entry.message}`).join('; ');
+      setMessage({
+        text: problem
+          ? `${problem.title ?? 'Refused'}: ${fields || problem.detail || ''}`
+          : (error as Error).message,
+        error: true,
+      });
+    }
+  };
+
   return (
     <section aria-labelledby="webhooks">
       <h2 id="webhooks">Webhooks</h2>
+      {message && (
+        <div role={message.error ? 'alert' : 'status'} class={`notice${message.error ? ' error' : ''}`}>
+          <p>{message.text}</p>
+          {message.secret && (
+            <p>
+              Signing secret (shown once: store it now): <code>{message.secret}</code>
+            </p>
+          )}
+        </div>
+      )}
       {hooks.error && <p class="notice error">{hooks.error.message}</p>}
       {hooks.data && hooks.data.items.length === 0 && <p>No webhooks.</p>}
-      <ul>
-        {hooks.data?.items.map((hook) => (
-          <li key={hook.name}>
-            <strong>{hook.name}</strong> → <code>{hook.url}</code> ({hook.format ?? 'json'};{' '}
-            {(hook.events ?? []).join(', ') || 'every event'})
-          </li>
-        ))}
-      </ul>
+      {hooks.data && hooks.data.items.length > 0 && (
+        <table>
+          <caption class="visually-hidden">The team's webhooks</caption>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">URL</th>
+              <th scope="col">Format</th>
+              <th scope="col">Events</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {hooks.data.items.map((hook) => (
+              <tr key={hook.name}>
+                <td>{hook.name}</td>
+                <td>
+                  <code>{hook.url}</code>
+                </td>
+                <td>{hook.format ?? 'json'}</td>
+                <td>{(hook.events ?? []).join(', ')}</td>
+                <td class="actions">
+                  <button
+                    type="button"
+                    class="secondary small"
+                    aria-label={`Send a test event to ${hook.name}`}
+                    onClick={() =>
+                      act(
+                        async () => (
+                          await send('POST', `${path}/${enc(hook.name)}/test`, {}),
+                          `Test event queued for ${hook.name}.`
+                        ),
+                      )
+                    }
+                  >
+                    Test
+                  </button>
+                  <button
+                    type="button"
+                    class="danger small"
+                    aria-label={`Remove ${hook.name}`}
+                    onClick={() =>
+                      act(
+                        async () => (
+                          await send('DELETE', `${path}/${enc(hook.name)}`),
+                          `Removed ${hook.name}.`
+                        ),
+                      )
+                    }
+                  >
+                    Remove
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <form
+        class="webhook-form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void act(async () => {
+            const saved = await send<{ secret?: string }>('PUT', `${path}/${enc(name.trim())}`, {
+              url: url.trim(),
+              events,
+              format,
+            });
+            return { text: `Saved ${name.trim()}.`, ...(saved?.secret ? { secret: saved.secret } : {}) };
+          });
+        }}
+      >
+        <h3>Add or replace a webhook</h3>
+        <div class="field">
+          <label for="webhook-name">Webhook name</label>
+          <input
+            id="webhook-name"
+            value={name}
+            autocomplete="off"
+            onInput={(event) => setName((event.target as HTMLInputElement).value)}
+            required
+          />
+        </div>
+        <div class="field">
+          <label for="webhook-url">Webhook URL</label>
+          <input
+            id="webhook-url"
+            type="url"
+            value={url}
+            autocomplete="off"
+            onInput={(event) => setUrl((event.target as HTMLInputElement).value)}
+            required
+          />
+        </div>
+        <div class="field">
+          <label for="webhook-format">Format</label>
+          <select
+            id="webhook-format"
+            value={format}
+            onChange={(event) => setFormat((event.target as HTMLSelectElement).value)}
+          >
+            {formats.map((option) => (
+              <option key={option} value={option}>
+                {option}
+              </option>
+            ))}
+          </select>
+        </div>
+        <fieldset class="field">
+          <legend>Events</legend>
+          {eventTypes.map((type) => (
+            <div key={type} class="field checkbox">
+              <input
+                type="checkbox"
+                id={`event-${type}`}
+                checked={events.includes(type)}
+                onChange={(event) => {
+                  const on = (event.target as HTMLInputElement).checked;
+                  setEvents((previous) =>
+                    on ? [...previous, type] : previous.filter((item) => item !== type),
+                  );
+                }}
+              />
+              <label for={`event-${type}`}>{type}</label>
+            </div>
+          ))}
+        </fieldset>
+        <div class="actions">
+          <button type="submit">Save webhook</button>
+        </div>
+      </form>
     </section>
   );
 }
@@ -118,9 +293,9 @@ interface AuditEntry {
   outcome: string;
 }
 
-function Audit(props: { team: string }) {
+function Audit(props: { team: string; changes: number }) {
   const path = `/audit?team=${enc(props.team)}&limit=50`;
-  const audit = usePoll(() => get<{ items: AuditEntry[] }>(path), 30_000, path);
+  const audit = usePoll(() => get<{ items: AuditEntry[] }>(path), 30_000, `${path}#${props.changes}`);
   return (
     <section aria-labelledby="audit">
       <h2 id="audit">Audit</h2>
