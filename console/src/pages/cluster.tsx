@@ -131,18 +131,6 @@ export function ClusterPage(props: { clusterId: string; openapi: OpenApi | undef
         <dd>{item.idle?.idleTimeout ?? '—'}</dd>
       </dl>
 
-      {item.outputs?.masterUrl && !deleted && (
-        <section aria-labelledby="outputs">
-          <h2 id="outputs">Outputs</h2>
-          <ul class="outputs">
-            <Output name="Use it with the det CLI" value={`export DET_MASTER=${item.outputs.masterUrl}`} />
-            {Object.entries(item.outputs).map(([name, value]) => (
-              <Output key={name} name={name} value={value} />
-            ))}
-          </ul>
-        </section>
-      )}
-
       <section aria-labelledby="actions" class="cluster-actions">
         <h2 id="actions">Actions</h2>
         <div class="actions">
@@ -197,6 +185,18 @@ export function ClusterPage(props: { clusterId: string; openapi: OpenApi | undef
           </p>
         )}
       </section>
+
+      {item.outputs?.masterUrl && !deleted && (
+        <section aria-labelledby="outputs">
+          <h2 id="outputs">Outputs</h2>
+          <ul class="outputs">
+            <Output name="Use it with the det CLI" value={`export DET_MASTER=${item.outputs.masterUrl}`} />
+            {Object.entries(item.outputs).map(([name, value]) => (
+              <Output key={name} name={name} value={value} />
+            ))}
+          </ul>
+        </section>
+      )}
 
       <section aria-labelledby="timeline">
         <h2 id="timeline">Timeline</h2>
