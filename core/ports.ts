@@ -79,13 +79,16 @@ export interface ClusterStore {
   }): Promise<Page<ClusterRecord>>;
 }
 
-/** EC2 key pairs, for the create's synchronous check (docs/adr/0018-key-pair-check-in-the-request.md). */
+/**
+ * What the create's key-pair check found: `unknown` when EC2 did not answer within the check's
+ * short budget; the create workflow's own check then decides (docs/adr/0031-load-and-faults.md).
+ */
+export type KeyPairVerdict = 'usable' | 'unusable' | 'unknown';
+
+/** EC2 key pairs, for the create's check in the request (docs/adr/0018-key-pair-check-in-the-request.md). */
 export interface KeyPairs {
-  /**
-   * Whether the key pair exists in the region and is not tagged `team` with another team's name.
-   * Throws ServiceUnavailableError when EC2 cannot be asked (throttled or unreachable after retries).
-   */
-  usableBy(name: string, team: string): Promise<boolean>;
+  /** Whether the key pair exists in the region and is not tagged `team` with another team's name. */
+  usableBy(name: string, team: string): Promise<KeyPairVerdict>;
 }
 
 export interface Workflows {

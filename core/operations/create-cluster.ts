@@ -15,7 +15,7 @@ import { RECREATABLE } from '../cluster/status.ts';
 import { toStackParameters, type StackInputs } from '../cluster/stack-parameters.ts';
 import { estimateCost, pricedView, type ClusterCost, type PricedClusterView } from '../cost/cluster-cost.ts';
 import { openCursor } from '../cost/meter.ts';
-import { ConflictError, ValidationError } from '../errors.ts';
+import { ConflictError, ServiceUnavailableError, ValidationError } from '../errors.ts';
 import { policyFor } from '../policy.ts';
 import type { Principal } from '../principal.ts';
 import type { ClusterSecret } from '../ports.ts';
@@ -52,7 +52,7 @@ export async function dryRunCreate(
   principal: Principal,
   request: CreateClusterRequest,
 ): Promise<DryRunResult> {
-  const { parameters, restore } = await checkCreate(deps, principal, request);
+  const { parameters, restore } = await checkCreate(deps, principal, request, 'dry-run');
   const stackParameters = toStackParameters(parameters, {
     secretName: MASKED,
     owner: { team: principal.team, clusterId: request.clusterId },
@@ -72,7 +72,7 @@ export async function createCluster(
   principal: Principal,
   request: CreateClusterRequest,
 ): Promise<PricedClusterView> {
-  const { parameters, existing, restore } = await checkCreate(deps, principal, request);
+  const { parameters, existing, restore } = await checkCreate(deps, principal, request, 'create');
   await assertWithinBudget(deps, principal.team, 'a new cluster');
   const now = deps.clock.now();
   const version = (existing?.version ?? 0) + 1;
@@ -208,6 +208,7 @@ async function checkCreate(
   deps: CreateDeps,
   principal: Principal,
   request: CreateClusterRequest,
+  mode: 'create' | 'dry-run',
 ): Promise<CheckedCreate> {
   assertMayProtect(principal, request.protected, false);
   const policy = policyFor(deps.settings.policies, principal.team);
@@ -221,20 +222,26 @@ async function checkCreate(
   }
 
   const restore = request.restoreFrom ? await restorable(deps, principal, request.restoreFrom) : undefined;
-  await assertKeyPairUsable(deps, principal, parameters);
+  await assertKeyPairUsable(deps, principal, parameters, mode);
   return { parameters, existing, restore };
 }
 
 /**
  * The key pair exists and is not another team's: one answer for both, so a request cannot tell a
- * missing key pair from another team's.
+ * missing key pair from another team's. When EC2 does not answer in time a create is accepted and
+ * its workflow's first step checks the same rule (docs/adr/0031-load-and-faults.md); a dry run has
+ * no later step, so it asks to be sent again.
  */
 async function assertKeyPairUsable(
   deps: CreateDeps,
   principal: Principal,
   parameters: ClusterParameters,
+  mode: 'create' | 'dry-run',
 ): Promise<void> {
-  if (await deps.keyPairs.usableBy(parameters.keypair, principal.team)) return;
+  const verdict = await deps.keyPairs.usableBy(parameters.keypair, principal.team);
+  if (verdict === 'usable' || (verdict === 'unknown' && mode === 'create')) return;
+  if (verdict === 'unknown')
+    throw new ServiceUnavailableError('EC2 did not answer the key-pair check; retry shortly.');
   throw new ValidationError([
     {
       field: 'keypair',

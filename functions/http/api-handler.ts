@@ -3,7 +3,8 @@
  * a `main` that takes the parsed request and the injected dependencies (tests call `main` directly).
  */
 import middy from '@middy/core';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { withDeadline } from '../../adapters/aws/deadline.ts';
 import { assertScope, type Scope } from '../../core/principal.ts';
 import { principalOf, readApiRequest, type ApiRequest } from './api-request.ts';
 import { idempotency, type IdempotencyDeps } from './middleware/idempotency.ts';
@@ -34,7 +35,23 @@ export function apiHandler<D>(main: ApiMain<D>, options: ApiHandlerOptions<D>) {
     // 401, then 403, before the body is read or anything is claimed or written.
     .use({ before: async (request) => assertScope(principalOf(request.event), options.scope) });
   if (options.idempotency) handler.use(idempotency(options.idempotency));
-  return handler.handler(async (event) => toHttp(await main(readApiRequest(event), options.deps())));
+  const handle = handler.handler(async (event) => toHttp(await main(readApiRequest(event), options.deps())));
+  // Every AWS call of the request, middlewares included, shares one budget (adapters/aws/deadline.ts).
+  return (event: APIGatewayProxyEventV2, context: Context) =>
+    withDeadline(Date.now() + requestBudgetMs(context), () => handle(event, context));
+}
+
+/** API Gateway gives an integration 29 s (30 s at most); the answer needs time to leave. */
+const GATEWAY_LIMIT_MS = 29_000;
+const ANSWER_MARGIN_MS = 4_000;
+
+/**
+ * How long AWS calls may take in this request: what the function and API Gateway both still
+ * allow, less the margin to write the answer (and, after a failed step, to undo what it wrote).
+ */
+export function requestBudgetMs(context: Pick<Context, 'getRemainingTimeInMillis'> | undefined): number {
+  const remaining = context?.getRemainingTimeInMillis?.() ?? GATEWAY_LIMIT_MS;
+  return Math.max(0, Math.min(remaining, GATEWAY_LIMIT_MS) - ANSWER_MARGIN_MS);
 }
 
 export function toHttp(response: ApiResponse): APIGatewayProxyStructuredResultV2 {

@@ -11,7 +11,6 @@ import {
   ConflictError,
   IdempotencyKeyReusedError,
   QuotaExceededError,
-  ServiceUnavailableError,
   StaleRecordError,
 } from '../../core/errors.ts';
 import { PRICES } from '../../core/cost/price-list.ts';
@@ -24,6 +23,7 @@ import type {
   ClusterStore,
   IdempotencyStore,
   KeyPairs,
+  KeyPairVerdict,
   Page,
   Secrets,
   StackReader,
@@ -190,13 +190,12 @@ export class KnownKeyPairs implements KeyPairs {
   failing = false;
   readonly asked: string[] = [];
   constructor(readonly pairs: Record<string, string | undefined> = { 'demo-key': undefined }) {}
-  async usableBy(name: string, team: string) {
+  async usableBy(name: string, team: string): Promise<KeyPairVerdict> {
     this.asked.push(name);
-    if (this.failing)
-      throw new ServiceUnavailableError('EC2 did not answer the key-pair check; retry shortly.');
-    if (!(name in this.pairs)) return false;
+    if (this.failing) return 'unknown';
+    if (!(name in this.pairs)) return 'unusable';
     const owner = this.pairs[name];
-    return owner === undefined || owner === team;
+    return owner === undefined || owner === team ? 'usable' : 'unusable';
   }
 }
 
