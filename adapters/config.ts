@@ -52,7 +52,18 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsedPolicies = policyConfigSchema.safeParse(jsonFromEnv(env, 'TEAM_POLICIES') ?? {});
   if (!parsedPolicies.success) {
     throw new ConfigurationError(
-      `TEAM_POLICIES is not a valid policy document: ${parsedPolicies.error.message}`,
+      `TEAM_POLICIES is not a valid policy document (docs/team-policy.md): ${parsedPolicies.error.issues
+        .map((issue) => {
+          const bounds = issue as { minimum?: unknown; maximum?: unknown };
+          const limit =
+            bounds.minimum !== undefined
+              ? ` (at least ${String(bounds.minimum)})`
+              : bounds.maximum !== undefined
+                ? ` (at most ${String(bounds.maximum)})`
+                : '';
+          return `${issue.path.join('.') || '(document)'}: ${issue.message}${limit}`;
+        })
+        .join('; ')}`,
     );
   }
   return {
@@ -82,7 +93,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxPollSeconds: numberFromEnv(env, 'WORKFLOW_MAX_POLL_SECONDS', 60, { min: 1, max: 3600 }),
       pollIncrementSeconds: numberFromEnv(env, 'WORKFLOW_POLL_INCREMENT_SECONDS', 5, { min: 0, max: 600 }),
       fastPath: booleanFromEnv(env, 'WORKFLOW_FAST_PATH', true),
-      fallbackPollSeconds: numberFromEnv(env, 'WORKFLOW_FALLBACK_POLL_SECONDS', 600),
+      fallbackPollSeconds: numberFromEnv(env, 'WORKFLOW_FALLBACK_POLL_SECONDS', 600, { min: 10, max: 3600 }),
       timeoutMinutes: {
         create: numberFromEnv(env, 'CREATE_TIMEOUT_MINUTES', 60, { min: 1, max: 24 * 60 }),
         update: numberFromEnv(env, 'UPDATE_TIMEOUT_MINUTES', 60, { min: 1, max: 24 * 60 }),

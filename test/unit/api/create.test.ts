@@ -205,14 +205,27 @@ describe('POST /clusters', () => {
     expect(api.deps.workflows.started.map((entry) => entry.input.keypair)).toEqual(['demo-key', 'alpha-key']);
   });
 
-  it('answers 503 with Retry-After when EC2 cannot be asked, and writes nothing', async () => {
+  it('accepts a create when EC2 cannot be asked in time, leaving the key pair to the workflow (ADR 0031)', async () => {
     const api = new Api();
     api.deps.keyPairs.failing = true;
     const reply = await api.call('POST /clusters', { path: '/clusters', body: valid });
+    expect(reply.status).toBe(202);
+    expect(api.deps.workflows.started).toHaveLength(1);
+  });
+
+  it('answers a dry run 503 with Retry-After when EC2 cannot be asked, and writes nothing', async () => {
+    const api = new Api();
+    api.deps.keyPairs.failing = true;
+    const reply = await api.call('POST /clusters', {
+      path: '/clusters',
+      query: { dryRun: 'true' },
+      body: valid,
+    });
     expect(reply.status).toBe(503);
     expect(reply.headers['retry-after']).toMatch(/^\d+$/);
     expect(reply.headers['content-type']).toBe('application/problem+json');
     expect(api.deps.store.writes).toBe(0);
+    expect(api.deps.workflows.started).toHaveLength(0);
   });
 
   it('names the stack <prefix><id>, claims the name across teams and tags the stack with its owners (finding 1)', async () => {
