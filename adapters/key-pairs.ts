@@ -42,11 +42,22 @@ export class Ec2KeyPairs implements KeyPairs {
     this.options = { ...DEFAULTS, ...options };
   }
 
+  /** Checks under way: concurrent creates with one key pair share one EC2 call. */
+  private readonly asking = new Map<string, Promise<KeyPairVerdict>>();
+
   async usableBy(name: string, team: string): Promise<KeyPairVerdict> {
     const key = `${team}\u0000${name}`;
     const now = this.options.now();
     if ((this.usable.get(key) ?? 0) > now) return 'usable';
     this.usable.delete(key);
+    const pending = this.asking.get(key);
+    if (pending) return pending;
+    const check = this.ask(name, team, key, now).finally(() => this.asking.delete(key));
+    this.asking.set(key, check);
+    return check;
+  }
+
+  private async ask(name: string, team: string, key: string, now: number): Promise<KeyPairVerdict> {
     let response;
     try {
       const deadline = Math.min(currentDeadline() ?? Infinity, now + this.options.budgetMs);

@@ -43,7 +43,11 @@ export function apiHandler<D>(main: ApiMain<D>, options: ApiHandlerOptions<D>) {
 
 /** API Gateway gives an integration 29 s (30 s at most); the answer needs time to leave. */
 const GATEWAY_LIMIT_MS = 29_000;
-const ANSWER_MARGIN_MS = 4_000;
+/**
+ * What the budget leaves for the answer and, after a step that failed at the deadline, for undoing
+ * what the request wrote (each such call gets one short try, adapters/aws/http.ts MIN_ATTEMPT_MS).
+ */
+const ANSWER_MARGIN_MS = 8_000;
 
 /**
  * How long AWS calls may take in this request: what the function and API Gateway both still
