@@ -113,6 +113,8 @@ export interface StackReader {
   events(stackId: string, nextToken?: string): Promise<Page<TimelineEntry>>;
   /** The stack's status and the status of each resource it has started on. */
   resources(stackId: string): Promise<{ stackStatus: string; resourceStatuses: string[] } | undefined>;
+  /** The stack's status alone; undefined when CloudFormation no longer knows the stack. */
+  status(stackId: string): Promise<string | undefined>;
 }
 
 export interface StoredResponse {

@@ -200,6 +200,9 @@ export class KnownKeyPairs implements KeyPairs {
 }
 
 export class NoStacks implements StackReader {
+  async status() {
+    return undefined;
+  }
   async events() {
     return { items: [] };
   }
