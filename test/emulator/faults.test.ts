@@ -10,7 +10,13 @@ import { DynamoDocumentClient } from '../../adapters/aws/dynamodb.ts';
 import { withDeadline } from '../../adapters/aws/deadline.ts';
 import { AwsJsonClient } from '../../adapters/aws/json.ts';
 import { AwsQueryClient } from '../../adapters/aws/query.ts';
-import { EC2, SECRETS_MANAGER, STEP_FUNCTIONS } from '../../adapters/aws/services.ts';
+import { EC2, EVENTBRIDGE, RDS, SECRETS_MANAGER, STEP_FUNCTIONS } from '../../adapters/aws/services.ts';
+import { Ec2AgentCounter } from '../../adapters/agent-counter.ts';
+import { RdsDatabaseStates } from '../../adapters/database-states.ts';
+import { HttpMasterProbe } from '../../adapters/master-probe.ts';
+import { EventBridgeNotifier } from '../../adapters/notifier.ts';
+import { reap, type ReapDeps } from '../../core/operations/reap.ts';
+import type { ClusterStore } from '../../core/ports.ts';
 import { DynamoClusterStore } from '../../adapters/cluster-store.ts';
 import { Ec2KeyPairs } from '../../adapters/key-pairs.ts';
 import { PageTokens } from '../../adapters/page-tokens.ts';
@@ -209,4 +215,48 @@ describe('conditional-write conflicts in bursts', () => {
     expect(statuses).toContain(200);
     expect((await call('GET', `/clusters/${id}`, { token })).body.status).toBe('READY');
   }, 90_000);
+});
+
+describe('AWS faults during a reaper run', () => {
+  it('EC2 not answering mid run: the run ends, reports it, changes nothing; the next run completes', async () => {
+    const id = uniqueId('flt-reap');
+    expect((await create(id)).status).toBe(202);
+    await waitForStatus(id, token, 'READY', 60_000);
+    const before = await call('GET', `/clusters/${id}`, { token });
+    // A worker has no request budget: its clients' own short limits, through the proxy.
+    const options = { region: 'us-east-1', endpoint: proxy.endpoint, timeoutMs: 1000, maxAttempts: 2 };
+    const store = deps.store as DynamoClusterStore;
+    // Only this test's cluster: other test files share the emulator.
+    const scoped: ClusterStore = Object.assign(Object.create(store) as ClusterStore, {
+      listReapable: async (query: { limit: number; nextToken?: string; status?: 'READY' | 'STOPPED' }) => {
+        const page = await store.listReapable(query);
+        return { ...page, items: page.items.filter((cluster) => cluster.clusterId === id) };
+      },
+    });
+    const reapDeps: ReapDeps = {
+      ...deps,
+      store: scoped,
+      agents: new Ec2AgentCounter(new AwsQueryClient(EC2, options)),
+      databases: new RdsDatabaseStates(new AwsQueryClient(RDS, options)),
+      masters: new HttpMasterProbe({ timeoutMs: 1000 }),
+      notifier: new EventBridgeNotifier(new AwsJsonClient(EVENTBRIDGE, options), 'default'),
+      reaper: { graceSeconds: 600, pageSize: 200, masterConcurrency: 10 },
+    };
+    proxy.inject({ kind: 'freeze', service: 'ec2' });
+    const started = Date.now();
+    const down = await reap(reapDeps, { dryRun: false }).then(
+      (report) => ({ report, failed: report.errors.length > 0 }),
+      (error: Error) => ({ report: undefined, failed: Boolean(error.message) }),
+    );
+    expect(down.failed).toBe(true);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    proxy.clear();
+    const after = await call('GET', `/clusters/${id}`, { token });
+    expect(after.body.status).toBe('READY');
+    expect(after.body.updatedAt).toBe(before.body.updatedAt);
+
+    const up = await reap(reapDeps, { dryRun: false });
+    expect(up.errors).toEqual([]);
+    expect(up.examined).toBeGreaterThanOrEqual(1);
+  }, 120_000);
 });
