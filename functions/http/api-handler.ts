@@ -28,6 +28,12 @@ export interface ApiHandlerOptions<D> {
   idempotency?: IdempotencyDeps;
 }
 
+/** What a route requires, read off its handler (the unit harness and the route checks use it). */
+export interface RouteSettings {
+  scope: Scope;
+  idempotent: boolean;
+}
+
 export function apiHandler<D>(main: ApiMain<D>, options: ApiHandlerOptions<D>) {
   const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>({ requestEnd: logOutcome })
     .use(problemDetails())
@@ -35,10 +41,14 @@ export function apiHandler<D>(main: ApiMain<D>, options: ApiHandlerOptions<D>) {
     // 401, then 403, before the body is read or anything is claimed or written.
     .use({ before: async (request) => assertScope(principalOf(request.event), options.scope) });
   if (options.idempotency) handler.use(idempotency(options.idempotency));
+  const settings: RouteSettings = { scope: options.scope, idempotent: options.idempotency !== undefined };
   const handle = handler.handler(async (event) => toHttp(await main(readApiRequest(event), options.deps())));
   // Every AWS call of the request, middlewares included, shares one budget (adapters/aws/deadline.ts).
-  return (event: APIGatewayProxyEventV2, context: Context) =>
-    withDeadline(Date.now() + requestBudgetMs(context), () => handle(event, context));
+  return Object.assign(
+    (event: APIGatewayProxyEventV2, context: Context) =>
+      withDeadline(Date.now() + requestBudgetMs(context), () => handle(event, context)),
+    { settings },
+  );
 }
 
 /** API Gateway gives an integration 29 s (30 s at most); the answer needs time to leave. */
