@@ -4,7 +4,17 @@
  * workflow parked on a settled stack within a sweep period; a duplicate or late wake changes
  * nothing; a token of another execution or another stack of the same name is left alone.
  */
-import { wakeSettledWorkflows, type LostEventDeps } from '../../../core/workflow/lost-events.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { RELAYED_STATUSES } from '../../../aws-model/cloudformation-events.ts';
+import {
+  SETTLED_STACK_STATUSES,
+  SWEEP_SECONDS,
+  wakeSettledWorkflows,
+  type LostEventDeps,
+} from '../../../core/workflow/lost-events.ts';
+import { projectRoot } from '../../../local/paths.ts';
 import { createInput, deleteInput, FakeAws, name, ownedStack, seed } from './fixtures.ts';
 
 const FAST = { fastPath: true, fallbackPollSeconds: 600 };
@@ -137,5 +147,23 @@ describe('wakeSettledWorkflows', () => {
     });
     const report = await wakeSettledWorkflows(sweep);
     expect(report).toEqual({ parked: 1, woken: [], errors: 1 });
+  });
+});
+
+describe('the sweep as deployed', () => {
+  it('runs as often as SWEEP_SECONDS says (the lag the bench reports) and knows the relayed statuses', () => {
+    const tags = ['!Ref', '!GetAtt', '!Sub', '!Join', '!If'].map((tag) => ({
+      tag,
+      resolve: (value: string) => value,
+    }));
+    const config = parse(readFileSync(join(projectRoot, 'serverless.yml'), 'utf8'), { customTags: tags }) as {
+      functions: { watchdog: { events: { eventBridge?: { schedule?: string } }[] } };
+    };
+    const schedule = config.functions.watchdog.events
+      .map((event) => event.eventBridge?.schedule)
+      .find(Boolean);
+    const match = /^rate\((\d+) minutes?\)$/.exec(schedule ?? '');
+    expect(Number(match?.[1]) * 60).toBe(SWEEP_SECONDS);
+    expect([...SETTLED_STACK_STATUSES].sort()).toEqual([...RELAYED_STATUSES].sort());
   });
 });
