@@ -93,6 +93,8 @@ export interface KeyPairs {
 
 export interface Workflows {
   start(operation: Operation, executionName: string, input: object): Promise<void>;
+  /** Whether an execution of that name was started (a StartExecution whose answer was lost). */
+  exists(operation: Operation, executionName: string): Promise<boolean>;
 }
 
 export interface ClusterSecret {

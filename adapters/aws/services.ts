@@ -19,7 +19,7 @@ export type StepFunctionsClient = AwsJsonClient<{
     { stateMachineArn: string; statusFilter?: 'RUNNING'; maxResults?: number; nextToken?: string },
     { executions?: { executionArn?: string; name?: string; startDate?: number }[]; nextToken?: string },
   ];
-  DescribeExecution: [{ executionArn: string }, { input?: string }];
+  DescribeExecution: [{ executionArn: string }, { input?: string; status?: string }];
   SendTaskSuccess: [{ taskToken: string; output: string }, object];
 }>;
 

@@ -128,7 +128,7 @@ export async function createCluster(
       timing: deps.settings.timing,
       ...(previousStackId ? { previousStackId } : {}),
     });
-    await deps.workflows.start('create', record.execution ?? '', input);
+    await startOnce(deps, record.execution ?? '', input);
   } catch (error) {
     // The record is written; leave it in a state the user can act on (delete or re-create),
     // and take back the passwords no stack will ever read.
@@ -151,6 +151,20 @@ export async function createCluster(
     message: `${principal.sub} requested a ${parameters.deploymentType} cluster`,
   });
   return pricedView(record, deps.prices, now);
+}
+
+/**
+ * StartExecution, and when it fails, whether it in fact started (its answer lost to a timeout):
+ * then the create goes on as accepted, rather than marking CREATE_FAILED a cluster whose workflow
+ * runs (docs/adr/0031-load-and-faults.md). Unknown counts as not started.
+ */
+async function startOnce(deps: CreateDeps, execution: string, input: CreateInput): Promise<void> {
+  try {
+    await deps.workflows.start('create', execution, input);
+  } catch (error) {
+    if (await deps.workflows.exists('create', execution).catch(() => false)) return;
+    throw error;
+  }
 }
 
 /**

@@ -83,6 +83,12 @@ export const FUNCTION_CALLS: Record<string, FunctionCall[]> = {
       action: 'states:StartExecution',
       resource: arn.stateMachine('CreateClusterStateMachine'),
     },
+    // A StartExecution whose answer was lost: did the execution start? (ADR 0031)
+    {
+      adapter: 'workflows',
+      action: 'states:DescribeExecution',
+      resource: `${arn.stateMachine('CreateClusterStateMachine').replace(':stateMachine:', ':execution:')}:run-1`,
+    },
     { adapter: 'secrets', action: 'secretsmanager:CreateSecret', resource: clusterSecret },
     { adapter: 'secrets', action: 'secretsmanager:TagResource', resource: clusterSecret },
     // A create whose workflow cannot start takes its passwords back (core/operations/create-cluster.ts).

@@ -153,8 +153,15 @@ export class InMemoryClusterStore implements ClusterStore {
 export class RecordingWorkflows implements Workflows {
   readonly started: { operation: Operation; name: string; input: Record<string, unknown> }[] = [];
   failNext = false;
+  /** The next start happens, but its answer is lost (a timeout after Step Functions took it). */
+  loseNextAnswer = false;
 
   async start(operation: Operation, executionName: string, input: object) {
+    if (this.loseNextAnswer) {
+      this.loseNextAnswer = false;
+      this.started.push({ operation, name: executionName, input: input as Record<string, unknown> });
+      throw new Error('TimeoutError: the answer of StartExecution did not arrive');
+    }
     if (this.failNext) {
       this.failNext = false;
       throw new Error(
@@ -162,6 +169,10 @@ export class RecordingWorkflows implements Workflows {
       );
     }
     this.started.push({ operation, name: executionName, input: input as Record<string, unknown> });
+  }
+
+  async exists(_operation: Operation, executionName: string) {
+    return this.started.some((entry) => entry.name === executionName);
   }
 }
 

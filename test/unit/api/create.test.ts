@@ -213,6 +213,15 @@ describe('POST /clusters', () => {
     expect(api.deps.workflows.started).toHaveLength(1);
   });
 
+  it('goes on as accepted when StartExecution started the workflow but its answer was lost (ADR 0031)', async () => {
+    const api = new Api();
+    api.deps.workflows.loseNextAnswer = true;
+    const reply = await api.call('POST /clusters', { path: '/clusters', body: valid });
+    expect(reply.status).toBe(202);
+    expect(api.deps.workflows.started).toHaveLength(1);
+    expect(api.deps.store.records.get('alpha#team-a-1')?.status).toBe('CREATING');
+  });
+
   it('answers a dry run 503 with Retry-After when EC2 cannot be asked, and writes nothing', async () => {
     const api = new Api();
     api.deps.keyPairs.failing = true;
