@@ -215,6 +215,14 @@ export const api: BenchSection = {
       secondsUntilAllReady: Math.round(allReadySeconds * 10) / 10,
       // Accepted but never READY; a refusal is not a loss (it is in `answers`).
       lost: ids.filter((id, index) => replies[index] === 202 && statuses.get(id) !== 'READY').length,
+      // A retry answered 409 because an attempt that got a 503 had in fact been accepted.
+      conflictAfterBusy: replies.filter((status) => status === 409).length,
+      neverReady: Object.fromEntries(
+        ids.flatMap((id) => {
+          const status = statuses.get(id) ?? 'unknown';
+          return status === 'READY' ? [] : [[id, status]];
+        }),
+      ),
       duplicatedStacks: [...stacksPerId.values()].filter((count) => count > 1).length,
       stacks: stacksPerId.size,
       workflows: executionsForBatch,

@@ -96,7 +96,16 @@ export async function createCluster(
   };
   const policy = policyFor(deps.settings.policies, principal.team);
   const stack = stackName(deps.settings.stackPrefix, record.clusterId);
-  await deps.store.insert(record, { replacing: existing, maxClusters: policy.maxClusters, stackName: stack });
+  try {
+    await deps.store.insert(record, {
+      replacing: existing,
+      maxClusters: policy.maxClusters,
+      stackName: stack,
+    });
+  } catch (error) {
+    if (error instanceof ServiceUnavailableError) await abandonIfWritten(deps, record);
+    throw error;
+  }
   if (restore) await claimRestoreSource(deps, record, restore.source);
 
   let input: CreateInput;
@@ -143,14 +152,43 @@ export async function createCluster(
     );
     throw error;
   }
-  await deps.store.appendEvent(record, {
-    at: now.toISOString(),
-    source: 'control-plane',
-    kind: 'create-requested',
-    status: 'CREATING',
-    message: `${principal.sub} requested a ${parameters.deploymentType} cluster`,
-  });
+  // The workflow runs: the create is accepted whatever happens to this timeline entry, which a
+  // busy table may refuse (answering 503 now would send the client to a 409 on its retry).
+  await deps.store
+    .appendEvent(record, {
+      at: now.toISOString(),
+      source: 'control-plane',
+      kind: 'create-requested',
+      status: 'CREATING',
+      message: `${principal.sub} requested a ${parameters.deploymentType} cluster`,
+    })
+    .catch((error: unknown) => {
+      if (!(error instanceof ServiceUnavailableError)) throw error;
+    });
   return pricedView(record, deps.prices, now);
+}
+
+/**
+ * An insert that ran out of time may still have been written (DynamoDB took it, the answer was
+ * late). A record of this request with no workflow would stay CREATING for ever: mark it
+ * CREATE_FAILED, which the same request, sent again after Retry-After, re-creates. Best effort:
+ * if AWS does not answer this either, the 503 stands (docs/adr/0031-load-and-faults.md).
+ */
+async function abandonIfWritten(deps: CreateDeps, record: ClusterRecord): Promise<void> {
+  try {
+    const current = await deps.store.get({ team: record.team, clusterId: record.clusterId });
+    if (!current || current.execution !== record.execution || current.status !== 'CREATING') return;
+    await deps.store.update(
+      current,
+      { version: current.version, statuses: ['CREATING'] },
+      {
+        status: 'CREATE_FAILED',
+        statusReason: 'AWS was busy and the create did not start; create the cluster again.',
+      },
+    );
+  } catch {
+    // Still busy: nothing more to do in this request.
+  }
 }
 
 /**

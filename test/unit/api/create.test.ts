@@ -1,3 +1,4 @@
+import { DependencyUnavailableError } from '../../../core/errors.ts';
 import { Api } from './harness.ts';
 
 const valid = { clusterId: 'team-a-1', keypair: 'demo-key' };
@@ -208,6 +209,35 @@ describe('POST /clusters', () => {
   it('accepts a create when EC2 cannot be asked in time, leaving the key pair to the workflow (ADR 0031)', async () => {
     const api = new Api();
     api.deps.keyPairs.failing = true;
+    const reply = await api.call('POST /clusters', { path: '/clusters', body: valid });
+    expect(reply.status).toBe(202);
+    expect(api.deps.workflows.started).toHaveLength(1);
+  });
+
+  it('marks CREATE_FAILED an insert that was written but answered too late, so the same request can be sent again', async () => {
+    const api = new Api();
+    const store = api.deps.store;
+    const insert = store.insert.bind(store);
+    store.insert = async (...args: Parameters<typeof insert>) => {
+      await insert(...args);
+      throw new DependencyUnavailableError('dynamodb');
+    };
+    const refused = await api.call('POST /clusters', { path: '/clusters', body: valid });
+    expect(refused.status).toBe(503);
+    expect(refused.headers['retry-after']).toBe('5');
+    expect(store.record('team-a-1')?.status).toBe('CREATE_FAILED');
+    expect(api.deps.workflows.started).toHaveLength(0);
+    store.insert = insert;
+    const retried = await api.call('POST /clusters', { path: '/clusters', body: valid });
+    expect(retried.status).toBe(202);
+    expect(api.deps.workflows.started).toHaveLength(1);
+  });
+
+  it('answers 202 once the workflow runs, even if the timeline entry after it is refused by a busy table', async () => {
+    const api = new Api();
+    api.deps.store.appendEvent = async () => {
+      throw new DependencyUnavailableError('dynamodb');
+    };
     const reply = await api.call('POST /clusters', { path: '/clusters', body: valid });
     expect(reply.status).toBe(202);
     expect(api.deps.workflows.started).toHaveLength(1);
