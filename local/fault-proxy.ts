@@ -8,7 +8,11 @@
 import { createServer, request as forward, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type FaultKind = 'freeze' | 'unavailable' | 'throttle';
+/**
+ * freeze: never answered (until cleared); unavailable: 503; throttle: the service's throttling
+ * error; transaction-conflict: DynamoDB cancelling a transaction for a conflicting one.
+ */
+export type FaultKind = 'freeze' | 'unavailable' | 'throttle' | 'transaction-conflict';
 
 export interface Fault {
   kind: FaultKind;
@@ -45,7 +49,12 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const upstream = new URL(target);
   let faults: Fault[] = [];
   let held: (() => void)[] = [];
-  const faulted: Record<FaultKind, number> = { freeze: 0, unavailable: 0, throttle: 0 };
+  const faulted: Record<FaultKind, number> = {
+    freeze: 0,
+    unavailable: 0,
+    throttle: 0,
+    'transaction-conflict': 0,
+  };
 
   const server: Server = createServer((incoming, response) => {
     const chunks: Buffer[] = [];
@@ -90,6 +99,20 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       if (fault.kind === 'unavailable') {
         response.writeHead(503, { 'content-type': 'text/plain' });
         response.end('Service Unavailable');
+        return;
+      }
+      if (fault.kind === 'transaction-conflict') {
+        response.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
+        response.end(
+          JSON.stringify({
+            __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
+            message:
+              'Transaction cancelled, please refer cancellation reasons for specific reasons [TransactionConflict]',
+            CancellationReasons: [
+              { Code: 'TransactionConflict', Message: 'Transaction is ongoing for the item' },
+            ],
+          }),
+        );
         return;
       }
       // Throttling, in the service's protocol: a JSON error document, or Query XML.

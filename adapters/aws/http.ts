@@ -157,10 +157,35 @@ const RETRYABLE_CODES = new Set([
 const THROTTLING_CODES = new Set([...RETRYABLE_CODES].filter((code) => !code.startsWith('RequestTimeout')));
 const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
 
+/** Cancellation reasons of a transaction that say nothing about its conditions. */
+const PASSING_REASONS = new Set([
+  'TransactionConflict',
+  'ThrottlingError',
+  'ProvisionedThroughputExceeded',
+  'None',
+]);
+
+/**
+ * DynamoDB cancelled a transaction only because another one was writing the same items (a burst
+ * of creates on one team's quota item) or it was throttled: no condition failed, so the same
+ * transaction (same ClientRequestToken, so idempotent) may pass. The SDK does not retry these.
+ */
+function isTransactionConflict(error: AwsServiceError): boolean {
+  if (error.code !== 'TransactionCanceledException') return false;
+  const codes = ((error.details.CancellationReasons as { Code?: string }[] | undefined) ?? []).map(
+    (reason) => reason.Code ?? 'None',
+  );
+  return codes.some((code) => code !== 'None') && codes.every((code) => PASSING_REASONS.has(code));
+}
+
 /** Worth another try: throttling, a 5xx, a timeout (TimeoutError) or a network failure (TypeError). */
 export function isTransient(error: unknown): boolean {
   if (error instanceof AwsServiceError)
-    return RETRYABLE_CODES.has(error.code) || RETRYABLE_STATUSES.has(error.httpStatus ?? 0);
+    return (
+      RETRYABLE_CODES.has(error.code) ||
+      RETRYABLE_STATUSES.has(error.httpStatus ?? 0) ||
+      isTransactionConflict(error)
+    );
   // By name, not class: fetch's errors (a DOMException on timeout) may come from another realm.
   const name = (error as { name?: unknown } | null)?.name;
   return name === 'TimeoutError' || name === 'TypeError' || name === 'AbortError';

@@ -203,6 +203,20 @@ describe('AWS faults during a delete', () => {
 });
 
 describe('conditional-write conflicts in bursts', () => {
+  it('a create whose transaction DynamoDB cancels for conflicting ones is retried and accepted once', async () => {
+    const id = uniqueId('flt-txn');
+    proxy.inject({
+      kind: 'transaction-conflict',
+      service: 'dynamodb',
+      operation: 'TransactWriteItems',
+      times: 3,
+    });
+    expect((await create(id)).status).toBe(202);
+    expect(proxy.faulted['transaction-conflict']).toBeGreaterThanOrEqual(3);
+    await waitForStatus(id, token, 'READY', 60_000);
+    expect(await stacksNamed(id)).toBe(1);
+  }, 90_000);
+
   it('20 keep-alives at once on one cluster: each 200 or 409, never a 500, and the cluster stays READY', async () => {
     const id = uniqueId('flt-burst');
     expect((await create(id)).status).toBe(202);

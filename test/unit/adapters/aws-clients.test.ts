@@ -227,6 +227,46 @@ describe('the small AWS clients', () => {
       expect(requests).toHaveLength(4);
     });
 
+    it('retries a transaction cancelled only by a conflicting one, and not one whose condition failed', async () => {
+      const dynamo = new DynamoDocumentClient(options());
+      const conflict = json(400, {
+        __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
+        message: 'Transaction cancelled',
+        CancellationReasons: [{ Code: 'None' }, { Code: 'TransactionConflict' }],
+      });
+      answers.push(conflict, conflict, json(200, {}));
+      await expect(
+        dynamo.send(new TransactWriteCommand({ TransactItems: [], ClientRequestToken: 'same' })),
+      ).resolves.toBeDefined();
+      expect(requests).toHaveLength(3);
+      // The same token every time: DynamoDB applies the transaction at most once.
+      expect(requests.map((request) => JSON.parse(request.body).ClientRequestToken)).toEqual([
+        'same',
+        'same',
+        'same',
+      ]);
+
+      requests = [];
+      for (let index = 0; index < 4; index++) answers.push(conflict);
+      const failure = withDeadline(Date.now() + 10_000, () =>
+        dynamo.send(new TransactWriteCommand({ TransactItems: [] })),
+      );
+      await expect(failure).rejects.toThrow(DependencyUnavailableError);
+
+      requests = [];
+      answers.push(
+        json(400, {
+          __type: 'TransactionCanceledException',
+          message: 'cancelled',
+          CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'TransactionConflict' }],
+        }),
+      );
+      await expect(dynamo.send(new TransactWriteCommand({ TransactItems: [] }))).rejects.toThrow(
+        TransactionCanceledException,
+      );
+      expect(requests).toHaveLength(1);
+    });
+
     it('narrows, never widens, an outer budget', async () => {
       await withDeadline(1000, () =>
         withDeadline(5000, async () => {
