@@ -20,6 +20,12 @@ Each patch makes moto 5.2.1 behave like AWS where the control plane depends on i
      template that passes it to an instance fails). Wait conditions stay skipped: no instance boots here.
  13. moto runs no user data: an instance whose boot reports on itself (the master's user data writes
      the det-master-boot tag once Determined answers) gets that report when it starts, as on AWS.
+ 14. A cancelled TransactWriteItems leaves the table's stream alone. moto rolls back by putting a deep
+     copy of the table in its place, stream and all: every reader's iterator then points at the old
+     table's stream, which nothing writes to any more, so the local stream consumer (webhook events,
+     workflow audit entries, metrics) went silent for the rest of the run after one cancelled
+     transaction (50 concurrent creates of one id cancel 49). AWS also writes no stream record for a
+     cancelled transaction, so the records its applied part appended are dropped.
 Usage: python3 launcher.py [moto_server args, e.g. -H 127.0.0.1 -p 4566]
 """
 import sys
@@ -139,6 +145,7 @@ def main(argv):
     _add_cloudformation_models()
     _align_step_functions_with_aws()
     _report_master_boots()
+    _keep_streams_through_cancelled_transactions()
 
     from moto.server import main as moto_main
 
@@ -201,6 +208,36 @@ def _align_step_functions_with_aws():
                 parameters[name] = parameters.pop(key)
 
     state_task_service.StateTaskService._normalise_parameters = normalise_parameters
+
+
+def _keep_streams_through_cancelled_transactions():
+    """14. The table that a rollback puts back keeps the stream its readers hold, without the cancelled writes.
+
+    Every DynamoDB call runs under the lock of patch 6 (Step Functions' integrations come in over HTTP
+    too), so nothing else appends to a stream while a transaction runs.
+    """
+    from moto.dynamodb.models import DynamoDBBackend
+
+    original_transact = DynamoDBBackend.transact_write_items
+
+    def transact_write_items(self, transact_items):
+        before = {
+            name: (table, table.stream_shard, len(table.stream_shard.items))
+            for name, table in self.tables.items()
+            if table.stream_shard is not None
+        }
+        try:
+            return original_transact(self, transact_items)
+        except Exception:
+            for name, (table, shard, length) in before.items():
+                del shard.items[length:]
+                restored = self.tables.get(name)
+                if restored is not None and restored is not table:
+                    restored.stream_shard = shard
+                    shard.table = restored
+            raise
+
+    DynamoDBBackend.transact_write_items = transact_write_items
 
 
 BOOT_TAG = "det-master-boot"
