@@ -7,6 +7,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { withDeadline } from '../../adapters/aws/deadline.ts';
 import { assertScope, type Scope } from '../../core/principal.ts';
 import { principalOf, readApiRequest, type ApiRequest } from './api-request.ts';
+import { conditionalGet } from './middleware/conditional-get.ts';
 import type { AuditLog } from '../../core/audit/entry.ts';
 import { auditTrail, type AuditSpec } from './middleware/audit-trail.ts';
 import { idempotency, type IdempotencyDeps } from './middleware/idempotency.ts';
@@ -44,6 +45,8 @@ export function apiHandler<D>(main: ApiMain<D>, options: ApiHandlerOptions<D>) {
   const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>({ requestEnd: logOutcome })
     .use(problemDetails())
     .use(requestLog())
+    // ETag and 304 on every GET (answers that did not change cost a poller almost nothing).
+    .use(conditionalGet())
     // 401, then 403, before the body is read or anything is claimed or written.
     .use({ before: async (request) => assertScope(principalOf(request.event), options.scope) });
   if (options.idempotency) handler.use(idempotency(options.idempotency));

@@ -175,6 +175,8 @@ export const FUNCTION_CALLS: Record<string, FunctionCall[]> = {
   getTeam: [...store('Query@by-team'), apiKey, ...teamSpend()],
   openapi: [],
   health: [],
+  // Serves the console from its own bundle: no AWS call.
+  console: [],
   putWebhook: [
     ...webhooks('GetItem', 'Query', 'PutItem'),
     ...['CreateSecret', 'TagResource', 'PutSecretValue'].map((operation): FunctionCall => ({
