@@ -42,6 +42,23 @@ export interface UpdateInput {
   timing: WorkflowTiming;
 }
 
+/**
+ * An in-place upgrade of Determined (statemachines/src/upgrade.ts): `parameters` change the version
+ * (and the agents' image) and keep every other value; `previousParameters` put the previous version
+ * back when the new master does not answer.
+ */
+export interface UpgradeInput {
+  team: string;
+  clusterId: string;
+  stack: { id: string; parameters: CfnParameter[]; previousParameters: CfnParameter[] };
+  versions: { from: string; to: string };
+  /** The identifier of the database snapshot the upgrade takes first. */
+  snapshot: string;
+  /** How long the upgrade waits for the agents to finish their work before it gives up. */
+  drainSeconds: number;
+  timing: WorkflowTiming;
+}
+
 export interface DeleteInput {
   team: string;
   clusterId: string;
