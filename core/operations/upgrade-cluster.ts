@@ -82,10 +82,9 @@ export async function startUpgrade(
   const input: UpgradeInput = {
     team: current.team,
     clusterId,
-    stack: {
-      id: current.stackId,
-      parameters: updateParameters(current.parameters, next, current).parameters,
-      previousParameters: updateParameters(next, current.parameters, current).parameters,
+    parameters: {
+      upgrade: updateParameters(current.parameters, next, current).parameters,
+      rollback: updateParameters(next, current.parameters, current).parameters,
     },
     versions,
     snapshot,

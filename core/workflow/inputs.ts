@@ -43,14 +43,15 @@ export interface UpdateInput {
 }
 
 /**
- * An in-place upgrade of Determined (statemachines/src/upgrade.ts): `parameters` change the version
- * (and the agents' image) and keep every other value; `previousParameters` put the previous version
- * back when the new master does not answer.
+ * An in-place upgrade of Determined (statemachines/src/upgrade.ts): `parameters.upgrade` change the
+ * version (and the agents' image) and keep every other value; `parameters.rollback` put the previous
+ * version back when the new master does not answer.
  */
 export interface UpgradeInput {
   team: string;
   clusterId: string;
-  stack: { id: string; parameters: CfnParameter[]; previousParameters: CfnParameter[] };
+  /** UpdateStack's parameters: to the new version, and back to the previous one. The stack is the record's. */
+  parameters: { upgrade: CfnParameter[]; rollback: CfnParameter[] };
   versions: { from: string; to: string };
   /** The identifier of the database snapshot the upgrade takes first. */
   snapshot: string;
