@@ -104,6 +104,11 @@ export const FUNCTION_CALLS: Record<string, FunctionCall[]> = {
       action: 'states:StartExecution',
       resource: arn.stateMachine('UpdateClusterStateMachine'),
     },
+    {
+      adapter: 'workflows',
+      action: 'states:StartExecution',
+      resource: arn.stateMachine('UpgradeClusterStateMachine'),
+    },
   ],
   deleteCluster: [
     ...store('GetItem', 'PutItem', 'UpdateItem'),
