@@ -27,6 +27,12 @@ export interface ApiHandlerOptions<D> {
   idempotency?: IdempotencyDeps;
 }
 
+/** What a route requires, read off its handler (the unit harness and the route checks use it). */
+export interface RouteSettings {
+  scope: Scope;
+  idempotent: boolean;
+}
+
 export function apiHandler<D>(main: ApiMain<D>, options: ApiHandlerOptions<D>) {
   const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>({ requestEnd: logOutcome })
     .use(problemDetails())
@@ -34,7 +40,11 @@ export function apiHandler<D>(main: ApiMain<D>, options: ApiHandlerOptions<D>) {
     // 401, then 403, before the body is read or anything is claimed or written.
     .use({ before: async (request) => assertScope(principalOf(request.event), options.scope) });
   if (options.idempotency) handler.use(idempotency(options.idempotency));
-  return handler.handler(async (event) => toHttp(await main(readApiRequest(event), options.deps())));
+  const settings: RouteSettings = { scope: options.scope, idempotent: options.idempotency !== undefined };
+  return Object.assign(
+    handler.handler(async (event) => toHttp(await main(readApiRequest(event), options.deps()))),
+    { settings },
+  );
 }
 
 export function toHttp(response: ApiResponse): APIGatewayProxyStructuredResultV2 {

@@ -1,18 +1,12 @@
 /** Drives the real middy handlers (error mapping, idempotency) with fake dependencies. */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { apiHandler, type ApiMain } from '../../../functions/http/api-handler.ts';
-import { main as createMain } from '../../../functions/http/clusters/create.ts';
-import { main as deleteMain } from '../../../functions/http/clusters/delete.ts';
-import { main as eventsMain } from '../../../functions/http/clusters/events.ts';
-import { main as getMain } from '../../../functions/http/clusters/get.ts';
-import { main as keepaliveMain } from '../../../functions/http/clusters/keepalive.ts';
-import { main as listMain } from '../../../functions/http/clusters/list.ts';
-import { main as startMain } from '../../../functions/http/clusters/start.ts';
-import { main as stopMain } from '../../../functions/http/clusters/stop.ts';
-import { main as updateMain } from '../../../functions/http/clusters/update.ts';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { apiHandler, type ApiMain, type RouteSettings } from '../../../functions/http/api-handler.ts';
+import { readRoutes } from '../../../local/gateway.ts';
+import { projectRoot } from '../../../local/paths.ts';
 import { apiEvent, lambdaContext, type EventOptions } from '../../support/events.ts';
 import { fakeDeps, InMemoryIdempotencyStore, type FakeDeps } from '../../support/fakes.ts';
-import type { Scope } from '../../../core/principal.ts';
 import type { ClusterStatus } from '../../../core/cluster/status.ts';
 
 /** The fingerprint key the unit tests' handlers use (production reads it from Secrets Manager). */
@@ -24,58 +18,31 @@ export interface Reply {
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- parsed JSON of any endpoint
 }
 
-/** Each route as serverless.yml wires it: its handler's main, its scope, whether it is idempotent. */
-export const ROUTES: Record<
-  string,
-  { main: ApiMain<FakeDeps>; route: string; scope: Scope; idempotent?: boolean }
-> = {
-  'POST /clusters': {
-    main: createMain as ApiMain<FakeDeps>,
-    route: '/clusters',
-    scope: 'write',
-    idempotent: true,
-  },
-  'GET /clusters': { main: listMain as ApiMain<FakeDeps>, route: '/clusters', scope: 'read' },
-  'GET /clusters/{clusterId}': {
-    main: getMain as ApiMain<FakeDeps>,
-    route: '/clusters/{clusterId}',
-    scope: 'read',
-  },
-  'PATCH /clusters/{clusterId}': {
-    main: updateMain as ApiMain<FakeDeps>,
-    route: '/clusters/{clusterId}',
-    scope: 'write',
-    idempotent: true,
-  },
-  'DELETE /clusters/{clusterId}': {
-    main: deleteMain as ApiMain<FakeDeps>,
-    route: '/clusters/{clusterId}',
-    scope: 'write',
-    idempotent: true,
-  },
-  'POST /clusters/{clusterId}/keepalive': {
-    main: keepaliveMain as ApiMain<FakeDeps>,
-    route: '/clusters/{clusterId}/keepalive',
-    scope: 'write',
-  },
-  'POST /clusters/{clusterId}/stop': {
-    main: stopMain as ApiMain<FakeDeps>,
-    route: '/clusters/{clusterId}/stop',
-    scope: 'write',
-    idempotent: true,
-  },
-  'POST /clusters/{clusterId}/start': {
-    main: startMain as ApiMain<FakeDeps>,
-    route: '/clusters/{clusterId}/start',
-    scope: 'write',
-    idempotent: true,
-  },
-  'GET /clusters/{clusterId}/events': {
-    main: eventsMain as ApiMain<FakeDeps>,
-    route: '/clusters/{clusterId}/events',
-    scope: 'read',
-  },
-};
+interface RouteTarget extends RouteSettings {
+  main: ApiMain<FakeDeps>;
+  route: string;
+}
+
+/**
+ * Each route as serverless.yml wires it, with its handler's own `main`, scope and idempotency (read
+ * off the deployed handler, not copied): the API tests call exactly what API Gateway would.
+ */
+async function servedRoutes(): Promise<Record<string, RouteTarget>> {
+  const routes: Record<string, RouteTarget> = {};
+  for (const route of readRoutes()) {
+    const dot = route.handler.lastIndexOf('.');
+    const module = (await import(
+      pathToFileURL(join(projectRoot, `${route.handler.slice(0, dot)}.ts`)).href
+    )) as { main?: ApiMain<FakeDeps>; handler?: { settings?: RouteSettings } };
+    const settings = module.handler?.settings;
+    // Routes outside apiHandler (health, the OpenAPI document) take no token and no deps.
+    if (!module.main || !settings) continue;
+    routes[`${route.method} ${route.path}`] = { main: module.main, route: route.path, ...settings };
+  }
+  return routes;
+}
+
+export const ROUTES = await servedRoutes();
 
 export class Api {
   readonly deps: FakeDeps;
@@ -86,7 +53,7 @@ export class Api {
   }
 
   async call(
-    routeKey: keyof typeof ROUTES,
+    routeKey: string,
     options: Omit<EventOptions, 'method' | 'route'> & { team?: string; sub?: string; admin?: boolean },
   ): Promise<Reply> {
     const [method, route] = routeKey.split(' ') as [string, string];
