@@ -137,13 +137,13 @@ describe.each(DEPLOYMENT_TYPES)('the master boot of %s', (type) => {
     [
       'docker pull fails',
       { pull: 'fails' as const },
-      /docker pull determinedai\/determined-master:0\.37\.2 failed: .*manifest unknown/,
+      /docker pull determinedai\/determined-master:0\.38\.0 failed: .*manifest unknown/,
     ],
     ['the master exits', { master: 'exits' as const }, /the master exited: panic: cannot connect/],
     [
       'another version answers',
       { info: 'wrong-version' as const },
-      /did not answer GET \/info with version 0\.37\.2/,
+      /did not answer GET \/info with version 0\.38\.0/,
     ],
     ['nothing answers', { info: 'silent' as const }, /did not answer GET \/info/],
   ])('signals failure with the reason when %s', (_case, scenario, reason) => {
