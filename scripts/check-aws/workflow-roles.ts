@@ -114,6 +114,7 @@ export function callsOfTask(name: string, state: Json): TaskCall[] {
         ),
       ),
     ];
+  if (service === 'events') return [call(`arn:aws:events:${REGION}:${ACCOUNT}:event-bus/default`)];
   if (service === 'secretsmanager')
     return [
       call(
