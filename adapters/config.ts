@@ -11,7 +11,14 @@ import { ConfigurationError, booleanFromEnv, jsonFromEnv, numberFromEnv, stringF
 export interface Config {
   region: string;
   clustersTable: string;
-  stateMachines: { create: string; update: string; delete: string; stop: string; start: string; upgrade: string };
+  stateMachines: {
+    create: string;
+    update: string;
+    delete: string;
+    stop: string;
+    start: string;
+    upgrade: string;
+  };
   eventBusName: string;
   /** Every cluster stack is named `<stackPrefix><clusterId>`; empty by default (core/cluster/naming.ts). */
   stackPrefix: string;

@@ -57,13 +57,7 @@ export const TABLE = `${PREFIX}-clusters`;
 export const TEMPLATES_BUCKET = `${PREFIX}-templates`;
 
 export type WorkflowName =
-  | 'create'
-  | 'update'
-  | 'upgrade'
-  | 'delete'
-  | 'stop'
-  | 'start'
-  | 'stack-event-relay';
+  'create' | 'update' | 'upgrade' | 'delete' | 'stop' | 'start' | 'stack-event-relay';
 
 export const stateMachineArn = (workflow: WorkflowName) =>
   `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${PREFIX}-${workflow}`;

@@ -84,7 +84,8 @@ const declarations: Record<ParameterKey, Parameter> = {
   },
   AgentAmi: {
     Type: 'AWS::EC2::Image::Id',
-    Description: "The agents' image: the Determined release's, in this region (core/cluster/determined-versions.json)",
+    Description:
+      "The agents' image: the Determined release's, in this region (core/cluster/determined-versions.json)",
   },
   AgentTags: {
     Type: 'String',

@@ -49,7 +49,7 @@ describe('PATCH /clusters/{clusterId} with determinedVersion', () => {
   it('refuses a downgrade, an unknown version (listing the known ones) and other changes with an upgrade; nothing is written', async () => {
     const api = new Api();
     const record = await atPreviousVersion(api, 'upg-2');
-    const version = record?.version;
+    const version = record.version;
     const patch = (body: object) =>
       api.call('PATCH /clusters/{clusterId}', { path: '/clusters/upg-2', body });
 
@@ -62,13 +62,13 @@ describe('PATCH /clusters/{clusterId} with determinedVersion', () => {
       },
     ]);
 
-    record!.parameters = { ...record!.parameters, determinedVersion: '0.38.1' };
+    record.parameters = { ...record.parameters, determinedVersion: '0.38.1' };
     const downgrade = await patch({ determinedVersion: '0.38.0' });
     expect(downgrade.status).toBe(400);
     expect(downgrade.body.errors[0]).toMatchObject({ field: 'determinedVersion' });
     expect(downgrade.body.errors[0].message).toContain('a downgrade is refused');
 
-    record!.parameters = { ...record!.parameters, determinedVersion: '0.38.0' };
+    record.parameters = { ...record.parameters, determinedVersion: '0.38.0' };
     const together = await patch({ determinedVersion: '0.38.1', maxDynamicAgents: 2 });
     expect(together.status).toBe(400);
     expect(together.body.errors).toEqual([
