@@ -19,6 +19,15 @@ import type { UpdateDeps } from './update-cluster.ts';
 /** How long an upgrade waits for running work to end before it gives up (UPGRADE_DRAIN_MINUTES). */
 export const DEFAULT_UPGRADE_DRAIN_SECONDS = 30 * 60;
 
+/**
+ * The longest an upgrade may legitimately run, for the watchdog: the drain, then up to seven phases
+ * with the update budget each (snapshot, stack, new master; on a rollback: rename, restore, stack,
+ * previous master; statemachines/src/upgrade.ts).
+ */
+export function upgradeBudgetSeconds(updateBudgetSeconds: number, drainSeconds: number): number {
+  return drainSeconds + 7 * updateBudgetSeconds;
+}
+
 /** The fields an upgrade may come with: none that changes the stack (one change at a time). */
 const ALONGSIDE_AN_UPGRADE: readonly (keyof UpdateClusterRequest)[] = ['determinedVersion'];
 

@@ -14,6 +14,7 @@ import {
   type OverdueExecution,
   type RunningExecution,
 } from '../../core/workflow/overdue.ts';
+import { upgradeBudgetSeconds } from '../../core/operations/upgrade-cluster.ts';
 import { timingFrom } from '../../core/workflow/inputs.ts';
 
 /** Time a workflow may spend besides its stack wait: checks, the root-cause search, status writes. */
@@ -43,9 +44,13 @@ export const handler = async (): Promise<{ overdue: number }> => {
   logger.resetKeys();
   const current = config();
   const executions = new StepFunctionsExecutions(sfnClient(), current.stateMachines);
+  const budgets = timingFrom(current.workflow).budgetSeconds;
   const overdue = await main({
     running: () => executions.running(),
-    budgetSeconds: timingFrom(current.workflow).budgetSeconds,
+    budgetSeconds: {
+      ...budgets,
+      upgrade: upgradeBudgetSeconds(budgets.update, current.workflow.upgradeDrainMinutes * 60),
+    },
     now: () => new Date(),
     publisher: metrics(),
   });
