@@ -14,9 +14,11 @@ import {
   EVENTBRIDGE,
   RDS,
   SECRETS_MANAGER,
+  SQS,
   STEP_FUNCTIONS,
   type EventBridgeClient,
   type SecretsManagerClient,
+  type SqsClient,
   type StepFunctionsClient,
 } from './aws/services.ts';
 import { config, type Config } from './config.ts';
@@ -44,3 +46,4 @@ export const cloudFormationClient = once(() => new AwsQueryClient(CLOUDFORMATION
 export const ec2Client = once(() => new AwsQueryClient(EC2, base('ec2')));
 
 export const rdsClient = once(() => new AwsQueryClient(RDS, base('rds')));
+export const sqsClient = once<SqsClient>(() => new AwsJsonClient(SQS, base('sqs')));

@@ -42,6 +42,19 @@ export interface Config {
   };
   retention: { deletedDays: number; idempotencyHours: number };
   reaper: { graceSeconds: number; dryRun: boolean; masterTimeoutMs: number };
+  /** Webhooks and the audit trail (docs/notifications.md). */
+  notifications: {
+    /** The audit table; '' where a function does not use it. */
+    auditTable: string;
+    /** The webhook delivery queue (SQS FIFO); '' where a function does not use it. */
+    queueUrl: string;
+    /** The local runtime only: webhooks may be http:// to a loopback address. */
+    allowLoopbackHttp: boolean;
+    /** Multiplies the retry waits (1 on AWS). */
+    retryScale: number;
+    /** How long one delivery may take. */
+    timeoutMs: number;
+  };
   /** Endpoint overrides: AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL, as the SDK reads them. */
   endpoints: Partial<Record<keyof typeof ENDPOINT_SERVICE_IDS, string>>;
 }
@@ -55,6 +68,7 @@ const ENDPOINT_SERVICE_IDS = {
   cloudFormation: 'CLOUDFORMATION',
   ec2: 'EC2',
   rds: 'RDS',
+  sqs: 'SQS',
 } as const;
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
@@ -111,6 +125,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       graceSeconds: numberFromEnv(env, 'TEARDOWN_GRACE_SECONDS', 3600),
       dryRun: booleanFromEnv(env, 'REAPER_DRY_RUN', false),
       masterTimeoutMs: numberFromEnv(env, 'MASTER_PROBE_TIMEOUT_MS', 3000),
+    },
+    notifications: {
+      auditTable: stringFromEnv(env, 'AUDIT_TABLE', ''),
+      queueUrl: stringFromEnv(env, 'WEBHOOK_QUEUE_URL', ''),
+      allowLoopbackHttp: booleanFromEnv(env, 'WEBHOOK_ALLOW_LOOPBACK_HTTP', false),
+      retryScale: numberFromEnv(env, 'WEBHOOK_RETRY_SCALE', 1),
+      timeoutMs: numberFromEnv(env, 'WEBHOOK_TIMEOUT_MS', 10_000),
     },
     endpoints: Object.fromEntries(
       Object.entries(ENDPOINT_SERVICE_IDS).flatMap(([service, id]) => {

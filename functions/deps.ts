@@ -13,7 +13,19 @@ import {
   rdsClient,
   secretsClient,
   sfnClient,
+  sqsClient,
 } from '../adapters/aws-clients.ts';
+import { DynamoAuditLog } from '../adapters/audit-log.ts';
+import { SqsDeliveryQueue } from '../adapters/delivery-queue.ts';
+import { SecretsManagerWebhookSecrets } from '../adapters/webhook-secrets.ts';
+import { DynamoWebhookStore } from '../adapters/webhook-store.ts';
+import { HttpWebhookTransport } from '../adapters/webhook-transport.ts';
+import type { AuditLog } from '../core/audit/entry.ts';
+import { teamEvent, type EventType, type TeamEvent } from '../core/notifications/events.ts';
+import type { DeliveryQueue, WebhookSecrets, WebhookTransport } from '../core/notifications/ports.ts';
+import { publishTeamEvents } from '../core/notifications/publish.ts';
+import { TeamNotifier } from '../core/notifications/team-notifier.ts';
+import type { UrlPolicy } from '../core/notifications/url-guard.ts';
 import { DynamoClusterStore } from '../adapters/cluster-store.ts';
 import { RdsDatabaseStates } from '../adapters/database-states.ts';
 import { config } from '../adapters/config.ts';
@@ -138,10 +150,93 @@ export function masters(): MasterProbe {
   return (masterProbe ??= new HttpMasterProbe({ timeoutMs: config().reaper.masterTimeoutMs }));
 }
 
-let warningNotifier: EventBridgeNotifier | undefined;
+let warningNotifier: TeamNotifier | undefined;
+/** Teardown warnings and budget thresholds: EventBridge for operators, publishTeamEvent for the team. */
 export function notifier(): Notifier & BudgetNotifier {
-  return (warningNotifier ??= new EventBridgeNotifier(eventsClient(), config().eventBusName));
+  return (warningNotifier ??= new TeamNotifier(
+    new EventBridgeNotifier(eventsClient(), config().eventBusName),
+    (events) => publishTeamEvent(events),
+    () => systemClock.now(),
+  ));
 }
 
 export const generatePassword = () => randomBytes(24).toString('base64url');
 export const clock = systemClock;
+
+let audit: AuditLog | undefined;
+/** The audit table (append-only). */
+export function auditLog(): AuditLog {
+  return (audit ??= new DynamoAuditLog(dynamoClient(), {
+    tableName: required(config().notifications.auditTable, 'AUDIT_TABLE'),
+    pageTokens: new PageTokens(() => apiKeys().key('page-token')),
+  }));
+}
+
+let webhookTable: DynamoWebhookStore | undefined;
+/** Webhook subscriptions and the delivery log (the cluster table). */
+export function webhookStore(): DynamoWebhookStore {
+  return (webhookTable ??= new DynamoWebhookStore(dynamoClient(), {
+    tableName: config().clustersTable,
+    now: () => systemClock.now(),
+  }));
+}
+
+let webhookSecretStore: WebhookSecrets | undefined;
+export function webhookSecrets(): WebhookSecrets {
+  return (webhookSecretStore ??= new SecretsManagerWebhookSecrets(secretsClient()));
+}
+
+let queue: DeliveryQueue | undefined;
+export function deliveryQueue(): DeliveryQueue {
+  return (queue ??= new SqsDeliveryQueue(
+    sqsClient(),
+    required(config().notifications.queueUrl, 'WEBHOOK_QUEUE_URL'),
+  ));
+}
+
+export function urlPolicy(): UrlPolicy {
+  return { allowLoopbackHttp: config().notifications.allowLoopbackHttp };
+}
+
+let transport: WebhookTransport | undefined;
+export function webhookTransport(): WebhookTransport {
+  return (transport ??= new HttpWebhookTransport({
+    policy: urlPolicy(),
+    timeoutMs: config().notifications.timeoutMs,
+  }));
+}
+
+/**
+ * publishTeamEvent: the single way to emit a team event (decision D7; docs/notifications.md). It
+ * queues the event once for every webhook of the team that subscribes to its type.
+ * - publishTeamEvent(team, type, data, options): `subject` orders deliveries (a cluster id; defaults
+ *   to the team); the event's id, the `webhook-id` receivers deduplicate on, is derived from the type,
+ *   team, subject and `dedupeKey` (default: the instant), so a repeated call is a duplicate.
+ * - publishTeamEvent(events): events already built by a producer that derives their ids itself (the
+ *   table stream's transitions, the reaper's teardown warnings, budget thresholds).
+ * Returns how many deliveries were queued.
+ */
+export function publishTeamEvent(
+  team: string,
+  type: EventType,
+  data: Record<string, unknown>,
+  options?: { subject?: string; dedupeKey?: string; at?: Date },
+): Promise<number>;
+export function publishTeamEvent(events: readonly TeamEvent[]): Promise<number>;
+export async function publishTeamEvent(
+  teamOrEvents: string | readonly TeamEvent[],
+  type?: EventType,
+  data: Record<string, unknown> = {},
+  options: { subject?: string; dedupeKey?: string; at?: Date } = {},
+): Promise<number> {
+  if (typeof teamOrEvents !== 'string')
+    return publishTeamEvents({ webhooks: webhookStore(), deliveries: deliveryQueue() }, teamOrEvents);
+  if (!type) throw new TypeError('publishTeamEvent(team, type, data): the type is missing');
+  const event = teamEvent(teamOrEvents, type, data, { ...options, at: options.at ?? systemClock.now() });
+  return publishTeamEvent([event]);
+}
+
+function required(value: string, name: string): string {
+  if (!value) throw new Error(`${name} is not set for this function`);
+  return value;
+}

@@ -22,6 +22,8 @@ const ACCOUNT = '123456789012';
 
 export interface LocalResources {
   clustersTable: string;
+  auditTable: string;
+  webhookQueueUrl: string;
   templatesBucket: string;
   stateMachines: {
     create: string;
@@ -90,7 +92,13 @@ export async function bootstrap(endpoint: string, region: string): Promise<Local
     failureRelay: await machine('execution-failure-relay', 'execution-failure-relay', 'EXPRESS'),
   };
   await ensureKeyPair(clients.ec2, DEMO_KEY_PAIR);
-  return { clustersTable, templatesBucket, stateMachines };
+  return {
+    clustersTable,
+    auditTable: outputs.AuditTableName ?? '',
+    webhookQueueUrl: outputs.WebhookDeliveryQueueUrl ?? '',
+    templatesBucket,
+    stateMachines,
+  };
 }
 
 async function deployResources(cloudFormation: CloudFormationClient): Promise<Record<string, string>> {
@@ -98,7 +106,7 @@ async function deployResources(cloudFormation: CloudFormationClient): Promise<Re
     Resources: {},
     Outputs: {},
   };
-  for (const file of ['cluster-table.yml', 'templates-bucket.yml']) {
+  for (const file of ['cluster-table.yml', 'templates-bucket.yml', 'notifications.yml']) {
     const part = parse(readFileSync(join(projectRoot, 'resources', file), 'utf8')) as typeof template;
     Object.assign(template.Resources, part.Resources);
     Object.assign(template.Outputs, part.Outputs);

@@ -17,6 +17,7 @@ import { bootstrap, DEMO_KEY_PAIR } from './bootstrap.ts';
 import { EmulatorMissingError, startEmulator, type Emulator } from './emulator.ts';
 import { startGateway } from './gateway.ts';
 import { projectRoot } from './paths.ts';
+import { startQueuePoller, type QueuePoller } from './queue-poller.ts';
 import { startStreamPoller, type StreamPoller } from './stream-poller.ts';
 
 const REGION = 'us-east-1';
@@ -37,6 +38,7 @@ export async function startLocal(options: {
   let server: Server | undefined;
   let reaper: NodeJS.Timeout | undefined;
   let streamPoller: StreamPoller | undefined;
+  let queuePoller: QueuePoller | undefined;
   try {
     const resources = await bootstrap(emulator.endpoint, REGION);
     // The handlers read their configuration from the environment, as on Lambda.
@@ -46,6 +48,11 @@ export async function startLocal(options: {
       AWS_SECRET_ACCESS_KEY: 'test',
       AWS_EMULATOR: 'true',
       CLUSTERS_TABLE: resources.clustersTable,
+      AUDIT_TABLE: resources.auditTable,
+      WEBHOOK_QUEUE_URL: resources.webhookQueueUrl,
+      // Webhooks may post to http://127.0.0.1 here (never on AWS); retries wait a fifth as long.
+      WEBHOOK_ALLOW_LOOPBACK_HTTP: 'true',
+      WEBHOOK_RETRY_SCALE: '0.2',
       CREATE_STATE_MACHINE_ARN: resources.stateMachines.create,
       UPDATE_STATE_MACHINE_ARN: resources.stateMachines.update,
       DELETE_STATE_MACHINE_ARN: resources.stateMachines.delete,
@@ -82,10 +89,21 @@ export async function startLocal(options: {
       intervalMs: 1000,
       log: options.log,
     });
+    // The webhook delivery queue's consumer, as Lambda's SQS event source mapping runs it.
+    const { handler: deliveryHandler } = await import('../functions/webhooks/deliver.ts');
+    queuePoller = startQueuePoller({
+      endpoint: emulator.endpoint,
+      region: REGION,
+      queueUrl: resources.webhookQueueUrl,
+      handler: deliveryHandler,
+      intervalMs: 500,
+      log: options.log,
+    });
     options.log(`control plane ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } catch (error) {
     clearInterval(reaper);
     streamPoller?.stop();
+    queuePoller?.stop();
     await emulator.stop();
     throw error;
   }
@@ -96,6 +114,7 @@ export async function startLocal(options: {
     stop: async () => {
       clearInterval(reaper);
       streamPoller?.stop();
+      queuePoller?.stop();
       await new Promise<void>((resolve) => gateway.close(() => resolve()));
       await emulator.stop();
     },

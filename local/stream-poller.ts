@@ -34,6 +34,10 @@ type Streams = AwsJsonClient<{
   ];
 }>;
 
+const PAGE = 100;
+const MAX_PAGES_PER_TICK = 50;
+const MAX_RETRIES = 10;
+
 export interface StreamPoller {
   stop(): void;
 }
@@ -58,6 +62,8 @@ export async function startStreamPoller(options: {
   if (!streamArn) throw new Error(`table ${options.table} has no stream`);
   // shard id -> the iterator to read next; undefined once the shard is closed and read to its end.
   const iterators = new Map<string, string | undefined>();
+  // shard id -> how often its current batch has failed.
+  const failures = new Map<string, number>();
 
   const poll = async () => {
     const { StreamDescription } = await streams.call('DescribeStream', { StreamArn: streamArn });
@@ -70,15 +76,37 @@ export async function startStreamPoller(options: {
       });
       iterators.set(ShardId, ShardIterator);
     }
-    for (const [shardId, iterator] of iterators) {
-      if (!iterator) continue;
-      const { Records = [], NextShardIterator } = await streams.call('GetRecords', {
-        ShardIterator: iterator,
-        Limit: 100,
-      });
-      iterators.set(shardId, NextShardIterator);
-      const batch = Records.filter(isClusterRecord);
-      if (batch.length > 0) await options.handler({ Records: batch });
+    for (const shardId of iterators.keys()) {
+      // Read the shard up to its end before waiting for the next tick, so a burst of writes does
+      // not leave the consumer a page per second behind.
+      for (let page = 0; page < MAX_PAGES_PER_TICK; page++) {
+        const iterator = iterators.get(shardId);
+        if (!iterator) break;
+        const { Records = [], NextShardIterator } = await streams.call('GetRecords', {
+          ShardIterator: iterator,
+          Limit: PAGE,
+        });
+        const batch = Records.filter(isClusterRecord);
+        // As Lambda's mapping does (serverless.yml: maximumRetryAttempts 10), a batch the handler
+        // fails is handed over again on the next tick: the iterator moves on only once the handler
+        // succeeded or the retries are spent, so a passing fault loses no status change.
+        if (batch.length > 0) {
+          try {
+            await options.handler({ Records: batch });
+            failures.delete(shardId);
+          } catch (error) {
+            const attempts = (failures.get(shardId) ?? 0) + 1;
+            if (attempts <= MAX_RETRIES) {
+              failures.set(shardId, attempts);
+              throw error;
+            }
+            failures.delete(shardId);
+            options.log(`stream poller: a batch of ${batch.length} dropped after ${attempts} attempts`);
+          }
+        }
+        iterators.set(shardId, NextShardIterator);
+        if (Records.length < PAGE) break;
+      }
     }
   };
 

@@ -38,12 +38,51 @@ export type SecretsManagerClient = AwsJsonClient<{
     },
     { ARN?: string },
   ];
+  PutSecretValue: [{ SecretId: string; SecretString: string; ClientRequestToken: string }, { ARN?: string }];
   DeleteSecret: [{ SecretId: string; ForceDeleteWithoutRecovery?: boolean }, object];
   GetSecretValue: [{ SecretId: string }, { SecretString?: string }];
   BatchGetSecretValue: [
     { SecretIdList: string[] },
     { SecretValues?: { ARN?: string; Name?: string; SecretString?: string }[] },
   ];
+}>;
+
+export const SQS: JsonService = {
+  signingName: 'sqs',
+  targetPrefix: 'AmazonSQS',
+  jsonVersion: '1.0',
+};
+export interface SqsMessage {
+  MessageId: string;
+  ReceiptHandle: string;
+  Body: string;
+  Attributes?: Record<string, string>;
+}
+export type SqsClient = AwsJsonClient<{
+  SendMessageBatch: [
+    {
+      QueueUrl: string;
+      Entries: {
+        Id: string;
+        MessageBody: string;
+        MessageGroupId?: string;
+        MessageDeduplicationId?: string;
+      }[];
+    },
+    { Successful?: { Id: string }[]; Failed?: { Id: string; Code?: string; Message?: string }[] },
+  ];
+  ChangeMessageVisibility: [{ QueueUrl: string; ReceiptHandle: string; VisibilityTimeout: number }, object];
+  ReceiveMessage: [
+    {
+      QueueUrl: string;
+      MaxNumberOfMessages?: number;
+      WaitTimeSeconds?: number;
+      VisibilityTimeout?: number;
+      MessageSystemAttributeNames?: string[];
+    },
+    { Messages?: SqsMessage[] },
+  ];
+  DeleteMessage: [{ QueueUrl: string; ReceiptHandle: string }, object];
 }>;
 
 export const EVENTBRIDGE: JsonService = {

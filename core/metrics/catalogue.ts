@@ -68,6 +68,21 @@ export const METRICS = {
     dimensions: [],
     description: 'Table stream records read by the metrics consumer.',
   },
+  WebhookDeliveries: {
+    unit: 'Count',
+    dimensions: ['outcome'],
+    description: 'Webhook delivery attempts, by outcome: delivered, skipped, retry, given-up.',
+  },
+  WebhookEvents: {
+    unit: 'Count',
+    dimensions: [],
+    description: 'Deliveries queued (one per event and subscribed webhook).',
+  },
+  AuditWriteFailures: {
+    unit: 'Count',
+    dimensions: [],
+    description: 'Audit entries that could not be written (the entry is in the ERROR log line).',
+  },
 } as const satisfies Record<string, MetricDefinition>;
 
 export type MetricName = keyof typeof METRICS;

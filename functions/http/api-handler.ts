@@ -6,6 +6,8 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { assertScope, type Scope } from '../../core/principal.ts';
 import { principalOf, readApiRequest, type ApiRequest } from './api-request.ts';
+import type { AuditLog } from '../../core/audit/entry.ts';
+import { auditTrail, type AuditSpec } from './middleware/audit-trail.ts';
 import { idempotency, type IdempotencyDeps } from './middleware/idempotency.ts';
 import { problemDetails } from './middleware/problem-details.ts';
 import { logOutcome, requestLog } from './middleware/request-log.ts';
@@ -25,12 +27,16 @@ export interface ApiHandlerOptions<D> {
   deps: () => D;
   /** Mutating endpoints honour Idempotency-Key with this store. */
   idempotency?: IdempotencyDeps;
+  /** State-changing routes: an audit entry for each accepted request (middleware/audit-trail.ts). */
+  audit?: AuditSpec & { log: () => AuditLog };
 }
 
 /** What a route requires, read off its handler (the unit harness and the route checks use it). */
 export interface RouteSettings {
   scope: Scope;
   idempotent: boolean;
+  /** Writes an audit entry for each accepted request. */
+  audited: boolean;
 }
 
 export function apiHandler<D>(main: ApiMain<D>, options: ApiHandlerOptions<D>) {
@@ -40,7 +46,12 @@ export function apiHandler<D>(main: ApiMain<D>, options: ApiHandlerOptions<D>) {
     // 401, then 403, before the body is read or anything is claimed or written.
     .use({ before: async (request) => assertScope(principalOf(request.event), options.scope) });
   if (options.idempotency) handler.use(idempotency(options.idempotency));
-  const settings: RouteSettings = { scope: options.scope, idempotent: options.idempotency !== undefined };
+  if (options.audit) handler.use(auditTrail(options.audit, options.audit.log));
+  const settings: RouteSettings = {
+    scope: options.scope,
+    idempotent: options.idempotency !== undefined,
+    audited: options.audit !== undefined,
+  };
   return Object.assign(
     handler.handler(async (event) => toHttp(await main(readApiRequest(event), options.deps()))),
     { settings },

@@ -13,6 +13,9 @@ import {
   updateClusterSchema,
 } from '../../core/cluster/request.ts';
 import { CLUSTER_STATUSES } from '../../core/cluster/status.ts';
+import { auditQuerySchema } from '../../core/audit/request.ts';
+import { EVENT_TYPES } from '../../core/notifications/events.ts';
+import { putWebhookSchema, WEBHOOK_NAME } from '../../core/notifications/webhook-request.ts';
 
 type Json = Record<string, unknown>;
 
@@ -45,6 +48,18 @@ const clusterPath = {
   in: 'path',
   required: true,
   schema: { type: 'string', pattern: CLUSTER_ID.source, maxLength: CLUSTER_ID_MAX },
+};
+const teamPath = {
+  name: 'team',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', pattern: '^[a-zA-Z][a-zA-Z0-9._-]{0,63}$' },
+};
+const webhookPath = {
+  name: 'name',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', pattern: WEBHOOK_NAME.source },
 };
 const idempotencyKey = {
   name: 'Idempotency-Key',
@@ -200,6 +215,41 @@ export function openApiDocument(): Json {
                 basis: { type: 'string' },
               },
             },
+          },
+        },
+        PutWebhook: schema(putWebhookSchema),
+        Webhook: {
+          type: 'object',
+          required: ['team', 'name', 'url', 'events', 'format', 'createdAt', 'updatedAt', 'updatedBy'],
+          properties: {
+            team: { type: 'string' },
+            name: { type: 'string' },
+            url: { type: 'string' },
+            events: { type: 'array', items: { type: 'string', enum: [...EVENT_TYPES] } },
+            format: { type: 'string', enum: ['json', 'slack'] },
+            createdAt: { type: 'string', format: 'date-time' },
+            updatedAt: { type: 'string', format: 'date-time' },
+            updatedBy: { type: 'string' },
+          },
+        },
+        AuditEntry: {
+          type: 'object',
+          required: ['at', 'actor', 'team', 'action', 'outcome', 'requestId'],
+          properties: {
+            at: { type: 'string', format: 'date-time' },
+            actor: { type: 'string', description: 'The token’s sub, or "reaper" / "workflow"' },
+            team: { type: 'string' },
+            action: { type: 'string', description: 'cluster.create, cluster.delete, webhook.put, …' },
+            clusterId: { type: 'string' },
+            target: { type: 'string', description: 'A webhook’s name' },
+            outcome: {
+              type: 'string',
+              description:
+                '"accepted" for a request; the status a workflow reached; done/failed for the reaper',
+            },
+            requestId: { type: 'string' },
+            actorTeam: { type: 'string' },
+            detail: { type: 'string' },
           },
         },
         TimelineEntry: {
@@ -382,13 +432,72 @@ export function openApiDocument(): Json {
       '/teams/{team}': {
         get: {
           summary: 'The team’s policy in force, its clusters, and its spend this month against its budget',
-          parameters: [
-            { name: 'team', in: 'path', required: true, schema: { type: 'string', maxLength: 64 } },
-          ],
+          parameters: [teamPath],
           responses: {
             '200': json('The team', ref('Team')),
             ...common,
             '404': problem('Not your team (an admin may name any team)'),
+          },
+        },
+      },
+      '/teams/{team}/webhooks': {
+        get: {
+          summary: 'The team’s webhooks (no secrets)',
+          parameters: [teamPath],
+          responses: {
+            '200': json('The webhooks', {
+              type: 'object',
+              properties: { items: { type: 'array', items: ref('Webhook') } },
+            }),
+            ...common,
+            '404': problem('Not your team'),
+          },
+        },
+      },
+      '/teams/{team}/webhooks/{name}': {
+        put: {
+          summary: 'Add or replace a webhook; the answer carries its new signing secret, once',
+          parameters: [teamPath, webhookPath],
+          requestBody: { required: true, content: { 'application/json': { schema: ref('PutWebhook') } } },
+          responses: {
+            '200': json('The webhook and its signing secret (whsec_…), shown only now', {
+              allOf: [ref('Webhook'), { type: 'object', properties: { secret: { type: 'string' } } }],
+            }),
+            ...common,
+            '404': problem('Not your team'),
+            '409': problem('The team has 20 webhooks already'),
+          },
+        },
+        delete: {
+          summary: 'Remove a webhook and its secret',
+          parameters: [teamPath, webhookPath],
+          responses: { '204': { description: 'Removed' }, ...common, '404': problem('No such webhook') },
+        },
+      },
+      '/teams/{team}/webhooks/{name}/test': {
+        post: {
+          summary: 'Send a webhook.test event to this webhook',
+          parameters: [teamPath, webhookPath],
+          responses: {
+            '202': json('Queued', { type: 'object', properties: { eventId: { type: 'string' } } }),
+            ...common,
+            '404': problem('No such webhook'),
+          },
+        },
+      },
+      '/audit': {
+        get: {
+          summary: 'Who did what, newest first: the caller’s team’s entries (an admin’s: every team’s)',
+          parameters: queryParameters(auditQuerySchema),
+          responses: {
+            '200': json('A page of the audit trail', {
+              type: 'object',
+              properties: {
+                items: { type: 'array', items: ref('AuditEntry') },
+                nextToken: { type: 'string' },
+              },
+            }),
+            ...common,
           },
         },
       },

@@ -3,18 +3,23 @@
  * warns about and then stops or tears down idle clusters (the team's idleAction) and tears down
  * expired ones, keeping their data; stops again the databases AWS restarted behind stopped clusters;
  * then settles each open cluster's spend into its team's month and applies the teams' budgets.
+ * Each action it takes is written to the audit trail (actor `reaper`).
  * Invoke it with {"dryRun": true} to see what it would do and why.
  */
+import { randomUUID } from 'node:crypto';
 import { config } from '../../adapters/config.ts';
 import { logger } from '../../adapters/logger.ts';
 import { metrics } from '../../adapters/metrics.ts';
+import { reaperAudit } from '../../core/audit/reaper.ts';
 import { PRICES } from '../../core/cost/price-list.ts';
+import { point } from '../../core/metrics/catalogue.ts';
 import { reaperPoints } from '../../core/metrics/reaper.ts';
 import { enforceBudgets, type BudgetDeps, type BudgetReport } from '../../core/operations/enforce-budgets.ts';
 import { reap, type ReapDeps, type ReapReport } from '../../core/operations/reap.ts';
 import { settleSpend, type SettleDeps, type SettleReport } from '../../core/operations/settle-spend.ts';
 import {
   agents,
+  auditLog,
   clock,
   clusterStore,
   databases,
@@ -97,6 +102,7 @@ export const handler = async (event?: { dryRun?: boolean }): Promise<ReapReport 
     return undefined;
   });
   if (spend) logSpend(spend);
+  await audit(reaperAudit(report, { at: clock.now(), runId: `reaper-${randomUUID()}` }, spend?.budgets));
   return { ...report, ...(spend ? { spend } : {}) };
 };
 
@@ -117,4 +123,15 @@ function logSpend({ settlement, budgets }: SpendRun): void {
       ...budgets.teams.find((entry) => entry.team === team),
     });
   for (const action of budgets.actions) logger.warn('budget action', action);
+}
+
+async function audit(entries: ReturnType<typeof reaperAudit>): Promise<void> {
+  if (entries.length === 0) return;
+  await auditLog()
+    .append(entries)
+    .catch((error: unknown) => {
+      // The actions are taken; the entries stay in the log line and the alarm counts them.
+      logger.error('audit entries not written', { entries, error: (error as Error).message });
+      metrics().publish([point('AuditWriteFailures', entries.length)]);
+    });
 }

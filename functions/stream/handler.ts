@@ -1,14 +1,18 @@
 /**
- * The cluster table's stream consumer: every status a cluster record enters becomes metrics
+ * The cluster table's stream consumer, one router with two routes for every batch: status changes
+ * become webhook events and workflow audit entries (./notify.ts), then metrics
  * (core/metrics/transitions.ts). The workflows write statuses through Step Functions' direct
  * DynamoDB integrations, so the stream is the one place that sees every transition, whoever wrote it.
- * Locally, local/stream-poller.ts reads the emulator's stream and calls this same handler.
+ * Notifications go first: if they fail the batch is retried, and its metrics are written only once
+ * it succeeds. Locally, local/stream-poller.ts reads the emulator's stream and calls this same handler.
  */
 import type { AttributeValue, DynamoDBStreamEvent } from 'aws-lambda';
 import { logger } from '../../adapters/logger.ts';
 import { metrics, type MetricsPublisher } from '../../adapters/metrics.ts';
 import { point, type MetricPoint } from '../../core/metrics/catalogue.ts';
 import { transitionPoints, type RecordImage } from '../../core/metrics/transitions.ts';
+import { auditLog, publishTeamEvent } from '../deps.ts';
+import { notify, type NotifyDeps } from './notify.ts';
 
 type Image = Record<string, AttributeValue> | undefined;
 
@@ -36,8 +40,17 @@ export function main(event: DynamoDBStreamEvent, publisher: MetricsPublisher): M
   return points;
 }
 
+export function notifyDeps(): NotifyDeps {
+  return {
+    publish: (events) => publishTeamEvent(events),
+    audit: auditLog(),
+  };
+}
+
 export const handler = async (event: DynamoDBStreamEvent): Promise<void> => {
   logger.resetKeys();
+  const notified = await notify(event, notifyDeps());
+  if (notified.events > 0) metrics().publish([point('WebhookEvents', notified.events)]);
   const points = main(event, metrics());
-  logger.debug('stream records', { records: event.Records.length, points: points.length });
+  logger.debug('stream records', { records: event.Records.length, points: points.length, ...notified });
 };

@@ -20,7 +20,13 @@ Each patch makes moto 5.2.1 behave like AWS where the control plane depends on i
      template that passes it to an instance fails). Wait conditions stay skipped: no instance boots here.
  13. moto runs no user data: an instance whose boot reports on itself (the master's user data writes
      the det-master-boot tag once Determined answers) gets that report when it starts, as on AWS.
- 14. A stack update that changes an EC2 instance's user data (an upgrade's new Determined version)
+ 14. A cancelled TransactWriteItems leaves the table's stream alone. moto rolls back by putting a deep
+     copy of the table in its place, stream and all: every reader's iterator then points at the old
+     table's stream, which nothing writes to any more, so the local stream consumer (webhook events,
+     workflow audit entries, metrics) went silent for the rest of the run after one cancelled
+     transaction (50 concurrent creates of one id cancel 49). AWS also writes no stream record for a
+     cancelled transaction, so the records its applied part appended are dropped.
+ 15. A stack update that changes an EC2 instance's user data (an upgrade's new Determined version)
      stops and starts that instance with the new user data, as AWS does ("Update requires: Some
      interruptions"), so its boot reports the new version (13). moto has no update for instances and
      for a few other types and left the resource as None, which broke every output that refers to it;
@@ -144,6 +150,7 @@ def main(argv):
     _add_cloudformation_models()
     _align_step_functions_with_aws()
     _report_master_boots()
+    _keep_streams_through_cancelled_transactions()
     _update_instances_in_place()
 
     from moto.server import main as moto_main
@@ -209,6 +216,36 @@ def _align_step_functions_with_aws():
     state_task_service.StateTaskService._normalise_parameters = normalise_parameters
 
 
+def _keep_streams_through_cancelled_transactions():
+    """14. The table that a rollback puts back keeps the stream its readers hold, without the cancelled writes.
+
+    Every DynamoDB call runs under the lock of patch 6 (Step Functions' integrations come in over HTTP
+    too), so nothing else appends to a stream while a transaction runs.
+    """
+    from moto.dynamodb.models import DynamoDBBackend
+
+    original_transact = DynamoDBBackend.transact_write_items
+
+    def transact_write_items(self, transact_items):
+        before = {
+            name: (table, table.stream_shard, len(table.stream_shard.items))
+            for name, table in self.tables.items()
+            if table.stream_shard is not None
+        }
+        try:
+            return original_transact(self, transact_items)
+        except Exception:
+            for name, (table, shard, length) in before.items():
+                del shard.items[length:]
+                restored = self.tables.get(name)
+                if restored is not None and restored is not table:
+                    restored.stream_shard = shard
+                    shard.table = restored
+            raise
+
+    DynamoDBBackend.transact_write_items = transact_write_items
+
+
 BOOT_TAG = "det-master-boot"
 
 
@@ -244,7 +281,7 @@ def _report_master_boots():
 
 
 def _update_instances_in_place():
-    """14. UpdateStack with new user data restarts the instance with it; unsupported updates keep the resource."""
+    """15. UpdateStack with new user data restarts the instance with it; unsupported updates keep the resource."""
     from moto.cloudformation import parsing
     from moto.ec2.models.instances import Instance
 

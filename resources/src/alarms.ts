@@ -5,7 +5,7 @@
  */
 import { METRICS_NAMESPACE, METRICS_SERVICE, type MetricName } from '../../core/metrics/catalogue.ts';
 import { getAtt, join, ref, type Json, type Resources } from './cfn.ts';
-import { QUEUES, type QueueId } from './queues.ts';
+import { DEAD_LETTER_QUEUES, type QueueId } from './queues.ts';
 import type { ServiceShape } from './service.ts';
 
 export interface AlarmSpec {
@@ -43,6 +43,7 @@ export const RUNBOOKS = {
   queue: 'DeadLetterQueueNotEmpty',
   overdue: 'OverdueWorkflows',
   reaper: 'ReaperNotRunning',
+  audit: 'AuditWriteFailures',
 } as const;
 
 export function alarmSpecs(shape: ServiceShape): AlarmSpec[] {
@@ -154,12 +155,12 @@ export function alarmSpecs(shape: ServiceShape): AlarmSpec[] {
       },
     });
   }
-  for (const queue of Object.keys(QUEUES) as QueueId[]) {
+  for (const queue of Object.keys(DEAD_LETTER_QUEUES) as QueueId[]) {
     specs.push({
       logicalId: `${queue}Alarm`,
       suffix: `${queue.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}-not-empty`,
       runbook: RUNBOOKS.queue,
-      description: `A message waits in ${queue}: ${QUEUES[queue]}.`,
+      description: `A message waits in ${queue}: ${DEAD_LETTER_QUEUES[queue]}.`,
       properties: {
         ...stat(
           'AWS/SQS',
@@ -200,6 +201,18 @@ export function alarmSpecs(shape: ServiceShape): AlarmSpec[] {
         EvaluationPeriods: 3,
         DatapointsToAlarm: 3,
         TreatMissingData: 'breaching',
+      },
+    },
+    {
+      logicalId: 'AuditWriteFailuresAlarm',
+      suffix: 'audit-write-failures',
+      runbook: RUNBOOKS.audit,
+      description: 'An audit entry could not be written; it is in the function’s ERROR log line.',
+      properties: {
+        ...own('AuditWriteFailures', 'Sum'),
+        ...atLeastOnce,
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
       },
     },
   );

@@ -6,7 +6,7 @@
 import { METRICS_NAMESPACE, METRICS_SERVICE } from '../../core/metrics/catalogue.ts';
 import { getAtt, join, ref, type Json, type Resources } from './cfn.ts';
 import { alarmSpecs } from './alarms.ts';
-import { QUEUES } from './queues.ts';
+import { DEAD_LETTER_QUEUES } from './queues.ts';
 import type { ServiceShape } from './service.ts';
 
 /** Values only CloudFormation knows, stood in for by tokens while the body is built as plain JSON. */
@@ -167,7 +167,7 @@ export function dashboardResources(shape: ServiceShape): Resources {
     ),
     graph(
       'Dead-letter queues: messages waiting',
-      Object.keys(QUEUES).map((queue) => [
+      Object.keys(DEAD_LETTER_QUEUES).map((queue) => [
         'AWS/SQS',
         'ApproximateNumberOfMessagesVisible',
         'QueueName',

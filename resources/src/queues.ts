@@ -3,7 +3,8 @@
  * from and how to redrive it (docs/operations.md, "Redrive"):
  * - EventsDeadLetterQueue: EventBridge rule targets that could not be invoked (the schedules, the relays);
  * - StreamDeadLetterQueue: table-stream batches the metrics consumer gave up on;
- * - AsyncFailuresQueue: scheduled runs (reaper, watchdog) that failed.
+ * - AsyncFailuresQueue: scheduled runs (reaper, watchdog) that failed;
+ * - WebhookDeadLetterQueue (resources/notifications.yml): webhook deliveries given up.
  */
 import { arn, getAtt, ref, type Resources } from './cfn.ts';
 
@@ -12,13 +13,22 @@ export const QUEUES = {
   StreamDeadLetterQueue: 'table-stream batches the metrics consumer gave up on',
   AsyncFailuresQueue: 'scheduled function runs that failed',
 } as const;
-export type QueueId = keyof typeof QUEUES;
+
+/**
+ * Every dead-letter queue the alarms and the dashboard watch: the ones above, and the webhook
+ * deliveries' (a FIFO queue, declared beside its delivery queue in resources/notifications.yml).
+ */
+export const DEAD_LETTER_QUEUES = {
+  ...QUEUES,
+  WebhookDeadLetterQueue: 'webhook deliveries given up after about 26 hours of retries',
+} as const;
+export type QueueId = keyof typeof DEAD_LETTER_QUEUES;
 
 const FOURTEEN_DAYS = 14 * 24 * 3600;
 
 export function queueResources(): Resources {
   const resources: Resources = {};
-  for (const id of Object.keys(QUEUES) as QueueId[]) {
+  for (const id of Object.keys(QUEUES) as (keyof typeof QUEUES)[]) {
     resources[id] = {
       Type: 'AWS::SQS::Queue',
       // What waits in a dead-letter queue is redriven or dropped before the stack goes.

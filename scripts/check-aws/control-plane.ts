@@ -57,6 +57,7 @@ export const arn = {
     `arn:aws:iam::${ACCOUNT}:role/${CONTROL_PLANE_STACK}-${logicalId}-1A2B3C4D5E6F`,
   queue: (logicalId: string) =>
     `arn:aws:sqs:${REGION}:${ACCOUNT}:${CONTROL_PLANE_STACK}-${logicalId}-1A2B3C4D5E6F`,
+  auditTable: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${CONTROL_PLANE_STACK}-AuditTable-1A2B3C4D5E6F`,
   tableStream: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${CONTROL_PLANE_STACK}-ClustersTable-1A2B3C4D5E6F/stream/2026-01-01T00:00:00.000`,
 };
 
@@ -65,6 +66,8 @@ function physical(logicalId: string, attribute?: string): string | undefined {
     if (attribute === 'StreamArn') return arn.tableStream;
     return attribute === 'Arn' ? arn.table : arn.table.split('/').pop();
   }
+  if (logicalId === 'AuditTable')
+    return attribute === 'Arn' ? arn.auditTable : arn.auditTable.split('/').pop();
   if (logicalId.endsWith('Queue'))
     return attribute === 'Arn'
       ? arn.queue(logicalId)

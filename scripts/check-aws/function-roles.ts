@@ -26,6 +26,12 @@ export const ADAPTER_CALLS = {
   executions: { file: 'adapters/executions.ts', service: 'states' },
   /** Each team's spend per month and the clusters whose spend is open (docs/adr/0027-cost-and-budgets.md). */
   ledger: { file: 'adapters/spend-ledger.ts', service: 'dynamodb' },
+  auditLog: { file: 'adapters/audit-log.ts', service: 'dynamodb' },
+  webhookStore: { file: 'adapters/webhook-store.ts', service: 'dynamodb' },
+  webhookSecrets: { file: 'adapters/webhook-secrets.ts', service: 'secretsmanager' },
+  deliveryQueue: { file: 'adapters/delivery-queue.ts', service: 'sqs' },
+  /** The delivery worker's backoff: the visibility of the message it failed (functions/webhooks/deliver.ts). */
+  deliveryVisibility: { file: 'functions/webhooks/deliver.ts', service: 'sqs' },
   /** Lambda itself, with the function's role: a stream's records, a failed run's destination, traces. */
   lambda: { file: 'serverless.yml', service: 'lambda' },
 } as const;
@@ -64,6 +70,18 @@ const onTable =
 /** The budget check of a create or a cost-raising change: the team's month and its open clusters. */
 const teamSpend = (): FunctionCall[] => onTable('ledger')('GetItem', 'Query@by-team');
 const store = onTable('clusterStore');
+const webhookSecret = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:det-control-plane/webhooks/bars/chat-AbCdEf`;
+const deliveryQueueArn = arn.queue('WebhookDeliveryQueue');
+/** Every accepted state-changing request, workflow and reaper action (the audit table, put only). */
+const audit: FunctionCall = { adapter: 'auditLog', action: 'dynamodb:PutItem', resource: arn.auditTable };
+const webhooks = onTable('webhookStore');
+const enqueue: FunctionCall = {
+  adapter: 'deliveryQueue',
+  action: 'sqs:SendMessage',
+  resource: deliveryQueueArn,
+};
+/** publishTeamEvents: the team's webhooks, then one message per subscribed webhook. */
+const publish: FunctionCall[] = [...webhooks('Query'), enqueue];
 
 /**
  * The calls of each function (serverless.yml `functions:`), from the store methods its operations
@@ -87,6 +105,7 @@ export const FUNCTION_CALLS: Record<string, FunctionCall[]> = {
     { adapter: 'secrets', action: 'secretsmanager:DeleteSecret', resource: clusterSecret },
     // A restore carries the torn-down cluster's database password over.
     { adapter: 'secrets', action: 'secretsmanager:GetSecretValue', resource: clusterSecret },
+    audit,
   ],
   listClusters: [...store('GetItem', 'Query@by-team', 'Query@by-created'), apiKey],
   getCluster: [
@@ -109,6 +128,7 @@ export const FUNCTION_CALLS: Record<string, FunctionCall[]> = {
       action: 'states:StartExecution',
       resource: arn.stateMachine('UpgradeClusterStateMachine'),
     },
+    audit,
   ],
   deleteCluster: [
     ...store('GetItem', 'PutItem', 'UpdateItem'),
@@ -119,6 +139,7 @@ export const FUNCTION_CALLS: Record<string, FunctionCall[]> = {
       action: 'states:StartExecution',
       resource: arn.stateMachine('DeleteClusterStateMachine'),
     },
+    audit,
   ],
   stopCluster: [
     ...store('GetItem', 'PutItem', 'UpdateItem'),
@@ -129,6 +150,7 @@ export const FUNCTION_CALLS: Record<string, FunctionCall[]> = {
       action: 'states:StartExecution',
       resource: arn.stateMachine('StopClusterStateMachine'),
     },
+    audit,
   ],
   startCluster: [
     ...store('GetItem', 'PutItem', 'UpdateItem'),
@@ -140,8 +162,9 @@ export const FUNCTION_CALLS: Record<string, FunctionCall[]> = {
       action: 'states:StartExecution',
       resource: arn.stateMachine('StartClusterStateMachine'),
     },
+    audit,
   ],
-  keepalive: store('GetItem', 'UpdateItem', 'PutItem'),
+  keepalive: [...store('GetItem', 'UpdateItem', 'PutItem'), audit],
   clusterEvents: [
     ...store('GetItem', 'Query'),
     { adapter: 'stacks', action: 'cloudformation:DescribeStackEvents', resource: stack },
@@ -149,6 +172,38 @@ export const FUNCTION_CALLS: Record<string, FunctionCall[]> = {
   getTeam: [...store('Query@by-team'), apiKey, ...teamSpend()],
   openapi: [],
   health: [],
+  putWebhook: [
+    ...webhooks('GetItem', 'Query', 'PutItem'),
+    ...['CreateSecret', 'TagResource', 'PutSecretValue'].map((operation): FunctionCall => ({
+      adapter: 'webhookSecrets',
+      action: `secretsmanager:${operation}`,
+      resource: webhookSecret,
+    })),
+    audit,
+  ],
+  listWebhooks: webhooks('Query'),
+  deleteWebhook: [
+    ...webhooks('GetItem', 'DeleteItem'),
+    { adapter: 'webhookSecrets', action: 'secretsmanager:DeleteSecret', resource: webhookSecret },
+    audit,
+  ],
+  testWebhook: [...webhooks('GetItem'), enqueue, audit],
+  readAudit: [
+    { adapter: 'auditLog', action: 'dynamodb:Query', resource: arn.auditTable },
+    { adapter: 'auditLog', action: 'dynamodb:Query', resource: `${arn.auditTable}/index/by-cluster` },
+    { adapter: 'auditLog', action: 'dynamodb:Query', resource: `${arn.auditTable}/index/by-time` },
+    apiKey,
+  ],
+  deliverWebhooks: [
+    ...webhooks('GetItem', 'PutItem'),
+    { adapter: 'webhookSecrets', action: 'secretsmanager:GetSecretValue', resource: webhookSecret },
+    { adapter: 'deliveryVisibility', action: 'sqs:ChangeMessageVisibility', resource: deliveryQueueArn },
+    ...['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].map((action): FunctionCall => ({
+      adapter: 'lambda',
+      action,
+      resource: deliveryQueueArn,
+    })),
+  ],
   reaper: [
     ...store('Query@reapable', 'GetItem', 'UpdateItem', 'PutItem'),
     // Spend settlement (a TransactWriteItems of UpdateItems) and the budget check.
@@ -172,6 +227,8 @@ export const FUNCTION_CALLS: Record<string, FunctionCall[]> = {
       resource: arn.stateMachine(machine),
     })),
     { adapter: 'lambda', action: 'sqs:SendMessage', resource: arn.queue('AsyncFailuresQueue') },
+    audit,
+    ...publish,
   ],
   streamMetrics: [
     ...['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'].map(
@@ -179,6 +236,8 @@ export const FUNCTION_CALLS: Record<string, FunctionCall[]> = {
     ),
     { adapter: 'lambda', action: 'dynamodb:ListStreams', resource: '*' },
     { adapter: 'lambda', action: 'sqs:SendMessage', resource: arn.queue('StreamDeadLetterQueue') },
+    audit,
+    ...publish,
   ],
   watchdog: [
     ...['CreateClusterStateMachine', 'UpdateClusterStateMachine', 'DeleteClusterStateMachine'].map(

@@ -54,7 +54,7 @@ describe('upgrade in the emulator', () => {
       expect.objectContaining({ DBInstanceIdentifier: database, SnapshotType: 'manual' }),
     ]);
 
-    // The master restarted with the new version: its boot reported it (emulator patches 13 and 14).
+    // The master restarted with the new version: its boot reported it (emulator patches 13 and 15).
     const { Tags = [] } = await emulator.ec2().send(
       new DescribeTagsCommand({
         Filters: [

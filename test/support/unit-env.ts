@@ -12,3 +12,6 @@ process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 // No embedded-metric lines on the test output; test/unit/metrics turns them on where it reads them.
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 process.env.API_KEY ??= '0123456789abcdef'.repeat(4);
+process.env.AUDIT_TABLE ??= 'unit-test-audit';
+process.env.WEBHOOK_QUEUE_URL ??=
+  'https://sqs.us-east-1.amazonaws.com/123456789012/unit-test-deliveries.fifo';

@@ -4,6 +4,7 @@ import { PRICES } from '../../../core/cost/price-list.ts';
 import { createCluster, dryRunCreate, type CreateDeps } from '../../../core/operations/create-cluster.ts';
 import { renderTemplate } from '../../../templates/src/index.ts';
 import {
+  auditLog,
   clock,
   clusterStore,
   generatePassword,
@@ -33,6 +34,7 @@ export const main: ApiMain<CreateDeps> = async (request, deps) => {
 
 export const handler = apiHandler(main, {
   scope: 'write',
+  audit: { action: 'cluster.create', skip: (request) => request.query.dryRun === 'true', log: auditLog },
   idempotency: idempotencyDeps,
   deps: () => ({
     store: clusterStore(),

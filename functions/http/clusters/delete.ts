@@ -1,7 +1,7 @@
 /** DELETE /clusters/{clusterId}[?purge=true]: tear down, keeping the data unless purged. */
 import { deleteQuerySchema } from '../../../core/cluster/request.ts';
 import { deleteCluster, type DeleteDeps } from '../../../core/operations/delete-cluster.ts';
-import { clock, clusterStore, idempotencyDeps, settings, workflows } from '../../deps.ts';
+import { auditLog, clock, clusterStore, idempotencyDeps, settings, workflows } from '../../deps.ts';
 import { parseWith } from '../../../core/validation.ts';
 import { apiHandler, type ApiMain } from '../api-handler.ts';
 import { clusterOf } from './path.ts';
@@ -15,6 +15,7 @@ export const main: ApiMain<DeleteDeps> = async (request, deps) => {
 
 export const handler = apiHandler(main, {
   scope: 'write',
+  audit: { action: 'cluster.delete', log: auditLog },
   idempotency: idempotencyDeps,
   deps: () => ({ store: clusterStore(), workflows: workflows(), clock, settings: settings() }),
 });

@@ -2,7 +2,7 @@
 import { keepaliveSchema } from '../../../core/cluster/request.ts';
 import { keepalive, type KeepaliveDeps } from '../../../core/operations/keepalive.ts';
 import { parseWith } from '../../../core/validation.ts';
-import { clock, clusterStore, settings } from '../../deps.ts';
+import { auditLog, clock, clusterStore, settings } from '../../deps.ts';
 import { apiHandler, type ApiMain } from '../api-handler.ts';
 import { clusterOfQuery } from './path.ts';
 
@@ -14,5 +14,6 @@ export const main: ApiMain<KeepaliveDeps> = async (request, deps) => {
 
 export const handler = apiHandler(main, {
   scope: 'write',
+  audit: { action: 'cluster.keepalive', log: auditLog },
   deps: () => ({ store: clusterStore(), clock, settings: settings() }),
 });

@@ -3,7 +3,7 @@ import { PRICES } from '../../../core/cost/price-list.ts';
 import { startCluster, type StartDeps } from '../../../core/operations/start-cluster.ts';
 import { parkSchema } from '../../../core/cluster/request.ts';
 import { parseWith } from '../../../core/validation.ts';
-import { clock, clusterStore, idempotencyDeps, ledger, settings, workflows } from '../../deps.ts';
+import { auditLog, clock, clusterStore, idempotencyDeps, ledger, settings, workflows } from '../../deps.ts';
 import { apiHandler, type ApiMain } from '../api-handler.ts';
 import { clusterOfQuery } from './path.ts';
 
@@ -16,6 +16,7 @@ export const main: ApiMain<StartDeps> = async (request, deps) => {
 
 export const handler = apiHandler(main, {
   scope: 'write',
+  audit: { action: 'cluster.start', log: auditLog },
   idempotency: idempotencyDeps,
   deps: () => ({
     store: clusterStore(),

@@ -2,7 +2,7 @@
 import { stopCluster, type StopDeps } from '../../../core/operations/stop-cluster.ts';
 import { parkSchema } from '../../../core/cluster/request.ts';
 import { parseWith } from '../../../core/validation.ts';
-import { clock, clusterStore, idempotencyDeps, settings, workflows } from '../../deps.ts';
+import { auditLog, clock, clusterStore, idempotencyDeps, settings, workflows } from '../../deps.ts';
 import { apiHandler, type ApiMain } from '../api-handler.ts';
 import { clusterOfQuery } from './path.ts';
 
@@ -15,6 +15,7 @@ export const main: ApiMain<StopDeps> = async (request, deps) => {
 
 export const handler = apiHandler(main, {
   scope: 'write',
+  audit: { action: 'cluster.stop', log: auditLog },
   idempotency: idempotencyDeps,
   deps: () => ({ store: clusterStore(), workflows: workflows(), clock, settings: settings() }),
 });

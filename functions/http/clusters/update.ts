@@ -2,7 +2,7 @@
 import { updateClusterSchema } from '../../../core/cluster/request.ts';
 import { updateCluster, type UpdateDeps } from '../../../core/operations/update-cluster.ts';
 import { PRICES } from '../../../core/cost/price-list.ts';
-import { clock, clusterStore, idempotencyDeps, ledger, settings, workflows } from '../../deps.ts';
+import { auditLog, clock, clusterStore, idempotencyDeps, ledger, settings, workflows } from '../../deps.ts';
 import { parseWith } from '../../../core/validation.ts';
 import { apiHandler, type ApiMain } from '../api-handler.ts';
 import { clusterOfQuery } from './path.ts';
@@ -16,6 +16,7 @@ export const main: ApiMain<UpdateDeps> = async (request, deps) => {
 
 export const handler = apiHandler(main, {
   scope: 'write',
+  audit: { action: 'cluster.update', log: auditLog },
   idempotency: idempotencyDeps,
   deps: () => ({
     store: clusterStore(),

@@ -7,7 +7,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { METRICS_NAMESPACE, METRICS_SERVICE, type MetricPoint } from '../../../core/metrics/catalogue.ts';
+import {
+  METRICS_NAMESPACE,
+  METRICS_SERVICE,
+  point,
+  type MetricPoint,
+} from '../../../core/metrics/catalogue.ts';
 import { reaperPoints } from '../../../core/metrics/reaper.ts';
 import { requestPoints } from '../../../core/metrics/requests.ts';
 import { transitionPoints } from '../../../core/metrics/transitions.ts';
@@ -15,7 +20,7 @@ import { main as streamMain } from '../../../functions/stream/handler.ts';
 import { main as watchdogMain } from '../../../functions/watchdog/handler.ts';
 import { renderedObservability } from '../../../resources/render.ts';
 import { alarmSpecs } from '../../../resources/src/alarms.ts';
-import { QUEUES } from '../../../resources/src/queues.ts';
+import { DEAD_LETTER_QUEUES } from '../../../resources/src/queues.ts';
 import { readServiceShape } from '../../../resources/src/service.ts';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- serverless.yml and CloudFormation
@@ -115,7 +120,7 @@ describe('resources/observability.yml', () => {
         expect(watched('AWS/States', metric)).toContain(machine.logicalId);
     }
     expect(watched('AWS/SQS', 'ApproximateNumberOfMessagesVisible').sort()).toEqual(
-      Object.keys(QUEUES).sort(),
+      Object.keys(DEAD_LETTER_QUEUES).sort(),
     );
     expect(watched('AWS/ApiGateway', '5xx')).toEqual(['HttpApi']);
     for (const [, alarm] of alarms) {
@@ -135,6 +140,8 @@ describe('resources/observability.yml', () => {
         old: { sk: 'CLUSTER', status: 'CREATING' },
         new: { sk: 'CLUSTER', status: 'READY' },
       }),
+      // What functions/http/middleware/audit-trail.ts and the reaper emit when an entry is lost.
+      point('AuditWriteFailures', 1),
     ];
     const publisher = { publish: (points: readonly MetricPoint[]) => void emitted.push(...points) };
     streamMain({ Records: [] }, publisher);
@@ -145,7 +152,11 @@ describe('resources/observability.yml', () => {
       .map(([, alarm]) => alarm.Properties)
       .filter((p) => p.Namespace === METRICS_NAMESPACE);
     // Assert
-    expect(own.map((p) => p.MetricName).sort()).toEqual(['OverdueWorkflows', 'ReaperRuns']);
+    expect(own.map((p) => p.MetricName).sort()).toEqual([
+      'AuditWriteFailures',
+      'OverdueWorkflows',
+      'ReaperRuns',
+    ]);
     for (const p of own) {
       expect(names).toContain(p.MetricName);
       const sample = emitted.find(({ name }) => name === p.MetricName);

@@ -1,7 +1,8 @@
 /**
  * The packaged control plane (`osls package`, as `npm run package` runs it) against issue 19: arm64 and
  * active tracing on every function, tracing on every workflow, a dead-letter queue and a retry policy on
- * every EventBridge target, an on-failure destination on every stream mapping and every asynchronously
+ * every EventBridge target, an on-failure destination on every stream mapping (a redrive policy on every
+ * consumed queue) and every asynchronously
  * invoked function, and cfn-lint with no error and no warning of ours.
  *
  * W3005 ("dependency already enforced by a GetAtt/Ref") is filtered out: serverless itself writes a
@@ -64,11 +65,22 @@ describe('the packaged control plane', () => {
       ]);
       expect(target.RetryPolicy.MaximumRetryAttempts).toBeGreaterThan(0);
     }
-    for (const [id, { Properties }] of ofType('AWS::Lambda::EventSourceMapping'))
+    for (const [id, { Properties }] of ofType('AWS::Lambda::EventSourceMapping')) {
+      const queue = Properties.EventSourceArn['Fn::GetAtt']?.[0];
+      if (template.Resources[queue]?.Type === 'AWS::SQS::Queue') {
+        // A queue's own redrive policy parks what its consumer gave up on.
+        expect([id, template.Resources[queue].Properties.RedrivePolicy.deadLetterTargetArn]).toEqual([
+          id,
+          { 'Fn::GetAtt': ['WebhookDeadLetterQueue', 'Arn'] },
+        ]);
+        expect(Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+        continue;
+      }
       expect([id, Properties.DestinationConfig?.OnFailure]).toEqual([
         id,
         { Destination: { 'Fn::GetAtt': ['StreamDeadLetterQueue', 'Arn'] } },
       ]);
+    }
     const scheduled = targets.filter(([, target]) => JSON.stringify(target.Arn).includes('LambdaFunction'));
     const invokeConfigs = ofType('AWS::Lambda::EventInvokeConfig');
     for (const [, target] of scheduled) {
