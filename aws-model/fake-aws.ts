@@ -193,8 +193,6 @@ export class FakeAws {
     bootSeconds: 90,
     boot: 'answered',
   };
-  /** Events the workflows put on the event bus. */
-  readonly events: Record<string, unknown>[] = [];
   /** What a manual snapshot does: it becomes `status` after `seconds`. */
   snapshotOutcome: { seconds: number; status: string } = { seconds: 120, status: 'available' };
   /** What the boot of a Determined version reports (default: it answers after bootSeconds). */
@@ -500,9 +498,6 @@ export class FakeAws {
         return this.renameDatabase(params);
       case 'rds:restoreDBInstanceFromDBSnapshot':
         return this.restoreDatabase(params);
-      case 'events:putEvents':
-        this.events.push(...(params.Entries as Record<string, unknown>[]));
-        return { FailedEntryCount: 0, Entries: [{ EventId: `event-${++this.ids}` }] };
       case 'ec2:rebootInstances':
         for (const id of params.InstanceIds as string[]) this.boot(id, this.versionOf(id));
         return {};

@@ -114,7 +114,6 @@ export function callsOfTask(name: string, state: Json): TaskCall[] {
         ),
       ),
     ];
-  if (service === 'events') return [call(`arn:aws:events:${REGION}:${ACCOUNT}:event-bus/default`)];
   if (service === 'secretsmanager')
     return [
       call(

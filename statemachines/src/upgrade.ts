@@ -44,9 +44,6 @@ const IN_PROGRESS = [
   'UPDATE_ROLLBACK_IN_PROGRESS',
   'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS',
 ];
-/** The event the team's routing receives (the notifications feature delivers it as a webhook). */
-export const EVENT_SOURCE = 'det-control-plane';
-export const UPGRADED_DETAIL_TYPE = 'Determined Cluster Upgraded';
 /** The name the database the failed upgrade left behind is kept under. */
 const SET_ASIDE = "States.Format('{}-failed-upgrade', $.parts.database)";
 
@@ -419,37 +416,8 @@ function upgradeStack(): States {
         message:
           "States.Format('Determined {} answers; the cluster was upgraded from {} and is ready. The pre-upgrade snapshot {} is kept.', $.versions.to, $.versions.from, $.snapshot)",
       },
-      'AnnounceUpgraded',
+      'UpgradedDeleteRequested',
     ),
-    {
-      AnnounceUpgraded: {
-        Type: 'Task',
-        Comment:
-          'cluster.upgraded on the default event bus, as the functions send theirs (adapters/notifier.ts); best effort',
-        Resource: 'arn:aws:states:::events:putEvents',
-        Parameters: {
-          Entries: [
-            {
-              Source: EVENT_SOURCE,
-              DetailType: UPGRADED_DETAIL_TYPE,
-              Detail: {
-                type: 'cluster.upgraded',
-                'team.$': '$.team',
-                'clusterId.$': '$.clusterId',
-                'from.$': '$.versions.from',
-                'to.$': '$.versions.to',
-                'snapshot.$': '$.snapshot',
-                'at.$': '$$.State.EnteredTime',
-              },
-            },
-          ],
-        },
-        ResultPath: null,
-        Retry: [TRANSIENT_RETRY],
-        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: 'UpgradedDeleteRequested' }],
-        Next: 'UpgradedDeleteRequested',
-      },
-    },
     handOverPendingDelete('Upgraded', { recordPath: '$.record', done: 'Upgraded' }),
     {
       Upgraded: { Type: 'Pass', Parameters: { 'clusterId.$': '$.clusterId', status: 'READY' }, End: true },

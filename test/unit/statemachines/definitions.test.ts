@@ -45,7 +45,7 @@ describe('rendered workflows', () => {
     for (const [name, state] of tasks(definition(workflow))) {
       expect([name, state.Resource]).toEqual([
         name,
-        expect.stringMatching(/^arn:aws:states:::(aws-sdk:|dynamodb:|states:|events:)/),
+        expect.stringMatching(/^arn:aws:states:::(aws-sdk:|dynamodb:|states:)/),
       ]);
       expect(state.Resource).not.toMatch(/lambda/);
     }
