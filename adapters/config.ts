@@ -11,7 +11,14 @@ import { ConfigurationError, booleanFromEnv, jsonFromEnv, numberFromEnv, stringF
 export interface Config {
   region: string;
   clustersTable: string;
-  stateMachines: { create: string; update: string; delete: string; stop: string; start: string };
+  stateMachines: {
+    create: string;
+    update: string;
+    delete: string;
+    stop: string;
+    start: string;
+    upgrade: string;
+  };
   eventBusName: string;
   /** Every cluster stack is named `<stackPrefix><clusterId>`; empty by default (core/cluster/naming.ts). */
   stackPrefix: string;
@@ -30,6 +37,8 @@ export interface Config {
     fastPath: boolean;
     fallbackPollSeconds: number;
     timeoutMinutes: { create: number; update: number; delete: number; stop: number; start: number };
+    /** How long an upgrade waits for running work to end before it gives up. */
+    upgradeDrainMinutes: number;
   };
   retention: { deletedDays: number; idempotencyHours: number };
   reaper: { graceSeconds: number; dryRun: boolean; masterTimeoutMs: number };
@@ -89,6 +98,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       delete: stringFromEnv(env, 'DELETE_STATE_MACHINE_ARN'),
       stop: stringFromEnv(env, 'STOP_STATE_MACHINE_ARN'),
       start: stringFromEnv(env, 'START_STATE_MACHINE_ARN'),
+      upgrade: stringFromEnv(env, 'UPGRADE_STATE_MACHINE_ARN'),
     },
     eventBusName: stringFromEnv(env, 'EVENT_BUS_NAME', 'default'),
     stackPrefix: stackPrefixFromEnv(env),
@@ -116,6 +126,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         stop: numberFromEnv(env, 'STOP_TIMEOUT_MINUTES', 30, { min: 1, max: 24 * 60 }),
         start: numberFromEnv(env, 'START_TIMEOUT_MINUTES', 30, { min: 1, max: 24 * 60 }),
       },
+      upgradeDrainMinutes: numberFromEnv(env, 'UPGRADE_DRAIN_MINUTES', 30),
     },
     retention: {
       deletedDays: numberFromEnv(env, 'DELETED_RETENTION_DAYS', 30, { min: 1, max: 3650 }),

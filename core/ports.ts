@@ -8,6 +8,7 @@ import type {
   DeleteRequest,
   IdleState,
   RetainedData,
+  UpgradeRecord,
 } from './cluster/model.ts';
 import type { ClusterStatus } from './cluster/status.ts';
 import type { ClusterRef, Operation } from './cluster/naming.ts';
@@ -29,6 +30,7 @@ export interface ClusterChanges {
   secretName?: string;
   execution?: string;
   restoredInto?: string;
+  upgrade?: UpgradeRecord;
 }
 
 /**

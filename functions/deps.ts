@@ -138,6 +138,7 @@ export function settings(): OperationDeps['settings'] {
     policies: current.policies,
     timing: timingFrom(current.workflow),
     deletedRetentionDays: current.retention.deletedDays,
+    upgradeDrainSeconds: current.workflow.upgradeDrainMinutes * 60,
   };
 }
 

@@ -63,6 +63,7 @@ export async function startLocal(options: {
       DELETE_STATE_MACHINE_ARN: resources.stateMachines.delete,
       STOP_STATE_MACHINE_ARN: resources.stateMachines.stop,
       START_STATE_MACHINE_ARN: resources.stateMachines.start,
+      UPGRADE_STATE_MACHINE_ARN: resources.stateMachines.upgrade,
       WORKFLOW_POLL_SECONDS: '1',
       WORKFLOW_POLL_INCREMENT_SECONDS: '0',
       WORKFLOW_MAX_POLL_SECONDS: '2',

@@ -16,6 +16,7 @@ import {
   type OverdueExecution,
   type RunningExecution,
 } from '../../core/workflow/overdue.ts';
+import { upgradeBudgetSeconds } from '../../core/operations/upgrade-cluster.ts';
 import { timingFrom } from '../../core/workflow/inputs.ts';
 import { wakeSettledWorkflows, type SweepReport } from '../../core/workflow/lost-events.ts';
 import { parkedWorkflows, stacks } from '../deps.ts';
@@ -48,9 +49,13 @@ export const handler = async (): Promise<{ overdue: number; lostEvents: SweepRep
   const current = config();
   const executions = new StepFunctionsExecutions(sfnClient(), current.stateMachines);
   const running = await executions.running();
+  const budgets = timingFrom(current.workflow).budgetSeconds;
   const overdue = await main({
     running: async () => running,
-    budgetSeconds: timingFrom(current.workflow).budgetSeconds,
+    budgetSeconds: {
+      ...budgets,
+      upgrade: upgradeBudgetSeconds(budgets.update, current.workflow.upgradeDrainMinutes * 60),
+    },
     now: () => new Date(),
     publisher: metrics(),
   });

@@ -131,6 +131,11 @@ export const FUNCTION_CALLS: Record<string, FunctionCall[]> = {
       action: 'states:StartExecution',
       resource: arn.stateMachine('UpdateClusterStateMachine'),
     },
+    {
+      adapter: 'workflows',
+      action: 'states:StartExecution',
+      resource: arn.stateMachine('UpgradeClusterStateMachine'),
+    },
     audit,
   ],
   deleteCluster: [

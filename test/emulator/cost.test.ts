@@ -113,6 +113,7 @@ describe('a team over its monthly budget, in the emulator', () => {
       workflows: new StepFunctionsWorkflows(new AwsJsonClient(STEP_FUNCTIONS, config), {
         create: MACHINE('create'),
         update: MACHINE('update'),
+        upgrade: MACHINE('upgrade'),
         delete: MACHINE('delete'),
         stop: MACHINE('stop'),
         start: MACHINE('start'),

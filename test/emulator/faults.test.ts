@@ -79,6 +79,7 @@ beforeAll(async () => {
         delete: MACHINE('delete'),
         stop: MACHINE('stop'),
         start: MACHINE('start'),
+        upgrade: MACHINE('upgrade'),
       },
       () => undefined,
     ),

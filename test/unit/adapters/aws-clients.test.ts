@@ -345,6 +345,7 @@ describe('the small AWS clients', () => {
       await new StepFunctionsWorkflows(sfn, {
         create: 'arn:create',
         update: 'arn:update',
+        upgrade: 'arn:upgrade',
         delete: 'arn:delete',
         stop: 'arn:stop',
         start: 'arn:start',
