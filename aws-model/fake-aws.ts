@@ -7,10 +7,12 @@
  * open spot request launches an agent), not from a script of responses. Tests may still inject faults
  * (throttling) or replace a response.
  */
+import { compareVersions } from '../core/cluster/determined-versions.ts';
 import { clusterPk, fromItem as recordFromItem, toItem as recordToItem } from '../adapters/cluster-store.ts';
 import type { ClusterRecord } from '../core/cluster/model.ts';
 import { AGENT_TAG_KEY, agentTag, MASTER_BOOT_TAG } from '../core/cluster/naming.ts';
 import type { WorkflowTiming } from '../core/workflow/inputs.ts';
+import { wakeSettledWorkflows, type SweepReport } from '../core/workflow/lost-events.ts';
 import { RELAYED_STATUSES, stackStatusChangeEvent } from './cloudformation-events.ts';
 import { FakeTable, fromItem, toAttribute, toItem, type AttributeValue } from './fake-dynamodb.ts';
 import {
@@ -108,6 +110,15 @@ interface Instance {
 interface Database {
   DBInstanceIdentifier: string;
   status: string;
+  /** The Determined version whose schema the database holds (a master migrates it at boot). */
+  schema?: string;
+}
+
+interface Snapshot {
+  DBSnapshotIdentifier: string;
+  DBInstanceIdentifier: string;
+  Status?: string;
+  schema?: string;
 }
 
 /**
@@ -151,7 +162,7 @@ export class FakeAws {
   readonly stacks: FakeStack[] = [];
   readonly instances: Instance[] = [];
   readonly spotRequests: SpotRequest[] = [];
-  readonly snapshots: { DBSnapshotIdentifier: string; DBInstanceIdentifier: string }[] = [];
+  readonly snapshots: Snapshot[] = [];
   readonly buckets = new Map<string, string[]>([[TEMPLATES_BUCKET, []]]);
   readonly secrets = new Map<string, { deletionDate?: string }>();
   /** EC2 key pairs by name, with their tags (fixtures' PARAMETERS use ml-key). */
@@ -164,6 +175,15 @@ export class FakeAws {
     update: [],
     delete: [],
   };
+  /**
+   * The watchdog's lost-event sweep (core/workflow/lost-events.ts, the code the watchdog runs),
+   * every `everySeconds` from `firstAfterSeconds` after the first run starts; off when undefined.
+   */
+  watchdog: { everySeconds: number; firstAfterSeconds: number } | undefined;
+  readonly sweeps: (SweepReport & { at: number })[] = [];
+  private readonly inputs = new Map<string, unknown>();
+  private watchdogStarted = false;
+
   /** Whether EventBridge delivers stack status changes to the stack-event relay, and after how long. */
   eventBridge: { deliver: boolean; delaySeconds: number } = { deliver: false, delaySeconds: 1 };
   /** DescribeStackEvents page size (CloudFormation's is 100). */
@@ -183,6 +203,12 @@ export class FakeAws {
     bootSeconds: 90,
     boot: 'answered',
   };
+  /** What a manual snapshot does: it becomes `status` after `seconds`. */
+  snapshotOutcome: { seconds: number; status: string } = { seconds: 120, status: 'available' };
+  /** What the boot of a Determined version reports (default: it answers after bootSeconds). */
+  readonly versionBoots = new Map<string, Transitions['boot']>();
+  /** How long RDS takes to rename a database and to restore one from a snapshot. */
+  rdsSeconds = { rename: 60, restore: 600 };
   /** Instances that never leave their current state when asked to stop (a hung shutdown). */
   readonly stuckInstances = new Set<string>();
   /** Databases that never finish stopping or starting. */
@@ -200,12 +226,63 @@ export class FakeAws {
 
   /** Start an execution that runs while the clock is driven. */
   execute(workflow: WorkflowName, input: unknown, name: string): Promise<ExecutionResult> {
+    this.inputs.set(name, input);
     return startExecution({ workflow, input, name, clock: this.clock, handle: (call) => this.invoke(call) });
   }
 
   /** Run an execution to its end, in virtual time. */
   run(workflow: WorkflowName, input: unknown, name: string): Promise<ExecutionResult> {
+    this.startWatchdog();
     return this.clock.drive(() => this.execute(workflow, input, name));
+  }
+
+  private startWatchdog(): void {
+    if (!this.watchdog || this.watchdogStarted) return;
+    this.watchdogStarted = true;
+    const { everySeconds, firstAfterSeconds } = this.watchdog;
+    const sweep = () => {
+      this.at(everySeconds, sweep);
+      // Parked executions are the running ones that matter to the sweep.
+      const running = [...new Set([...this.pending.values()].map((entry) => entry.execution))].map(
+        (name) => ({
+          workflow: 'any',
+          name,
+          startedAt: new Date(this.started),
+        }),
+      );
+      void wakeSettledWorkflows({
+        running: async () => running,
+        clusterOf: async (execution) => {
+          const input = this.inputs.get(execution.name) as { team?: string; clusterId?: string } | undefined;
+          return input?.team && input.clusterId
+            ? { team: input.team, clusterId: input.clusterId }
+            : undefined;
+        },
+        parked: async (cluster) => {
+          const { Item } = this.table.getItem({
+            TableName: TABLE,
+            Key: toItem({ pk: clusterPk(cluster), sk: 'CLUSTER' }),
+          });
+          const { execution, waitToken, stackId } = (Item ? fromItem(Item) : {}) as Record<string, unknown>;
+          return typeof execution === 'string' && typeof waitToken === 'string' && typeof stackId === 'string'
+            ? { execution, waitToken, stackId }
+            : undefined;
+        },
+        stackStatus: async (stackId) => {
+          const stack = this.stack(stackId);
+          return stack ? this.statusOf(stack) : undefined;
+        },
+        wake: async (token, status) => {
+          try {
+            this.sendTaskSuccess({ TaskToken: token, Output: JSON.stringify({ status }) });
+            return true;
+          } catch {
+            return false;
+          }
+        },
+      }).then((report) => this.sweeps.push({ ...report, at: this.clock.secondsSince(this.started) }));
+    };
+    this.at(firstAfterSeconds, sweep);
   }
 
   /** Let virtual time pass (scheduled events happen, started executions advance). */
@@ -475,11 +552,16 @@ export class FakeAws {
       case 'ec2:cancelSpotInstanceRequests':
         return this.cancelSpotRequests(params);
       case 'rds:describeDBSnapshots':
-        return {
-          DBSnapshots: this.snapshots.filter(
-            (snapshot) => snapshot.DBInstanceIdentifier === params.DBInstanceIdentifier,
-          ),
-        };
+        return this.describeSnapshots(params);
+      case 'rds:createDBSnapshot':
+        return this.createSnapshot(params);
+      case 'rds:modifyDBInstance':
+        return this.renameDatabase(params);
+      case 'rds:restoreDBInstanceFromDBSnapshot':
+        return this.restoreDatabase(params);
+      case 'ec2:rebootInstances':
+        for (const id of params.InstanceIds as string[]) this.boot(id, this.versionOf(id));
+        return {};
       case 'rds:deleteDBSnapshot':
         return this.deleteSnapshot(params);
       case 'secretsmanager:deleteSecret':
@@ -567,7 +649,11 @@ export class FakeAws {
       AgentSecurityGroupId: 'sg-0agents',
     };
     this.instances.push({ InstanceId: masterId, tags: { 'managed-by': 'determined' }, state: 'running' });
-    this.databases.set(database, { DBInstanceIdentifier: database, status: 'available' });
+    this.databases.set(database, {
+      DBInstanceIdentifier: database,
+      status: 'available',
+      schema: stack.parameters.DeterminedVersion ?? '0.38.1',
+    });
     this.bootReports.set(masterId, 'answered 0.38.1');
     this.buckets.set(bucket, [
       'checkpoints/trial-1/state.pt',
@@ -732,6 +818,12 @@ export class FakeAws {
         status: 'UPDATE_COMPLETE',
         token,
       });
+      // New user data (another version): CloudFormation stops and starts the master, which boots it.
+      const master = stack.outputs?.MasterId;
+      const version = next.DeterminedVersion;
+      if (master && version && version !== stack.parameters.DeterminedVersion) {
+        this.at((end - 2000 - t0) / 1000, () => this.boot(master, version));
+      }
       this.status(stack, end - 1000, 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', token);
       this.status(stack, end, 'UPDATE_COMPLETE', token);
       this.justBefore(end, () => (stack.parameters = next));
@@ -1032,8 +1124,20 @@ export class FakeAws {
     return {};
   }
 
-  private describeDatabases(params: { DBInstanceIdentifier: string }): unknown {
-    const database = this.databases.get(params.DBInstanceIdentifier);
+  private describeDatabases(params: {
+    DBInstanceIdentifier?: string;
+    Filters?: { Name: string; Values: string[] }[];
+  }): unknown {
+    if (params.Filters) {
+      const ids = params.Filters.find((filter) => filter.Name === 'db-instance-id')?.Values ?? [];
+      return {
+        DBInstances: ids.flatMap((id) => {
+          const found = this.databases.get(id);
+          return found ? [{ DBInstanceIdentifier: id, DBInstanceStatus: found.status }] : [];
+        }),
+      };
+    }
+    const database = this.databases.get(params.DBInstanceIdentifier ?? '');
     if (!database)
       throw new ServiceError(
         'Rds.DbInstanceNotFoundException',
@@ -1041,7 +1145,13 @@ export class FakeAws {
       );
     return {
       DBInstances: [
-        { DBInstanceIdentifier: database.DBInstanceIdentifier, DBInstanceStatus: database.status },
+        {
+          DBInstanceIdentifier: database.DBInstanceIdentifier,
+          DBInstanceStatus: database.status,
+          DBInstanceClass: 'db.t4g.medium',
+          DBSubnetGroup: { DBSubnetGroupName: 'default' },
+          VpcSecurityGroups: [{ VpcSecurityGroupId: 'sg-0database', Status: 'active' }],
+        },
       ],
     };
   }
@@ -1098,6 +1208,122 @@ export class FakeAws {
       CancelledSpotInstanceRequests: params.SpotInstanceRequestIds.map((SpotInstanceRequestId) => ({
         SpotInstanceRequestId,
       })),
+    };
+  }
+
+  // ------------------------------------------------------------------ upgrades
+
+  /**
+   * A master's boot of `version`: it migrates its database forward to that version (an older
+   * version cannot read a newer schema and fails), then reports as `versionBoots` says.
+   */
+  private boot(masterId: string, version: string): void {
+    const outcome = this.versionBoots.get(version) ?? 'answered';
+    this.at(this.transitions.bootSeconds, () => {
+      const stack = this.stacks.find((candidate) => candidate.outputs?.MasterId === masterId);
+      const database = this.databases.get(stack?.outputs?.DatabaseInstanceId ?? '');
+      if (database?.status !== 'available') {
+        this.bootReports.set(masterId, 'failed: the database does not answer');
+        return;
+      }
+      if (database.schema && compareVersions(database.schema, version) > 0) {
+        this.bootReports.set(masterId, `failed: the database schema is Determined ${database.schema}'s`);
+        return;
+      }
+      database.schema = version;
+      if (outcome === 'silent') return;
+      this.bootReports.set(masterId, outcome === 'answered' ? `answered ${version}` : outcome);
+    });
+  }
+
+  private versionOf(masterId: string): string {
+    const stack = this.stacks.find((candidate) => candidate.outputs?.MasterId === masterId);
+    return stack?.parameters.DeterminedVersion ?? '0.38.1';
+  }
+
+  private describeSnapshots(params: {
+    DBSnapshotIdentifier?: string;
+    DBInstanceIdentifier?: string;
+  }): unknown {
+    const found = this.snapshots.filter((snapshot) =>
+      params.DBSnapshotIdentifier
+        ? snapshot.DBSnapshotIdentifier === params.DBSnapshotIdentifier
+        : snapshot.DBInstanceIdentifier === params.DBInstanceIdentifier,
+    );
+    if (params.DBSnapshotIdentifier && found.length === 0)
+      throw new ServiceError(
+        'Rds.DbSnapshotNotFoundException',
+        `DBSnapshot ${params.DBSnapshotIdentifier} not found. (Service: Rds, Status Code: 404)`,
+      );
+    return {
+      DBSnapshots: found.map(({ schema: _schema, ...snapshot }) => ({ Status: 'available', ...snapshot })),
+    };
+  }
+
+  private createSnapshot(params: { DBSnapshotIdentifier: string; DBInstanceIdentifier: string }): unknown {
+    const database = this.databases.get(params.DBInstanceIdentifier);
+    if (!database)
+      throw new ServiceError(
+        'Rds.DbInstanceNotFoundException',
+        `DBInstance ${params.DBInstanceIdentifier} not found.`,
+      );
+    if (this.snapshots.some((snapshot) => snapshot.DBSnapshotIdentifier === params.DBSnapshotIdentifier))
+      throw new ServiceError(
+        'Rds.DbSnapshotAlreadyExistsException',
+        'Cannot create the snapshot because a snapshot with the identifier already exists.',
+      );
+    const snapshot: Snapshot = {
+      ...params,
+      Status: 'creating',
+      ...(database.schema ? { schema: database.schema } : {}),
+    };
+    this.snapshots.push(snapshot);
+    this.at(this.snapshotOutcome.seconds, () => (snapshot.Status = this.snapshotOutcome.status));
+    return { DBSnapshot: { ...params, Status: 'creating' } };
+  }
+
+  /** ModifyDBInstance, as the upgrade uses it: a new identifier, applied after `rdsSeconds.rename`. */
+  private renameDatabase(params: { DBInstanceIdentifier: string; NewDBInstanceIdentifier: string }): unknown {
+    const database = this.databases.get(params.DBInstanceIdentifier);
+    if (!database)
+      throw new ServiceError(
+        'Rds.DbInstanceNotFoundException',
+        `DBInstance ${params.DBInstanceIdentifier} not found.`,
+      );
+    if (this.databases.has(params.NewDBInstanceIdentifier))
+      throw new ServiceError('Rds.DbInstanceAlreadyExistsException', 'DB instance already exists');
+    database.status = 'renaming';
+    this.at(this.rdsSeconds.rename, () => {
+      this.databases.delete(params.DBInstanceIdentifier);
+      database.DBInstanceIdentifier = params.NewDBInstanceIdentifier;
+      database.status = 'available';
+      this.databases.set(params.NewDBInstanceIdentifier, database);
+    });
+    return {
+      DBInstance: { DBInstanceIdentifier: params.DBInstanceIdentifier, DBInstanceStatus: 'renaming' },
+    };
+  }
+
+  private restoreDatabase(params: { DBInstanceIdentifier: string; DBSnapshotIdentifier: string }): unknown {
+    if (this.databases.has(params.DBInstanceIdentifier))
+      throw new ServiceError('Rds.DbInstanceAlreadyExistsException', 'DB instance already exists');
+    const snapshot = this.snapshots.find(
+      (candidate) => candidate.DBSnapshotIdentifier === params.DBSnapshotIdentifier,
+    );
+    if (snapshot?.Status !== 'available')
+      throw new ServiceError(
+        'Rds.DbSnapshotNotFoundException',
+        `DBSnapshot ${params.DBSnapshotIdentifier} not found.`,
+      );
+    const database: Database = {
+      DBInstanceIdentifier: params.DBInstanceIdentifier,
+      status: 'creating',
+      ...(snapshot.schema ? { schema: snapshot.schema } : {}),
+    };
+    this.databases.set(params.DBInstanceIdentifier, database);
+    this.at(this.rdsSeconds.restore, () => (database.status = 'available'));
+    return {
+      DBInstance: { DBInstanceIdentifier: params.DBInstanceIdentifier, DBInstanceStatus: 'creating' },
     };
   }
 

@@ -56,7 +56,8 @@ export const PREFIX = 'det-control-plane-test';
 export const TABLE = `${PREFIX}-clusters`;
 export const TEMPLATES_BUCKET = `${PREFIX}-templates`;
 
-export type WorkflowName = 'create' | 'update' | 'delete' | 'stop' | 'start' | 'stack-event-relay';
+export type WorkflowName =
+  'create' | 'update' | 'upgrade' | 'delete' | 'stop' | 'start' | 'stack-event-relay';
 
 export const stateMachineArn = (workflow: WorkflowName) =>
   `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${PREFIX}-${workflow}`;

@@ -163,6 +163,7 @@ export const reaper: BenchSection = {
               delete: '',
               stop: '',
               start: '',
+              upgrade: '',
             },
           ),
           clock: { now: () => new Date() },

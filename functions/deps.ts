@@ -31,6 +31,7 @@ import { RdsDatabaseStates } from '../adapters/database-states.ts';
 import { config } from '../adapters/config.ts';
 import { DynamoIdempotencyStore } from '../adapters/idempotency-store.ts';
 import { Ec2KeyPairs } from '../adapters/key-pairs.ts';
+import { DynamoParkedWorkflows } from '../adapters/parked-workflows.ts';
 import { HttpMasterProbe } from '../adapters/master-probe.ts';
 import { EventBridgeNotifier } from '../adapters/notifier.ts';
 import { PageTokens } from '../adapters/page-tokens.ts';
@@ -108,6 +109,12 @@ export function stacks(): StackReader {
   return (stackReader ??= new CloudFormationStackReader(cloudFormationClient()));
 }
 
+let parkedLookup: DynamoParkedWorkflows | undefined;
+/** Which workflow is parked on a cluster's stack (the watchdog's lost-event sweep). */
+export function parkedWorkflows(): DynamoParkedWorkflows {
+  return (parkedLookup ??= new DynamoParkedWorkflows(dynamoClient(), config().clustersTable));
+}
+
 let idempotency: IdempotencyStore | undefined;
 export function idempotencyStore(): IdempotencyStore {
   return (idempotency ??= new DynamoIdempotencyStore(dynamoClient(), {
@@ -131,6 +138,7 @@ export function settings(): OperationDeps['settings'] {
     policies: current.policies,
     timing: timingFrom(current.workflow),
     deletedRetentionDays: current.retention.deletedDays,
+    upgradeDrainSeconds: current.workflow.upgradeDrainMinutes * 60,
   };
 }
 

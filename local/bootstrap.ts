@@ -31,6 +31,7 @@ export interface LocalResources {
     delete: string;
     stop: string;
     start: string;
+    upgrade: string;
     relay: string;
     failureRelay: string;
   };
@@ -86,6 +87,7 @@ export async function bootstrap(endpoint: string, region: string): Promise<Local
     update: await machine('update', 'update'),
     stop: await machine('stop', 'stop'),
     start: await machine('start', 'start'),
+    upgrade: await machine('upgrade', 'upgrade'),
     relay: await machine('stack-event-relay', 'stack-event-relay', 'EXPRESS'),
     failureRelay: await machine('execution-failure-relay', 'execution-failure-relay', 'EXPRESS'),
   };

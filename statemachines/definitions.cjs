@@ -28,6 +28,7 @@ function load(file) {
 module.exports = {
   create: () => load('create.asl.json'),
   update: () => load('update.asl.json'),
+  upgrade: () => load('upgrade.asl.json'),
   delete: () => load('delete.asl.json'),
   stop: () => load('stop.asl.json'),
   start: () => load('start.asl.json'),

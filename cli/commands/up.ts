@@ -1,7 +1,8 @@
 /**
  * `det-deploy aws up`: create the cluster, or update it in place when it exists (det-deploy's update
  * path). Unlike det-deploy, an update changes only the flags given: omitted flags keep their
- * current value instead of reverting to the template default.
+ * current value instead of reverting to the template default. A new --det-version upgrades
+ * Determined in place (docs/adr/0030-in-place-upgrades.md), on its own.
  */
 import { IN_PROGRESS, RECREATABLE } from '../../core/cluster/status.ts';
 import type { CreateClusterRequest, UpdateClusterRequest } from '../../core/cluster/request.ts';
@@ -90,7 +91,24 @@ async function update(command: UpCommand, context: Context, current: Cluster): P
     return 0;
   }
 
-  info(io, `Updating cluster ${clusterId}:\n${plan.changes.map((line) => `  ${line}`).join('\n')}`);
+  const upgradeTo = plan.patch.determinedVersion;
+  if (upgradeTo !== undefined && plan.changes.length > 1) {
+    // The API upgrades Determined on its own (a snapshot first, then the new master): one change at a time.
+    throw new CliError(
+      `--det-version upgrades Determined and cannot change together with other flags:\n` +
+        plan.changes.map((line) => `  ${line}`).join('\n') +
+        `\nRun up with --det-version ${upgradeTo} alone first, then with the other flags.`,
+    );
+  }
+  if (upgradeTo !== undefined) {
+    info(
+      io,
+      `Upgrading Determined on cluster ${clusterId} from ${current.parameters.determinedVersion} to ${upgradeTo}: ` +
+        `work is paused, the database is snapshotted, then the new master boots (a failure rolls back to ${current.parameters.determinedVersion}).`,
+    );
+  } else {
+    info(io, `Updating cluster ${clusterId}:\n${plan.changes.map((line) => `  ${line}`).join('\n')}`);
+  }
   const seen = await seenEvents(client, clusterId);
   await client.updateCluster(clusterId, plan.patch);
   const ready = await waitFor(context, {

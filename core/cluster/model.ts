@@ -60,6 +60,18 @@ export interface RetainedData {
   secretName?: string;
 }
 
+/** What the cluster record keeps of its latest upgrade (GET /clusters/{id} shows it). */
+export interface UpgradeRecord {
+  from: string;
+  to: string;
+  /** The pre-upgrade database snapshot (RDS), kept after the upgrade. */
+  snapshot: string;
+  requestedAt: string;
+  requestedBy: string;
+  /** When the snapshot was available (the upgrade workflow writes it). */
+  snapshotTakenAt?: string;
+}
+
 export interface ClusterRecord {
   clusterId: string;
   team: string;
@@ -87,6 +99,8 @@ export interface ClusterRecord {
   /** Set on a torn-down cluster once a new cluster took over its retained data. */
   restoredInto?: string;
   execution?: string;
+  /** The latest in-place upgrade of Determined: versions and the pre-upgrade database snapshot. */
+  upgrade?: UpgradeRecord;
   /** How far the team's monthly spend holds this cluster's cost (core/cost/meter.ts); the reaper moves it. */
   spend?: SpendCursor;
 }

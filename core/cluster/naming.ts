@@ -70,12 +70,13 @@ export function agentTag(stack: string): { key: string; value: string } {
   return { key: AGENT_TAG.key, value: AGENT_TAG.value.format({ stackName: stack }) };
 }
 
-export type Operation = 'create' | 'update' | 'delete' | 'stop' | 'start';
+export type Operation = 'create' | 'update' | 'upgrade' | 'delete' | 'stop' | 'start';
 
 /** The letter of each operation in its execution names ("p" for stop: park). */
 const OPERATION_LETTER: Record<Operation, string> = {
   create: 'c',
   update: 'u',
+  upgrade: 'v',
   delete: 'd',
   stop: 'p',
   start: 's',
@@ -105,6 +106,17 @@ export function executionName(cluster: ClusterRef, operation: Operation, now: Da
     .slice(0, 10);
   const name = `${cluster.clusterId.slice(0, READABLE_ID_MAX)}-${owner}-${OPERATION_LETTER[operation]}-${now.getTime().toString(36)}`;
   return name.slice(0, EXECUTION_NAME_MAX);
+}
+
+/**
+ * The database snapshot an upgrade takes first: `det-upgrade-<team key>-<cluster id>-<to>-<time>`,
+ * within RDS's rules for snapshot identifiers (a letter first, letters, digits and single hyphens,
+ * no hyphen at the end, at most 255 characters), whatever the cluster id.
+ */
+export function upgradeSnapshotName(cluster: ClusterRef, toVersion: string, now: Date): string {
+  const id = cluster.clusterId.replace(/-+/g, '-').replace(/-$/, '');
+  const version = toVersion.replace(/\./g, '-');
+  return `det-upgrade-${teamKey(cluster.team)}-${id}-${version}-${now.getTime().toString(36)}`;
 }
 
 /** Secrets Manager name of the secret that holds a cluster's database and admin passwords. */

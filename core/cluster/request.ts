@@ -4,6 +4,7 @@
  */
 import * as z from 'zod/mini';
 import { cidrProblem, OPEN_TO_THE_WORLD } from './cidr.ts';
+import { isKnownVersion, unknownVersionMessage } from './determined-versions.ts';
 import { parseDuration } from './duration.ts';
 import { AGENT_INSTANCE_TYPES, INSTANCE_TYPE_NAME } from './instance-types.ts';
 import { SUPPORTED_REGIONS, unsupportedRegionMessage } from './regions.ts';
@@ -194,6 +195,7 @@ const mutableFields = {
       .check(
         z.maxLength(32),
         z.regex(/^\d+\.\d+\.\d+$/, { error: 'must be a release version such as 0.38.1' }),
+        z.refine(isKnownVersion, { error: unknownVersionMessage() }),
       ),
   ),
   idleTimeout: z.optional(idleTimeout),

@@ -3,6 +3,7 @@
  * Every template declares exactly these keys (templates/src/parameters.ts reads this table).
  */
 import type { ClusterParameters } from './model.ts';
+import { agentAmi } from './determined-versions.ts';
 import { OWNERSHIP_TAGS, type ClusterRef } from './naming.ts';
 
 export interface StackInputs {
@@ -43,6 +44,8 @@ export const PARAMETER_SOURCES = {
   SpotEnabled: (p) => String(p.spot),
   SpotMaxPrice: (p) => p.spotMaxPrice ?? '',
   DeterminedVersion: (p) => p.determinedVersion,
+  // The agents' image belongs to the release (core/cluster/determined-versions.json), so an upgrade changes it too.
+  AgentAmi: (p) => agentAmi(p.determinedVersion, p.region),
   AgentTags: (p) => agentTags(p),
 } satisfies Record<string, Render>;
 

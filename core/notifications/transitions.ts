@@ -17,6 +17,8 @@ export interface ClusterImage {
   version?: string;
   masterUrl?: string;
   determinedVersion?: string;
+  /** The latest upgrade's pre-upgrade database snapshot (docs/adr/0030-in-place-upgrades.md). */
+  upgradeSnapshot?: string;
 }
 
 function typeOf(before: ClusterImage | undefined, after: ClusterImage): EventType | undefined {
@@ -66,6 +68,7 @@ export function eventsFromChange(change: { old?: ClusterImage; new?: ClusterImag
   if (type === 'cluster.upgraded') {
     data.fromVersion = before?.determinedVersion;
     data.toVersion = after.determinedVersion;
+    if (after.upgradeSnapshot) data.snapshot = after.upgradeSnapshot;
   }
   if (type === 'cluster.deleted' && after.statusReason) data.reason = after.statusReason;
   return [

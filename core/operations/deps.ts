@@ -29,5 +29,7 @@ export interface OperationDeps {
     timing: WorkflowTiming;
     /** How long a DELETED cluster stays readable (its retained data is listed there). */
     deletedRetentionDays: number;
+    /** How long an upgrade waits for the agents' work to end (default 30 minutes). */
+    upgradeDrainSeconds?: number;
   };
 }

@@ -14,6 +14,7 @@ import { assertMayProtect } from './protection.ts';
 import type { UpdateInput } from '../workflow/inputs.ts';
 import type { OperationDeps } from './deps.ts';
 import { withFreshRecord } from './fresh-read.ts';
+import { plannedUpgrade, startUpgrade } from './upgrade-cluster.ts';
 import { assertWithinBudget } from './team-spend.ts';
 
 export type UpdateDeps = Pick<
@@ -58,6 +59,9 @@ async function updateClusterRecord(
 
   const { parameters: stackParameters, changed } = updateParameters(current.parameters, next, current);
   assertUpdatable(clusterId, current.status, { stackChange: changed.length > 0 });
+  // A new Determined version is an upgrade: its own workflow, with a database snapshot first.
+  const upgrade = plannedUpgrade(current.parameters, next, patch);
+  if (upgrade) return startUpgrade(deps, principal, current, next, upgrade);
   if (changed.length === 0) {
     // Only control-plane settings changed (idle timeout, expiry, protection): no stack update.
     const updated = await deps.store.update(

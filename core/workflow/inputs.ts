@@ -42,6 +42,24 @@ export interface UpdateInput {
   timing: WorkflowTiming;
 }
 
+/**
+ * An in-place upgrade of Determined (statemachines/src/upgrade.ts): `parameters.upgrade` change the
+ * version (and the agents' image) and keep every other value; `parameters.rollback` put the previous
+ * version back when the new master does not answer.
+ */
+export interface UpgradeInput {
+  team: string;
+  clusterId: string;
+  /** UpdateStack's parameters: to the new version, and back to the previous one. The stack is the record's. */
+  parameters: { upgrade: CfnParameter[]; rollback: CfnParameter[] };
+  versions: { from: string; to: string };
+  /** The identifier of the database snapshot the upgrade takes first. */
+  snapshot: string;
+  /** How long the upgrade waits for the agents to finish their work before it gives up. */
+  drainSeconds: number;
+  timing: WorkflowTiming;
+}
+
 export interface DeleteInput {
   team: string;
   clusterId: string;

@@ -152,6 +152,18 @@ export function openApiDocument(): Json {
               format: 'date-time',
               description: 'When the cluster was last stopped (while STOPPED)',
             },
+            upgrade: {
+              type: 'object',
+              description: 'The latest in-place upgrade of Determined and its pre-upgrade database snapshot',
+              properties: {
+                from: { type: 'string' },
+                to: { type: 'string' },
+                snapshot: { type: 'string', description: 'RDS snapshot identifier, kept after the upgrade' },
+                requestedAt: { type: 'string', format: 'date-time' },
+                requestedBy: { type: 'string' },
+                snapshotTakenAt: { type: 'string', format: 'date-time' },
+              },
+            },
             cost: ref('Cost'),
           },
         },
@@ -335,6 +347,8 @@ export function openApiDocument(): Json {
         },
         patch: {
           summary: 'Change instance types, agent limits, spot, idle settings (updates the stack)',
+          description:
+            'A newer determinedVersion, alone, upgrades Determined in place: the agents’ work ends, the database is snapshotted, the new master boots, and a master that does not answer is rolled back onto the snapshot (UPDATE_FAILED with the reason). An older or unknown version is 400.',
           parameters: [clusterPath, ...queryParameters(clusterQuerySchema), idempotencyKey],
           requestBody: { required: true, content: { 'application/json': { schema: ref('UpdateCluster') } } },
           responses: {

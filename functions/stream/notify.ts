@@ -34,6 +34,7 @@ export function clusterImage(image: Image): (ClusterImage & { execution?: string
     execution: text('execution'),
     masterUrl: camelCaseOutputs(text('stackOutputs')).masterUrl,
     determinedVersion: image.parameters?.M?.determinedVersion?.S,
+    upgradeSnapshot: image.upgrade?.M?.snapshot?.S,
   };
   return Object.fromEntries(Object.entries(found).filter(([, value]) => value !== undefined));
 }

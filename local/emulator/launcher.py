@@ -26,6 +26,11 @@ Each patch makes moto 5.2.1 behave like AWS where the control plane depends on i
      workflow audit entries, metrics) went silent for the rest of the run after one cancelled
      transaction (50 concurrent creates of one id cancel 49). AWS also writes no stream record for a
      cancelled transaction, so the records its applied part appended are dropped.
+ 15. A stack update that changes an EC2 instance's user data (an upgrade's new Determined version)
+     stops and starts that instance with the new user data, as AWS does ("Update requires: Some
+     interruptions"), so its boot reports the new version (13). moto has no update for instances and
+     for a few other types and left the resource as None, which broke every output that refers to it;
+     such resources now stay as they are (AWS updates them in place).
 Usage: python3 launcher.py [moto_server args, e.g. -H 127.0.0.1 -p 4566]
 """
 import sys
@@ -146,6 +151,7 @@ def main(argv):
     _align_step_functions_with_aws()
     _report_master_boots()
     _keep_streams_through_cancelled_transactions()
+    _update_instances_in_place()
 
     from moto.server import main as moto_main
 
@@ -272,6 +278,59 @@ def _report_master_boots():
         return previous
 
     Instance.start = start
+
+
+def _update_instances_in_place():
+    """15. UpdateStack with new user data restarts the instance with it; unsupported updates keep the resource."""
+    from moto.cloudformation import parsing
+    from moto.ec2.models.instances import Instance
+
+    original_update = parsing.parse_and_update_resource
+
+    def parse_and_update_resource(logical_id, resource_json, resources_map, account_id, region_name):
+        parsed = parsing.parse_resource_and_generate_name(logical_id, resource_json, resources_map)
+        if not parsed:
+            return None
+        resource_class, cleaned, _ = parsed
+        if not hasattr(resource_class.update_from_cloudformation_json, "__isabstractmethod__"):
+            return original_update(logical_id, resource_json, resources_map, account_id, region_name)
+        current = resources_map[logical_id]
+        if isinstance(current, Instance):
+            properties = cleaned.get("Properties", {})
+            user_data = properties.get("UserData")
+            if properties.get("InstanceType"):
+                current.instance_type = properties["InstanceType"]
+            if user_data is not None and user_data != current.user_data:
+                current.user_data = user_data
+                current.stop()
+                current.start()  # patch 13 writes the boot report of the new user data
+        return current
+
+    parsing.parse_and_update_resource = parse_and_update_resource
+
+    # moto finds the parameters a resource uses by its Refs only: a ${Parameter} of an Fn::Sub
+    # (the master's user data names DeterminedVersion so) counts too, as on AWS.
+    import re
+
+    original_references = parsing.get_references_from_template
+
+    def get_references_from_template(template):
+        references = original_references(template)
+        stack = [template]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                for key, value in node.items():
+                    if key == "Fn::Sub":
+                        text = value[0] if isinstance(value, list) else value
+                        if isinstance(text, str):
+                            references.extend(re.findall(r"\$\{([A-Za-z0-9]+)\}", text))
+                    stack.append(value)
+            elif isinstance(node, list):
+                stack.extend(node)
+        return references
+
+    parsing.get_references_from_template = get_references_from_template
 
 
 def _add_cloudformation_models():

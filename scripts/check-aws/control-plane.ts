@@ -39,6 +39,7 @@ const SERVERLESS_VARIABLES: Record<string, string> = {
 const STATE_MACHINES: Record<string, string> = {
   CreateClusterStateMachine: 'create',
   UpdateClusterStateMachine: 'update',
+  UpgradeClusterStateMachine: 'upgrade',
   DeleteClusterStateMachine: 'delete',
   StopClusterStateMachine: 'stop',
   StartClusterStateMachine: 'start',

@@ -128,6 +128,28 @@ export function callsOfTask(name: string, state: Json): TaskCall[] {
           'rds:db-tag/managed-by': 'determined',
         }),
       ];
+    const database = `arn:aws:rds:${REGION}:${ACCOUNT}:db:det-db-0d5b3c1e`;
+    const upgradeSnapshot = `arn:aws:rds:${REGION}:${ACCOUNT}:snapshot:det-upgrade-0123456789-sample-cluster-0-38-1-mm8y7c00`;
+    const clusterDatabase = { 'rds:db-tag/managed-by': 'determined' };
+    // The upgrade's snapshot of the cluster's database, tagged as the stack is.
+    if (api === 'createDBSnapshot')
+      return [
+        call(database, clusterDatabase),
+        call(upgradeSnapshot),
+        call(upgradeSnapshot, {}, 'rds:AddTagsToResource'),
+      ];
+    // The upgrade's rollback sets the migrated database aside under another name.
+    if (api === 'modifyDBInstance') return [call(database, clusterDatabase)];
+    // ...and restores the snapshot under the database's own name, in its subnet group, tagged.
+    if (api === 'restoreDBInstanceFromDBSnapshot') {
+      const tagged = { 'aws:RequestTag/managed-by': 'determined', 'aws:TagKeys': 'managed-by' };
+      return [
+        call(database, tagged),
+        call(database, tagged, 'rds:AddTagsToResource'),
+        call(upgradeSnapshot),
+        call(`arn:aws:rds:${REGION}:${ACCOUNT}:subgrp:default`),
+      ];
+    }
     return [call(`arn:aws:rds:${REGION}:${ACCOUNT}:snapshot:det-db-0d5b3c1e-final-1a2b3c4d`)];
   }
   if (service === 'ec2') {
@@ -137,7 +159,8 @@ export function callsOfTask(name: string, state: Json): TaskCall[] {
       'ec2:ResourceTag/managed-by': 'determined',
       'ec2:ResourceTag/aws:cloudformation:stack-name': stack,
     };
-    if (api === 'stopInstances' || api === 'startInstances') return [call(instance, clusterInstance)];
+    if (api === 'stopInstances' || api === 'startInstances' || api === 'rebootInstances')
+      return [call(instance, clusterInstance)];
     // The start clears the master's boot report, that one tag key only.
     if (api === 'deleteTags') return [call(instance, { ...clusterInstance, 'aws:TagKeys': MASTER_BOOT_TAG })];
     if (api === 'terminateInstances')

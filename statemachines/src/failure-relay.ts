@@ -10,6 +10,7 @@ import { logEvent, recordStatus } from './record.ts';
 const OPERATIONS = [
   { name: 'Create', machine: '*-create', from: 'CREATING', to: 'CREATE_FAILED' },
   { name: 'Update', machine: '*-update', from: 'UPDATING', to: 'UPDATE_FAILED' },
+  { name: 'Upgrade', machine: '*-upgrade', from: 'UPDATING', to: 'UPDATE_FAILED' },
   { name: 'Delete', machine: '*-delete', from: 'DELETING', to: 'DELETE_FAILED' },
   { name: 'Stop', machine: '*-stop', from: 'STOPPING', to: 'STOP_FAILED' },
   { name: 'Start', machine: '*-start', from: 'STARTING', to: 'START_FAILED' },

@@ -7,10 +7,12 @@ import { stackEventRelay } from './relay.ts';
 import { startWorkflow } from './start.ts';
 import { stopWorkflow } from './stop.ts';
 import { updateWorkflow } from './update.ts';
+import { upgradeWorkflow } from './upgrade.ts';
 
 export const WORKFLOWS: Record<string, () => StateMachine> = {
   create: createWorkflow,
   update: updateWorkflow,
+  upgrade: upgradeWorkflow,
   delete: deleteWorkflow,
   stop: stopWorkflow,
   start: startWorkflow,

@@ -269,7 +269,7 @@ export function handOverPendingDelete(prefix: string, options: { recordPath: str
 
 export interface OperationFailure {
   /** Names the states: Record<Operation>Failed, Log<Operation>Failed. */
-  operation: 'Create' | 'Update' | 'Stop' | 'Start';
+  operation: 'Create' | 'Update' | 'Upgrade' | 'Stop' | 'Start';
   from: string;
   to: string;
   remove?: string[];

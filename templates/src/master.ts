@@ -86,7 +86,7 @@ function slotValues(options: MasterOptions): Partial<Record<SlotName, Value>> {
     GpuAgentInstanceType: ref('GpuAgentInstanceType'),
     CpuAgentSlots: slotMap('Cpu'),
     GpuAgentSlots: slotMap('Gpu'),
-    AgentAmi: findInMap('RegionMap', region, 'Agent'),
+    AgentAmi: ref('AgentAmi'),
     AgentDockerImage: sub('determinedai/determined-agent:${DeterminedVersion}'),
     MaxIdleAgentPeriod: ref('MaxIdleAgentPeriod'),
     MaxDynamicAgents: sub('${MaxDynamicAgents}'),

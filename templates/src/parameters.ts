@@ -82,6 +82,11 @@ const declarations: Record<ParameterKey, Parameter> = {
     Default: CREATE_DEFAULTS.determinedVersion,
     AllowedPattern: '^\\d+\\.\\d+\\.\\d+$',
   },
+  AgentAmi: {
+    Type: 'AWS::EC2::Image::Id',
+    Description:
+      "The agents' image: the Determined release's, in this region (core/cluster/determined-versions.json)",
+  },
   AgentTags: {
     Type: 'String',
     Description: 'Extra tags for dynamic agents, as JSON [{"key":..,"value":..}]',

@@ -118,6 +118,7 @@ describe('the reaper in the emulator', () => {
       workflows: new StepFunctionsWorkflows(new AwsJsonClient(STEP_FUNCTIONS, config), {
         create: MACHINE('create'),
         update: MACHINE('update'),
+        upgrade: MACHINE('upgrade'),
         delete: MACHINE('delete'),
         stop: MACHINE('stop'),
         start: MACHINE('start'),

@@ -175,6 +175,7 @@ describe('stop and start in the emulator', () => {
         workflows: new StepFunctionsWorkflows(new AwsJsonClient(STEP_FUNCTIONS, config), {
           create: MACHINE('create'),
           update: MACHINE('update'),
+          upgrade: MACHINE('upgrade'),
           delete: MACHINE('delete'),
           stop: MACHINE('stop'),
           start: MACHINE('start'),

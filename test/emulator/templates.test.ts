@@ -26,7 +26,7 @@ import { AGENT_SLOTS } from '../../core/cluster/instance-types.ts';
 import { agentTag, stackName, stackNameOf } from '../../core/cluster/naming.ts';
 import { DEPLOYMENT_TYPES, type DeploymentType } from '../../core/cluster/request.ts';
 import { renderTemplate } from '../../templates/src/index.ts';
-import { REGION_AMIS } from '../../templates/src/mappings.ts';
+import { agentAmi } from '../../core/cluster/determined-versions.ts';
 import {
   call,
   DEMO_KEY_PAIR,
@@ -57,7 +57,7 @@ const common = {
   maxCpuContainersPerAgent: 25,
   maxIdleAgentPeriod: '3m30s',
   maxDynamicAgents: 7,
-  determinedVersion: '0.37.1',
+  determinedVersion: '0.38.0',
   idleTimeout: 'never',
   tags: { project: 'templates' },
 };
@@ -348,7 +348,7 @@ describe.each(DEPLOYMENT_TYPES)('a %s cluster in the emulator', (type) => {
         max_instances: request.maxDynamicAgents,
         max_idle_agent_period: request.maxIdleAgentPeriod,
         spot: request.spot === true,
-        image_id: REGION_AMIS[REGION]?.Agent,
+        image_id: agentAmi('0.38.0', REGION),
         iam_instance_profile_arn: cluster.outputs.agentInstanceProfileArn,
         agent_docker_image: `determinedai/determined-agent:${request.determinedVersion}`,
         master_url: 'http://local-ipv4:8080',
@@ -567,7 +567,7 @@ describe('POST /clusters?dryRun=true', () => {
       ClusterSecretName: '****',
       InboundCidr: INBOUND,
       MaxDynamicAgents: '7',
-      DeterminedVersion: '0.37.1',
+      DeterminedVersion: '0.38.0',
       CpuAgentInstanceType: 'm5.2xlarge',
     });
     expect(Object.keys(response.body.parameters).sort()).toEqual(

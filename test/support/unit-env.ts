@@ -7,6 +7,7 @@ process.env.UPDATE_STATE_MACHINE_ARN ??= 'arn:aws:states:us-east-1:123456789012:
 process.env.DELETE_STATE_MACHINE_ARN ??= 'arn:aws:states:us-east-1:123456789012:stateMachine:delete';
 process.env.STOP_STATE_MACHINE_ARN ??= 'arn:aws:states:us-east-1:123456789012:stateMachine:stop';
 process.env.START_STATE_MACHINE_ARN ??= 'arn:aws:states:us-east-1:123456789012:stateMachine:start';
+process.env.UPGRADE_STATE_MACHINE_ARN ??= 'arn:aws:states:us-east-1:123456789012:stateMachine:upgrade';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 // No embedded-metric lines on the test output; test/unit/metrics turns them on where it reads them.
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';

@@ -131,6 +131,42 @@ describe('det-deploy aws up on an existing cluster', () => {
   });
 });
 
+describe('det-deploy aws up --det-version on an existing cluster', () => {
+  it('upgrades: PATCHes the version alone, shows the progress and prints the summary at the new version', async () => {
+    const current = cluster({ parameters: { ...cluster().parameters, determinedVersion: '0.38.0' } });
+    const upgraded = cluster({ parameters: { ...current.parameters, determinedVersion: '0.38.1' } });
+    const api = existingApi(current, cluster({ status: 'UPDATING' }), upgraded);
+    const { code, out, err } = await detDeploy(
+      up('--det-version', '0.38.1', '--max-dynamic-agents', '5'),
+      api,
+    );
+    expect(code).toBe(0);
+    expect(api.sent('PATCH').map((sent) => sent.body)).toStrictEqual([{ determinedVersion: '0.38.1' }]);
+    expect(err).toContain('Upgrading Determined on cluster c1 from 0.38.0 to 0.38.1');
+    expect(out).toContain('export DET_MASTER=http://203.0.113.10:8080');
+  });
+
+  it('refuses an upgrade together with other changes, and sends nothing', async () => {
+    const current = cluster({ parameters: { ...cluster().parameters, determinedVersion: '0.38.0' } });
+    const api = existingApi(current);
+    const { code, err } = await detDeploy(up('--det-version', '0.38.1', '--max-dynamic-agents', '7'), api);
+    expect(code).not.toBe(0);
+    expect(err).toContain('--det-version upgrades Determined and cannot change together with other flags');
+    expect(err).toContain('--max-dynamic-agents: 5 -> 7');
+    expect(api.sent('PATCH')).toHaveLength(0);
+  });
+
+  it('exits 1 with the reason when the upgrade rolled back', async () => {
+    const current = cluster({ parameters: { ...cluster().parameters, determinedVersion: '0.38.0' } });
+    const reason =
+      'Determined 0.38.1 did not answer GET /info within 3600 seconds. The cluster was rolled back: Determined 0.38.0 serves again.';
+    const api = existingApi(current, cluster({ status: 'UPDATE_FAILED', statusReason: reason }));
+    const { code, err } = await detDeploy(up('--det-version', '0.38.1'), api);
+    expect(code).toBe(1);
+    expect(err).toContain(`cluster c1 is UPDATE_FAILED: ${reason}`);
+  });
+});
+
 describe('det-deploy aws up: creating', () => {
   function createApi(...after: Cluster[]): FakeApi {
     return new FakeApi()

@@ -62,6 +62,24 @@ describe('events from status changes', () => {
     });
   });
 
+  it('names the pre-upgrade snapshot the upgrade workflow recorded (ADR 0030)', () => {
+    const [event] = eventsFromChange({
+      old: image('UPDATING', { determinedVersion: '0.38.0', upgradeSnapshot: 'det-upgrade-1a-ml-0-38-1-x' }),
+      new: image('READY', { determinedVersion: '0.38.1', upgradeSnapshot: 'det-upgrade-1a-ml-0-38-1-x' }),
+    });
+    expect(event?.data).toMatchObject({
+      fromVersion: '0.38.0',
+      toVersion: '0.38.1',
+      snapshot: 'det-upgrade-1a-ml-0-38-1-x',
+    });
+    // An upgrade that rolled back is a failure, not an upgrade.
+    const [failed] = eventsFromChange({
+      old: image('UPDATING', { determinedVersion: '0.38.0' }),
+      new: image('UPDATE_FAILED', { determinedVersion: '0.38.0', statusReason: 'rolled back' }),
+    });
+    expect(failed?.type).toBe('cluster.failed');
+  });
+
   it('gives the same change the same id, and another change another id', () => {
     const change = { old: image('CREATING'), new: image('READY') };
     const first = eventsFromChange(change)[0]?.id;

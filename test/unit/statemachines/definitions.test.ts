@@ -96,6 +96,7 @@ describe('workflow roles (resources/workflow-roles.yml)', () => {
   const ROLES: Record<string, string> = {
     create: 'CreateWorkflowRole',
     update: 'UpdateWorkflowRole',
+    upgrade: 'UpgradeWorkflowRole',
     delete: 'DeleteWorkflowRole',
     stop: 'StopWorkflowRole',
     start: 'StartWorkflowRole',

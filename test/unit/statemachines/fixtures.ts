@@ -10,6 +10,7 @@ import {
   secretName,
   stackName,
   STACK_MANAGED_BY,
+  upgradeSnapshotName,
   type Operation,
 } from '../../../core/cluster/naming.ts';
 import { toStackParameters, updateParameters } from '../../../core/cluster/stack-parameters.ts';
@@ -20,6 +21,7 @@ import type {
   StartInput,
   StopInput,
   UpdateInput,
+  UpgradeInput,
   WorkflowTiming,
 } from '../../../core/workflow/inputs.ts';
 import { FakeAws, PRODUCTION_TIMING } from '../../../aws-model/fake-aws.ts';
@@ -114,6 +116,27 @@ export function updateInput(
     clusterId: record.clusterId,
     stack: { id: record.stackId ?? '', parameters: updateParameters(record.parameters, after).parameters },
     timing: { ...PRODUCTION_TIMING, ...timing },
+  };
+}
+
+/** The upgrade's input as core/operations/upgrade-cluster.ts builds it: the version alone changes. */
+export function upgradeInput(
+  record: ClusterRecord,
+  to: string,
+  options: { drainSeconds?: number; timing?: Partial<WorkflowTiming>; now: Date },
+): UpgradeInput {
+  const after = { ...record.parameters, determinedVersion: to };
+  return {
+    team: record.team,
+    clusterId: record.clusterId,
+    parameters: {
+      upgrade: updateParameters(record.parameters, after).parameters,
+      rollback: updateParameters(after, record.parameters).parameters,
+    },
+    versions: { from: record.parameters.determinedVersion, to },
+    snapshot: upgradeSnapshotName(record, to, options.now),
+    drainSeconds: options.drainSeconds ?? 1800,
+    timing: { ...PRODUCTION_TIMING, ...options.timing },
   };
 }
 

@@ -8,7 +8,7 @@
 import { agentTag } from '../../../core/cluster/naming.ts';
 import { AGENT_SLOTS } from '../../../core/cluster/instance-types.ts';
 import { DEPLOYMENT_TYPES } from '../../../core/cluster/request.ts';
-import { REGION_AMIS } from '../../../core/cluster/regions.ts';
+import { agentAmi } from '../../../core/cluster/determined-versions.ts';
 import { determinedConfigProblems } from '../../../scripts/check-aws/determined-config.ts';
 import {
   agentStartupOf,
@@ -34,7 +34,7 @@ const request = sampleParameters({
   maxDynamicAgents: 11,
   spot: true,
   spotMaxPrice: '0.95',
-  determinedVersion: '0.37.2',
+  determinedVersion: '0.38.0',
   keypair: 'team "key" #1: {x}',
   tags: { project: 'vision', owner: 'ml "team"' },
 });
@@ -83,8 +83,8 @@ describe.each(DEPLOYMENT_TYPES)('the master boot of %s', (type) => {
         region: 'eu-west-1',
         instance_type: instanceType,
         instance_slots: AGENT_SLOTS[instanceType],
-        image_id: REGION_AMIS['eu-west-1'].Agent,
-        agent_docker_image: 'determinedai/determined-agent:0.37.2',
+        image_id: agentAmi('0.38.0', 'eu-west-1'),
+        agent_docker_image: 'determinedai/determined-agent:0.38.0',
         master_url: 'http://local-ipv4:8080',
         max_idle_agent_period: '7m30s',
         max_instances: 11,
@@ -118,7 +118,7 @@ describe.each(DEPLOYMENT_TYPES)('the master boot of %s', (type) => {
   it('signals success only after GET /info answered with the requested version', () => {
     const info = run.calls.findIndex((call) => call.includes('localhost:8080/info'));
     const pull = run.calls.findIndex((call) =>
-      call.startsWith('docker pull determinedai/determined-master:0.37.2'),
+      call.startsWith('docker pull determinedai/determined-master:0.38.0'),
     );
     const signal = run.calls.findIndex((call) => call.includes('signal-resource'));
     expect([pull >= 0, info > pull, signal > info]).toEqual([true, true, true]);
@@ -137,13 +137,13 @@ describe.each(DEPLOYMENT_TYPES)('the master boot of %s', (type) => {
     [
       'docker pull fails',
       { pull: 'fails' as const },
-      /docker pull determinedai\/determined-master:0\.37\.2 failed: .*manifest unknown/,
+      /docker pull determinedai\/determined-master:0\.38\.0 failed: .*manifest unknown/,
     ],
     ['the master exits', { master: 'exits' as const }, /the master exited: panic: cannot connect/],
     [
       'another version answers',
       { info: 'wrong-version' as const },
-      /did not answer GET \/info with version 0\.37\.2/,
+      /did not answer GET \/info with version 0\.38\.0/,
     ],
     ['nothing answers', { info: 'silent' as const }, /did not answer GET \/info/],
   ])('signals failure with the reason when %s', (_case, scenario, reason) => {

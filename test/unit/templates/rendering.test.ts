@@ -133,7 +133,7 @@ describe('template parameters', () => {
         maxDynamicAgents: 0,
         spot: true,
         spotMaxPrice: '12.345',
-        determinedVersion: '10.200.3000',
+        determinedVersion: '0.38.1',
         tags: { project: 'vision', 'cost-center': '42 "quoted" #x' },
       },
     ],
