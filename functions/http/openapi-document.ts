@@ -15,6 +15,7 @@ import {
 } from '../../core/cluster/request.ts';
 import { CLUSTER_STATUSES } from '../../core/cluster/status.ts';
 import { AGENT_INSTANCE_TYPES } from '../../core/cluster/instance-types.ts';
+import { KNOWN_DETERMINED_VERSIONS } from '../../core/cluster/determined-versions.ts';
 import { auditQuerySchema } from '../../core/audit/request.ts';
 import { EVENT_TYPES } from '../../core/notifications/events.ts';
 import { putWebhookSchema, WEBHOOK_NAME } from '../../core/notifications/webhook-request.ts';
@@ -93,7 +94,7 @@ export function openApiDocument(): Json {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
       schemas: {
         CreateCluster: withDefaultsAndRules(schema(createClusterSchema)),
-        UpdateCluster: schema(updateClusterSchema),
+        UpdateCluster: withKnownVersions(schema(updateClusterSchema)),
         Keepalive: schema(keepaliveSchema),
         Park: schema(parkSchema),
         Cluster: {
@@ -572,6 +573,14 @@ function withDefaultsAndRules(json: Json): Json {
     if (CREATE_RULES[name]) property.description = CREATE_RULES[name];
     if (name === 'cpuAgentInstanceType' || name === 'gpuAgentInstanceType')
       property.enum = [...AGENT_INSTANCE_TYPES];
+    if (name === 'determinedVersion') property.enum = [...KNOWN_DETERMINED_VERSIONS];
   }
+  return json;
+}
+
+/** PATCH: the releases an upgrade may name (the console offers those newer than the cluster's). */
+function withKnownVersions(json: Json): Json {
+  const version = (json.properties as Record<string, Json>).determinedVersion;
+  if (version) version.enum = [...KNOWN_DETERMINED_VERSIONS];
   return json;
 }

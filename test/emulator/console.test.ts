@@ -9,7 +9,15 @@ import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, screenshot, seriousAccessibilityViolations } from '../../console/browser.ts';
 import { CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { stackName } from '../../core/cluster/naming.ts';
-import { apiUrl, call, DEMO_KEY_PAIR, emulator, tokenFor, uniqueId } from '../support/local-api.ts';
+import {
+  apiUrl,
+  call,
+  DEMO_KEY_PAIR,
+  emulator,
+  tokenFor,
+  uniqueId,
+  waitForStatus,
+} from '../support/local-api.ts';
 
 let browser: Browser;
 
@@ -220,6 +228,29 @@ describe('web console', () => {
     expect(problems).toEqual([]);
     await page.close();
   }, 90_000);
+
+  it('offers the releases newer than the cluster’s and starts an upgrade', async () => {
+    const team = `ui-upgrade-${Date.now().toString(36)}`;
+    const token = await tokenFor(team);
+    const clusterId = uniqueId('ui-up');
+    const created = await call('POST', '/clusters', {
+      token,
+      body: { clusterId, keypair: DEMO_KEY_PAIR, determinedVersion: '0.38.0' },
+    });
+    expect(created.status).toBe(202);
+    await waitForStatus(clusterId, token, 'READY', 60_000);
+    const { page, problems } = await openPage();
+    await signIn(page, token);
+    await page.getByRole('link', { name: clusterId }).click();
+    const choice = page.getByLabel('Upgrade Determined to version');
+    expect(await choice.evaluate((element) => element.tagName)).toBe('SELECT');
+    expect(await choice.inputValue()).toBe('0.38.1');
+    await page.getByRole('button', { name: 'Upgrade', exact: true }).click();
+    await page.getByText('UPDATING', { exact: true }).waitFor({ timeout: 30_000 });
+    expect((await call('GET', `/clusters/${clusterId}`, { token })).body.status).toBe('UPDATING');
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 120_000);
 
   it('sends a refused token back to sign-in, and signs in from the link of npm run token -- --console', async () => {
     const { page } = await openPage();

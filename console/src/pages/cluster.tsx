@@ -77,7 +77,8 @@ export function ClusterPage(props: { clusterId: string; openapi: OpenApi | undef
   const { item, events } = cluster.data;
   const status = item.status;
   const ends = endsAt(item);
-  const canUpgrade = Boolean(props.openapi?.components.schemas.UpdateCluster?.properties?.determinedVersion);
+  const upgradeSchema = props.openapi?.components.schemas.UpdateCluster?.properties?.determinedVersion;
+  const canUpgrade = Boolean(upgradeSchema);
   const deleted = status === 'DELETED';
 
   return (
@@ -166,6 +167,7 @@ export function ClusterPage(props: { clusterId: string; openapi: OpenApi | undef
         {canUpgrade && status === 'READY' && (
           <Upgrade
             current={String(item.parameters?.determinedVersion ?? '')}
+            known={(upgradeSchema?.enum ?? []).map(String)}
             onUpgrade={(version) =>
               act(`Upgrading to ${version}.`, () => send('PATCH', path, { determinedVersion: version }))
             }
@@ -243,23 +245,54 @@ function Output(props: { name: string; value: string }) {
   );
 }
 
-function Upgrade(props: { current: string; onUpgrade: (version: string) => void }) {
+/** Newer than `current`, by release number (0.38.10 after 0.38.9). */
+export function newerVersions(known: string[], current: string): string[] {
+  const parts = (version: string) => version.split('.').map(Number);
+  const newer = (a: string, b: string) => {
+    const [left, right] = [parts(a), parts(b)];
+    for (let index = 0; index < 3; index += 1) {
+      if ((left[index] ?? 0) !== (right[index] ?? 0)) return (left[index] ?? 0) > (right[index] ?? 0);
+    }
+    return false;
+  };
+  return known.filter((version) => newer(version, current));
+}
+
+function Upgrade(props: { current: string; known: string[]; onUpgrade: (version: string) => void }) {
+  const choices = props.known.length > 0 ? newerVersions(props.known, props.current) : undefined;
   const [version, setVersion] = useState('');
+  if (choices && choices.length === 0)
+    return <p>Determined {props.current} is the newest release the control plane knows.</p>;
+  const chosen = version || choices?.[0] || '';
   return (
     <form
       class="inline"
       onSubmit={(event) => {
         event.preventDefault();
-        if (version.trim()) props.onUpgrade(version.trim());
+        if (chosen.trim()) props.onUpgrade(chosen.trim());
       }}
     >
       <label for="upgrade-version">Upgrade Determined to version</label>
-      <input
-        id="upgrade-version"
-        value={version}
-        placeholder={props.current}
-        onInput={(event) => setVersion((event.target as HTMLInputElement).value)}
-      />
+      {choices ? (
+        <select
+          id="upgrade-version"
+          value={chosen}
+          onChange={(event) => setVersion((event.target as HTMLSelectElement).value)}
+        >
+          {choices.map((choice) => (
+            <option key={choice} value={choice}>
+              {choice}
+            </option>
+          ))}
+        </select>
+      ) : (
+        <input
+          id="upgrade-version"
+          value={version}
+          placeholder={props.current}
+          onInput={(event) => setVersion((event.target as HTMLInputElement).value)}
+        />
+      )}
       <button type="submit" class="secondary">
         Upgrade
       </button>
