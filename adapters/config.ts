@@ -75,7 +75,18 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsedPolicies = policyConfigSchema.safeParse(jsonFromEnv(env, 'TEAM_POLICIES') ?? {});
   if (!parsedPolicies.success) {
     throw new ConfigurationError(
-      `TEAM_POLICIES is not a valid policy document: ${parsedPolicies.error.message}`,
+      `TEAM_POLICIES is not a valid policy document (docs/team-policy.md): ${parsedPolicies.error.issues
+        .map((issue) => {
+          const bounds = issue as { minimum?: unknown; maximum?: unknown };
+          const limit =
+            bounds.minimum !== undefined
+              ? ` (at least ${String(bounds.minimum)})`
+              : bounds.maximum !== undefined
+                ? ` (at most ${String(bounds.maximum)})`
+                : '';
+          return `${issue.path.join('.') || '(document)'}: ${issue.message}${limit}`;
+        })
+        .join('; ')}`,
     );
   }
   return {
@@ -102,29 +113,29 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     apiKey: apiKeyFromEnv(env),
     workflow: {
-      pollSeconds: numberFromEnv(env, 'WORKFLOW_POLL_SECONDS', 10),
-      maxPollSeconds: numberFromEnv(env, 'WORKFLOW_MAX_POLL_SECONDS', 60),
-      pollIncrementSeconds: numberFromEnv(env, 'WORKFLOW_POLL_INCREMENT_SECONDS', 5),
+      pollSeconds: numberFromEnv(env, 'WORKFLOW_POLL_SECONDS', 10, { min: 1, max: 600 }),
+      maxPollSeconds: numberFromEnv(env, 'WORKFLOW_MAX_POLL_SECONDS', 60, { min: 1, max: 3600 }),
+      pollIncrementSeconds: numberFromEnv(env, 'WORKFLOW_POLL_INCREMENT_SECONDS', 5, { min: 0, max: 600 }),
       fastPath: booleanFromEnv(env, 'WORKFLOW_FAST_PATH', true),
-      fallbackPollSeconds: numberFromEnv(env, 'WORKFLOW_FALLBACK_POLL_SECONDS', 600),
+      fallbackPollSeconds: numberFromEnv(env, 'WORKFLOW_FALLBACK_POLL_SECONDS', 600, { min: 10, max: 3600 }),
       timeoutMinutes: {
-        create: numberFromEnv(env, 'CREATE_TIMEOUT_MINUTES', 60),
-        update: numberFromEnv(env, 'UPDATE_TIMEOUT_MINUTES', 60),
-        delete: numberFromEnv(env, 'DELETE_TIMEOUT_MINUTES', 60),
+        create: numberFromEnv(env, 'CREATE_TIMEOUT_MINUTES', 60, { min: 1, max: 24 * 60 }),
+        update: numberFromEnv(env, 'UPDATE_TIMEOUT_MINUTES', 60, { min: 1, max: 24 * 60 }),
+        delete: numberFromEnv(env, 'DELETE_TIMEOUT_MINUTES', 60, { min: 1, max: 24 * 60 }),
         // An RDS instance takes minutes to stop or start; the master's boot answers within minutes.
-        stop: numberFromEnv(env, 'STOP_TIMEOUT_MINUTES', 30),
-        start: numberFromEnv(env, 'START_TIMEOUT_MINUTES', 30),
+        stop: numberFromEnv(env, 'STOP_TIMEOUT_MINUTES', 30, { min: 1, max: 24 * 60 }),
+        start: numberFromEnv(env, 'START_TIMEOUT_MINUTES', 30, { min: 1, max: 24 * 60 }),
       },
       upgradeDrainMinutes: numberFromEnv(env, 'UPGRADE_DRAIN_MINUTES', 30),
     },
     retention: {
-      deletedDays: numberFromEnv(env, 'DELETED_RETENTION_DAYS', 30),
-      idempotencyHours: numberFromEnv(env, 'IDEMPOTENCY_TTL_HOURS', 24),
+      deletedDays: numberFromEnv(env, 'DELETED_RETENTION_DAYS', 30, { min: 1, max: 3650 }),
+      idempotencyHours: numberFromEnv(env, 'IDEMPOTENCY_TTL_HOURS', 24, { min: 1, max: 24 * 30 }),
     },
     reaper: {
-      graceSeconds: numberFromEnv(env, 'TEARDOWN_GRACE_SECONDS', 3600),
+      graceSeconds: numberFromEnv(env, 'TEARDOWN_GRACE_SECONDS', 3600, { min: 0, max: 7 * 86400 }),
       dryRun: booleanFromEnv(env, 'REAPER_DRY_RUN', false),
-      masterTimeoutMs: numberFromEnv(env, 'MASTER_PROBE_TIMEOUT_MS', 3000),
+      masterTimeoutMs: numberFromEnv(env, 'MASTER_PROBE_TIMEOUT_MS', 3000, { min: 100, max: 30_000 }),
     },
     notifications: {
       auditTable: stringFromEnv(env, 'AUDIT_TABLE', ''),

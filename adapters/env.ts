@@ -15,12 +15,22 @@ export function stringFromEnv(env: Env, key: string, defaultValue?: string): str
   throw new ConfigurationError(`environment variable ${key} is required`);
 }
 
-export function numberFromEnv(env: Env, key: string, defaultValue: number): number {
+export function numberFromEnv(
+  env: Env,
+  key: string,
+  defaultValue: number,
+  bounds: { min?: number; max?: number } = {},
+): number {
   const text = env[key]?.trim();
   if (!text) return defaultValue;
   const value = Number(text);
   if (!Number.isFinite(value))
     throw new ConfigurationError(`environment variable ${key} must be a number, got "${text}"`);
+  const { min = -Infinity, max = Infinity } = bounds;
+  if (value < min || value > max)
+    throw new ConfigurationError(
+      `environment variable ${key} must be between ${min} and ${max}, got ${value}`,
+    );
   return value;
 }
 

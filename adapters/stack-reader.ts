@@ -1,6 +1,7 @@
 /** Reads a stack's own view of its progress: events for the timeline, resource counts for progress bars. */
 import type { Page, StackReader } from '../core/ports.ts';
 import type { TimelineEntry } from '../core/timeline.ts';
+import { AwsServiceError } from './aws/http.ts';
 import { items, pick, text, type AwsQueryClient, type XmlObject } from './aws/query.ts';
 
 export class CloudFormationStackReader implements StackReader {
@@ -22,6 +23,17 @@ export class CloudFormationStackReader implements StackReader {
     const [stack] = items(pick(stacks, 'Stacks'), 'member');
     const stackStatus = text(stack, 'StackStatus');
     return stackStatus ? { stackStatus, resourceStatuses } : undefined;
+  }
+
+  /** The stack's status; undefined when CloudFormation no longer knows it (deleted long ago). */
+  async status(stackId: string): Promise<string | undefined> {
+    try {
+      const [stack] = items(pick(await this.result('DescribeStacks', stackId), 'Stacks'), 'member');
+      return text(stack, 'StackStatus');
+    } catch (error) {
+      if (error instanceof AwsServiceError && error.code === 'ValidationError') return undefined;
+      throw error;
+    }
   }
 
   private async listResources(stackId: string): Promise<string[]> {

@@ -1,6 +1,7 @@
 /** Starts the lifecycle workflows (statemachines/*.asl.json) on Step Functions. */
 import type { Operation } from '../core/cluster/naming.ts';
 import type { Workflows } from '../core/ports.ts';
+import { AwsServiceError } from './aws/http.ts';
 import type { StepFunctionsClient } from './aws/services.ts';
 import { currentTraceHeader } from './tracing.ts';
 
@@ -21,5 +22,18 @@ export class StepFunctionsWorkflows implements Workflows {
       input: JSON.stringify(input),
       ...(traceHeader ? { traceHeader } : {}),
     });
+  }
+
+  async exists(operation: Operation, executionName: string): Promise<boolean> {
+    const machine = this.stateMachines[operation];
+    try {
+      await this.sfn.call('DescribeExecution', {
+        executionArn: `${machine.replace(':stateMachine:', ':execution:')}:${executionName}`,
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof AwsServiceError && error.code === 'ExecutionDoesNotExist') return false;
+      throw error;
+    }
   }
 }

@@ -12,6 +12,7 @@ import { clusterPk, fromItem as recordFromItem, toItem as recordToItem } from '.
 import type { ClusterRecord } from '../core/cluster/model.ts';
 import { AGENT_TAG_KEY, agentTag, MASTER_BOOT_TAG } from '../core/cluster/naming.ts';
 import type { WorkflowTiming } from '../core/workflow/inputs.ts';
+import { wakeSettledWorkflows, type SweepReport } from '../core/workflow/lost-events.ts';
 import { RELAYED_STATUSES, stackStatusChangeEvent } from './cloudformation-events.ts';
 import { FakeTable, fromItem, toAttribute, toItem, type AttributeValue } from './fake-dynamodb.ts';
 import {
@@ -174,6 +175,15 @@ export class FakeAws {
     update: [],
     delete: [],
   };
+  /**
+   * The watchdog's lost-event sweep (core/workflow/lost-events.ts, the code the watchdog runs),
+   * every `everySeconds` from `firstAfterSeconds` after the first run starts; off when undefined.
+   */
+  watchdog: { everySeconds: number; firstAfterSeconds: number } | undefined;
+  readonly sweeps: (SweepReport & { at: number })[] = [];
+  private readonly inputs = new Map<string, unknown>();
+  private watchdogStarted = false;
+
   /** Whether EventBridge delivers stack status changes to the stack-event relay, and after how long. */
   eventBridge: { deliver: boolean; delaySeconds: number } = { deliver: false, delaySeconds: 1 };
   /** DescribeStackEvents page size (CloudFormation's is 100). */
@@ -216,12 +226,63 @@ export class FakeAws {
 
   /** Start an execution that runs while the clock is driven. */
   execute(workflow: WorkflowName, input: unknown, name: string): Promise<ExecutionResult> {
+    this.inputs.set(name, input);
     return startExecution({ workflow, input, name, clock: this.clock, handle: (call) => this.invoke(call) });
   }
 
   /** Run an execution to its end, in virtual time. */
   run(workflow: WorkflowName, input: unknown, name: string): Promise<ExecutionResult> {
+    this.startWatchdog();
     return this.clock.drive(() => this.execute(workflow, input, name));
+  }
+
+  private startWatchdog(): void {
+    if (!this.watchdog || this.watchdogStarted) return;
+    this.watchdogStarted = true;
+    const { everySeconds, firstAfterSeconds } = this.watchdog;
+    const sweep = () => {
+      this.at(everySeconds, sweep);
+      // Parked executions are the running ones that matter to the sweep.
+      const running = [...new Set([...this.pending.values()].map((entry) => entry.execution))].map(
+        (name) => ({
+          workflow: 'any',
+          name,
+          startedAt: new Date(this.started),
+        }),
+      );
+      void wakeSettledWorkflows({
+        running: async () => running,
+        clusterOf: async (execution) => {
+          const input = this.inputs.get(execution.name) as { team?: string; clusterId?: string } | undefined;
+          return input?.team && input.clusterId
+            ? { team: input.team, clusterId: input.clusterId }
+            : undefined;
+        },
+        parked: async (cluster) => {
+          const { Item } = this.table.getItem({
+            TableName: TABLE,
+            Key: toItem({ pk: clusterPk(cluster), sk: 'CLUSTER' }),
+          });
+          const { execution, waitToken, stackId } = (Item ? fromItem(Item) : {}) as Record<string, unknown>;
+          return typeof execution === 'string' && typeof waitToken === 'string' && typeof stackId === 'string'
+            ? { execution, waitToken, stackId }
+            : undefined;
+        },
+        stackStatus: async (stackId) => {
+          const stack = this.stack(stackId);
+          return stack ? this.statusOf(stack) : undefined;
+        },
+        wake: async (token, status) => {
+          try {
+            this.sendTaskSuccess({ TaskToken: token, Output: JSON.stringify({ status }) });
+            return true;
+          } catch {
+            return false;
+          }
+        },
+      }).then((report) => this.sweeps.push({ ...report, at: this.clock.secondsSince(this.started) }));
+    };
+    this.at(firstAfterSeconds, sweep);
   }
 
   /** Let virtual time pass (scheduled events happen, started executions advance). */

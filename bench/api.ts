@@ -1,19 +1,27 @@
 /**
  * API latency and concurrency, against the local runtime:
  * - GET /clusters/{id} through the local API against a raw DynamoDB GetItem of the same item on the
- *   same emulator, interleaved in one run (p50/p99 and their ratios; target: p50 ratio <= 1.5);
- * - 200 concurrent creates of distinct clusters: throughput, and every one READY exactly once.
+ *   same emulator, interleaved in one run (p50/p99 and their ratios; target: p50 ratio <= 1.5),
+ *   one client at a time and then 50 clients at once;
+ * - 200 (BENCH_CREATES) concurrent creates of distinct clusters by clients that honour Retry-After:
+ *   every answer a 202 or a 503 with Retry-After, creates accepted per second, and every cluster
+ *   READY exactly once (none lost, none duplicated).
  */
 import { ListStacksCommand, CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { clusterPk } from '../adapters/cluster-store.ts';
 import { DEMO_KEY_PAIR } from '../local/bootstrap.ts';
 import { benchHeaders, percentile, type BenchSection } from './context.ts';
 
 const SAMPLES = 400;
-const CONCURRENT_CREATES = 200;
+const CONCURRENT_CREATES = Number(process.env.BENCH_CREATES ?? 200);
+const CLIENTS = 50;
+const REQUESTS_PER_CLIENT = 10;
 const TABLE = 'det-control-plane-local-clusters';
+/** The team of the bench's token (bench/context.ts). */
+const BENCH_TEAM = 'bench';
 
 async function waitReady(
   apiUrl: string,
@@ -71,7 +79,10 @@ export const api: BenchSection = {
     for (let index = 0; index < 20; index++) {
       await fetch(`${local.apiUrl}/clusters/${probeId}`, { headers });
       await dynamo.send(
-        new GetCommand({ TableName: TABLE, Key: { pk: `CLUSTER#${probeId}`, sk: 'CLUSTER' } }),
+        new GetCommand({
+          TableName: TABLE,
+          Key: { pk: clusterPk({ team: BENCH_TEAM, clusterId: probeId }), sk: 'CLUSTER' },
+        }),
       );
     }
     for (let index = 0; index < SAMPLES; index++) {
@@ -83,7 +94,7 @@ export const api: BenchSection = {
       await dynamo.send(
         new GetCommand({
           TableName: TABLE,
-          Key: { pk: `CLUSTER#${probeId}`, sk: 'CLUSTER' },
+          Key: { pk: clusterPk({ team: BENCH_TEAM, clusterId: probeId }), sk: 'CLUSTER' },
           ConsistentRead: true,
         }),
       );
@@ -101,21 +112,82 @@ export const api: BenchSection = {
       targetP50Ratio: 1.5,
     };
 
+    // 50 clients at once, each sending its requests one after another: the API, then raw GetItem.
+    const concurrentSamples = async (one: () => Promise<unknown>) => {
+      const samples: number[] = [];
+      await Promise.all(
+        Array.from({ length: CLIENTS }, async () => {
+          for (let index = 0; index < REQUESTS_PER_CLIENT; index++) {
+            const started = performance.now();
+            await one();
+            samples.push(performance.now() - started);
+          }
+        }),
+      );
+      return samples;
+    };
+    const loadedApi: number[] = [];
+    const loadedRaw: number[] = [];
+    const answersUnderLoad = new Map<number, number>();
+    for (let round = 0; round < 2; round++) {
+      loadedApi.push(
+        ...(await concurrentSamples(async () => {
+          const response = await fetch(`${local.apiUrl}/clusters/${probeId}`, { headers });
+          await response.text();
+          answersUnderLoad.set(response.status, (answersUnderLoad.get(response.status) ?? 0) + 1);
+        })),
+      );
+      loadedRaw.push(
+        ...(await concurrentSamples(() =>
+          dynamo.send(
+            new GetCommand({
+              TableName: TABLE,
+              Key: { pk: clusterPk({ team: BENCH_TEAM, clusterId: probeId }), sk: 'CLUSTER' },
+              ConsistentRead: true,
+            }),
+          ),
+        )),
+      );
+    }
+    const underLoad = {
+      clients: CLIENTS,
+      samples: loadedApi.length,
+      answers: Object.fromEntries(answersUnderLoad),
+      getViaApiMs: { p50: round(percentile(loadedApi, 50)), p99: round(percentile(loadedApi, 99)) },
+      rawGetItemMs: { p50: round(percentile(loadedRaw, 50)), p99: round(percentile(loadedRaw, 99)) },
+      ratio: {
+        p50: round(percentile(loadedApi, 50) / percentile(loadedRaw, 50)),
+        p99: round(percentile(loadedApi, 99) / percentile(loadedRaw, 99)),
+      },
+    };
+
     const prefix = `bench-many-${Date.now().toString(36)}`;
     const ids = Array.from({ length: CONCURRENT_CREATES }, (_, index) => `${prefix}-${index}`);
     const started = performance.now();
+    const retries = { busy: 0, withoutRetryAfter: 0 };
+    let acceptedAt = 0;
+    // Each client sends its create until it is accepted, waiting as Retry-After says after a 503.
     const replies = await Promise.all(
       ids.map(async (clusterId) => {
-        const response = await fetch(`${local.apiUrl}/clusters`, {
-          method: 'POST',
-          headers,
-          body: JSON.stringify({ clusterId, keypair: DEMO_KEY_PAIR }),
-        });
-        await response.text();
-        return response.status;
+        for (let attempt = 1; ; attempt++) {
+          const response = await fetch(`${local.apiUrl}/clusters`, {
+            method: 'POST',
+            headers,
+            body: JSON.stringify({ clusterId, keypair: DEMO_KEY_PAIR }),
+          });
+          await response.text();
+          const retryAfter = Number(response.headers.get('retry-after'));
+          if (response.status !== 503 || attempt >= 10) {
+            if (response.status === 202) acceptedAt = performance.now();
+            return response.status;
+          }
+          retries.busy += 1;
+          if (!retryAfter) retries.withoutRetryAfter += 1;
+          await new Promise((resolve) => setTimeout(resolve, (retryAfter || 5) * 1000));
+        }
       }),
     );
-    const acceptSeconds = (performance.now() - started) / 1000;
+    const acceptSeconds = ((acceptedAt || performance.now()) - started) / 1000;
     const statuses = await waitReady(local.apiUrl, token, ids, 300_000);
     const allReadySeconds = (performance.now() - started) / 1000;
     const stacks = await new CloudFormationClient(clientConfig).send(new ListStacksCommand({}));
@@ -137,15 +209,24 @@ export const api: BenchSection = {
       answers: Object.fromEntries(
         [...new Set(replies)].map((status) => [status, replies.filter((reply) => reply === status).length]),
       ),
-      acceptedPerSecond: Math.round(CONCURRENT_CREATES / acceptSeconds),
+      acceptedPerSecond: round(replies.filter((status) => status === 202).length / acceptSeconds),
+      retries,
       ready: [...statuses.values()].filter((status) => status === 'READY').length,
       secondsUntilAllReady: Math.round(allReadySeconds * 10) / 10,
       // Accepted but never READY; a refusal is not a loss (it is in `answers`).
       lost: ids.filter((id, index) => replies[index] === 202 && statuses.get(id) !== 'READY').length,
+      // A retry answered 409 because an attempt that got a 503 had in fact been accepted.
+      conflictAfterBusy: replies.filter((status) => status === 409).length,
+      neverReady: Object.fromEntries(
+        ids.flatMap((id) => {
+          const status = statuses.get(id) ?? 'unknown';
+          return status === 'READY' ? [] : [[id, status]];
+        }),
+      ),
       duplicatedStacks: [...stacksPerId.values()].filter((count) => count > 1).length,
       stacks: stacksPerId.size,
       workflows: executionsForBatch,
     };
-    return { latency, concurrency };
+    return { latency, underLoad, concurrency };
   },
 };

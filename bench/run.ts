@@ -9,11 +9,12 @@ import { projectRoot } from '../local/paths.ts';
 import { api } from './api.ts';
 import { bundles } from './bundles.ts';
 import { cli } from './cli.ts';
+import { consoleBench } from './console.ts';
 import { reaper } from './reaper.ts';
 import { createContext, type BenchSection } from './context.ts';
 import { workflows } from './workflows.ts';
 
-const SECTIONS: BenchSection[] = [bundles, cli, workflows, api, reaper];
+const SECTIONS: BenchSection[] = [bundles, cli, workflows, api, reaper, consoleBench];
 
 const wanted = process.argv.slice(2).filter((argument) => !argument.startsWith('-'));
 const context = createContext();

@@ -10,7 +10,9 @@ import type { ClusterParameters, ClusterRecord } from '../core/cluster/model.ts'
 import { executionName, secretName, stackName } from '../core/cluster/naming.ts';
 import { CREATE_DEFAULTS } from '../core/cluster/request.ts';
 import { createWorkflowInput } from '../core/workflow/create-input.ts';
-import type { WorkflowTiming } from '../core/workflow/inputs.ts';
+import { timingFrom, type WorkflowTiming } from '../core/workflow/inputs.ts';
+import { SWEEP_SECONDS } from '../core/workflow/lost-events.ts';
+import { loadConfig } from '../adapters/config.ts';
 import { FakeAws, PRODUCTION_TIMING } from '../aws-model/fake-aws.ts';
 import { benchHeaders, percentile, type BenchContext, type BenchSection } from './context.ts';
 
@@ -18,9 +20,15 @@ export const FAST_PATH_TARGET = 30;
 const STACK_SECONDS = 20 * 60;
 const LOCAL_CREATES = 5;
 
-async function create(stackSeconds: number, timing: WorkflowTiming, deliverEvents: boolean) {
+async function create(
+  stackSeconds: number,
+  timing: WorkflowTiming,
+  deliverEvents: boolean,
+  watchdog?: FakeAws['watchdog'],
+) {
   const aws = new FakeAws();
   aws.eventBridge = { deliver: deliverEvents, delaySeconds: 1 };
+  aws.watchdog = watchdog;
   aws.plans.create.push({ seconds: stackSeconds });
   aws.keyPairs.set('bench', {});
   const now = new Date(aws.clock.now());
@@ -58,8 +66,17 @@ async function create(stackSeconds: number, timing: WorkflowTiming, deliverEvent
   const relays = await Promise.all(aws.relayRuns);
   if (aws.cluster('bench').status !== 'READY')
     throw new Error(`the bench create ended ${aws.cluster('bench').status}`);
+  // When the stack settled, and when the workflow first read it settled (its wait ended there).
+  const stack = aws.stacks[0];
+  const settledAt =
+    (stack?.history.find((entry) => entry.status === 'CREATE_COMPLETE')?.at ?? 0) - aws.started;
+  const noticedAt = aws.calls.find(
+    (call) => call.action === 'cloudformation:describeStacks' && call.at * 1000 >= settledAt,
+  )?.at;
   return {
     transitions: result.transitions,
+    settledAtSeconds: settledAt / 1000,
+    lagSeconds: noticedAt === undefined ? undefined : noticedAt - settledAt / 1000,
     describeStacksCalls: aws.calls.filter((call) => call.action === 'cloudformation:describeStacks').length,
     readyAfterSeconds: aws.clock.secondsSince(aws.started),
     noticedSecondsAfterStack: aws.clock.secondsSince(aws.started) - stackSeconds,
@@ -107,6 +124,76 @@ async function localPostToReady(context: BenchContext) {
 
 const FAST: WorkflowTiming = { ...PRODUCTION_TIMING, fastPath: true, fallbackPollSeconds: 600 };
 
+/**
+ * Lag after a stack settles when its event is lost, for stacks of 5 to 45 minutes: the workflow's
+ * own fallback poll (the deployed defaults, adapters/config.ts) and the watchdog's sweep every
+ * SWEEP_SECONDS (core/workflow/lost-events.ts), run in virtual time. The sweep's phase against the
+ * stack is unknown, so each duration is run with the sweeps at several offsets; the worst is kept.
+ */
+export async function lostEventLag() {
+  const timing = deployedTiming();
+  const byDuration: { stackMinutes: number; worstLagSeconds: number; transitions: number }[] = [];
+  for (let minutes = 5; minutes <= 45; minutes += 5) {
+    // Where the stack settles in this run (virtual time is deterministic), then sweeps placed just
+    // before it (the worst case: the next sweep is a period later), at it, and between.
+    const probe = await create(minutes * 60, timing, false);
+    const settledAt = (probe.settledAtSeconds ?? 0) + 0.001;
+    let worst = 0;
+    let transitions = 0;
+    for (const before of [0.002, 1, SWEEP_SECONDS / 4, SWEEP_SECONDS / 2, (3 * SWEEP_SECONDS) / 4]) {
+      const run = await create(minutes * 60, timing, false, {
+        everySeconds: SWEEP_SECONDS,
+        firstAfterSeconds: (((settledAt - before) % SWEEP_SECONDS) + SWEEP_SECONDS) % SWEEP_SECONDS,
+      });
+      if (run.lagSeconds === undefined)
+        throw new Error(`the ${minutes}-minute create never read its stack settled`);
+      worst = Math.max(worst, run.lagSeconds);
+      transitions = Math.max(transitions, run.transitions);
+    }
+    byDuration.push({ stackMinutes: minutes, worstLagSeconds: Math.round(worst * 1000) / 1000, transitions });
+  }
+  // 21 minutes: not a multiple of the fallback poll, so this shows the lag without the sweep.
+  const withoutSweep = await create(21 * 60, timing, false);
+  const withEvent = await create(20 * 60, timing, true, {
+    everySeconds: SWEEP_SECONDS,
+    firstAfterSeconds: 1,
+  });
+  const worstLagSeconds = Math.max(...byDuration.map((entry) => entry.worstLagSeconds));
+  return {
+    timing: { fallbackPollSeconds: timing.fallbackPollSeconds, sweepSeconds: SWEEP_SECONDS },
+    byDuration,
+    worstLagSeconds,
+    lagTargetSeconds: LAG_TARGET_SECONDS,
+    meetsLagTarget: worstLagSeconds <= LAG_TARGET_SECONDS,
+    twentyMinuteCreate: {
+      withEventTransitions: withEvent.transitions,
+      target: FAST_PATH_TARGET,
+      meetsTarget: withEvent.transitions <= FAST_PATH_TARGET,
+    },
+    twentyOneMinuteCreateEventLostWithoutSweep: {
+      lagSeconds: withoutSweep.lagSeconds,
+      transitions: withoutSweep.transitions,
+    },
+  };
+}
+
+export const LAG_TARGET_SECONDS = 60;
+
+/** The workflow timing a deploy gets (serverless.yml sets WORKFLOW_FAST_PATH; the rest are defaults). */
+function deployedTiming(): WorkflowTiming {
+  return timingFrom(
+    loadConfig({
+      AWS_REGION: 'us-east-1',
+      CLUSTERS_TABLE: 'bench',
+      ...Object.fromEntries(
+        ['CREATE', 'UPDATE', 'DELETE', 'STOP', 'START'].map((op) => [`${op}_STATE_MACHINE_ARN`, 'bench']),
+      ),
+      API_KEY: '0'.repeat(64),
+      WORKFLOW_FAST_PATH: 'true',
+    }).workflow,
+  );
+}
+
 export const workflows: BenchSection = {
   name: 'workflows',
   async run(context) {
@@ -114,6 +201,7 @@ export const workflows: BenchSection = {
     // (which has timers of its own) starts.
     const polling = await create(STACK_SECONDS, PRODUCTION_TIMING, false);
     const fastPath = await create(STACK_SECONDS, FAST, true);
+    const lostEvents = await lostEventLag();
     // 20 minutes is a multiple of the fallback interval, so there the poll and the event coincide;
     // other durations show what the event saves, and the most a create costs with the fast path.
     const sweep = [];
@@ -142,6 +230,7 @@ export const workflows: BenchSection = {
       },
       fastPathByStackDuration: sweep,
       fastPathMostTransitions: Math.max(...sweep.map((entry) => entry.transitions)),
+      lostEvents,
       localPostToReady: await localPostToReady(context),
     };
   },

@@ -105,6 +105,25 @@ export class ServiceUnavailableError extends ControlPlaneError {
   }
 }
 
+/**
+ * An AWS service stayed throttled, failing (5xx) or silent for the whole of the request's budget,
+ * retries included: nothing more was written, and the same request may be sent again after
+ * `retryAfterSeconds` (docs/adr/0031-load-and-faults.md). Thrown by the AWS clients themselves.
+ */
+export class DependencyUnavailableError extends ServiceUnavailableError {
+  constructor(
+    readonly dependency: string,
+    retryAfterSeconds = 5,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `AWS (${dependency}) is busy or not answering; send the same request again shortly.`,
+      retryAfterSeconds,
+      options,
+    );
+  }
+}
+
 /** The team's month-to-date spend has reached its monthly budget (contract, "Money"). */
 export class BudgetExceededError extends ControlPlaneError {
   readonly status = 429;

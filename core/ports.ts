@@ -81,17 +81,22 @@ export interface ClusterStore {
   }): Promise<Page<ClusterRecord>>;
 }
 
-/** EC2 key pairs, for the create's synchronous check (docs/adr/0018-key-pair-check-in-the-request.md). */
+/**
+ * What the create's key-pair check found: `unknown` when EC2 did not answer within the check's
+ * short budget; the create workflow's own check then decides (docs/adr/0031-load-and-faults.md).
+ */
+export type KeyPairVerdict = 'usable' | 'unusable' | 'unknown';
+
+/** EC2 key pairs, for the create's check in the request (docs/adr/0018-key-pair-check-in-the-request.md). */
 export interface KeyPairs {
-  /**
-   * Whether the key pair exists in the region and is not tagged `team` with another team's name.
-   * Throws ServiceUnavailableError when EC2 cannot be asked (throttled or unreachable after retries).
-   */
-  usableBy(name: string, team: string): Promise<boolean>;
+  /** Whether the key pair exists in the region and is not tagged `team` with another team's name. */
+  usableBy(name: string, team: string): Promise<KeyPairVerdict>;
 }
 
 export interface Workflows {
   start(operation: Operation, executionName: string, input: object): Promise<void>;
+  /** Whether an execution of that name was started (a StartExecution whose answer was lost). */
+  exists(operation: Operation, executionName: string): Promise<boolean>;
 }
 
 export interface ClusterSecret {
@@ -112,6 +117,8 @@ export interface StackReader {
   events(stackId: string, nextToken?: string): Promise<Page<TimelineEntry>>;
   /** The stack's status and the status of each resource it has started on. */
   resources(stackId: string): Promise<{ stackStatus: string; resourceStatuses: string[] } | undefined>;
+  /** The stack's status alone; undefined when CloudFormation no longer knows the stack. */
+  status(stackId: string): Promise<string | undefined>;
 }
 
 export interface StoredResponse {

@@ -31,6 +31,7 @@ import { RdsDatabaseStates } from '../adapters/database-states.ts';
 import { config } from '../adapters/config.ts';
 import { DynamoIdempotencyStore } from '../adapters/idempotency-store.ts';
 import { Ec2KeyPairs } from '../adapters/key-pairs.ts';
+import { DynamoParkedWorkflows } from '../adapters/parked-workflows.ts';
 import { HttpMasterProbe } from '../adapters/master-probe.ts';
 import { EventBridgeNotifier } from '../adapters/notifier.ts';
 import { PageTokens } from '../adapters/page-tokens.ts';
@@ -106,6 +107,12 @@ export function keyPairs(): KeyPairs {
 let stackReader: StackReader | undefined;
 export function stacks(): StackReader {
   return (stackReader ??= new CloudFormationStackReader(cloudFormationClient()));
+}
+
+let parkedLookup: DynamoParkedWorkflows | undefined;
+/** Which workflow is parked on a cluster's stack (the watchdog's lost-event sweep). */
+export function parkedWorkflows(): DynamoParkedWorkflows {
+  return (parkedLookup ??= new DynamoParkedWorkflows(dynamoClient(), config().clustersTable));
 }
 
 let idempotency: IdempotencyStore | undefined;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { parse } from 'yaml';
-import { PayloadTooLargeError, ValidationError } from '../core/errors.ts';
+import { NotFoundError, PayloadTooLargeError, ValidationError } from '../core/errors.ts';
 import { MAX_BODY_BYTES } from '../functions/http/api-request.ts';
 import { problemResponse } from '../functions/http/middleware/problem-details.ts';
 import { verifyToken } from './auth.ts';
@@ -92,8 +92,8 @@ export async function startGateway(options: GatewayOptions): Promise<Server> {
   const server = createServer((request, response) => {
     serve(request, response).catch((error: unknown) => {
       options.log?.(`gateway error: ${(error as Error).stack ?? String(error)}`);
-      if (!response.headersSent)
-        send(response, { statusCode: 500, body: JSON.stringify({ message: 'Internal Server Error' }) });
+      // The gateway's own failures are problem documents too (a 500 naming only a request id).
+      if (!response.headersSent) send(response, problem(error as Error));
     });
   });
 
@@ -104,12 +104,19 @@ export async function startGateway(options: GatewayOptions): Promise<Server> {
     const matches = routes.filter((route) => route.pattern.test(url.pathname));
     const route = matches.find((candidate) => candidate.method === method);
     if (!route) {
-      // API Gateway answers unknown routes itself, in its own format.
-      send(response, {
-        statusCode: 404,
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ message: 'Not Found' }),
-      });
+      // API Gateway answers unknown routes itself ({"message":"Not Found"}); locally the answer is
+      // the contract's problem document, so every error a client meets here has one shape.
+      const known = matches.map((candidate) => candidate.method).join(', ');
+      send(
+        response,
+        problem(
+          new NotFoundError(
+            known
+              ? `${method} is not served on ${url.pathname}; it answers ${known}.`
+              : `No route ${method} ${url.pathname}; see GET /openapi.json for the API.`,
+          ),
+        ),
+      );
       return;
     }
     // What API Gateway does before the function runs, in its order: the path, then the token

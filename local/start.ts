@@ -12,6 +12,8 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../adapters/config.ts';
+import { numberFromEnv } from '../adapters/env.ts';
 import { signingKey } from './auth.ts';
 import { bootstrap, DEMO_KEY_PAIR } from './bootstrap.ts';
 import { EmulatorMissingError, startEmulator, type Emulator } from './emulator.ts';
@@ -34,6 +36,9 @@ export async function startLocal(options: {
   log: (line: string) => void;
 }): Promise<LocalRuntime> {
   const started = Date.now();
+  // Every setting is checked before anything starts: a bad one stops npm start with its reason
+  // instead of failing every request later (docs/adr/0031-load-and-faults.md).
+  checkSettings(process.env);
   const emulator: Emulator = await startEmulator(options.emulatorPort);
   let server: Server | undefined;
   let reaper: NodeJS.Timeout | undefined;
@@ -119,6 +124,28 @@ export async function startLocal(options: {
       await emulator.stop();
     },
   };
+}
+
+/**
+ * The handlers' configuration as it will be once the emulator's resources exist (their names are
+ * placeholders here), and the local runtime's own settings. Throws ConfigurationError with the reason.
+ */
+export function checkSettings(env: NodeJS.ProcessEnv): void {
+  const placeholders = Object.fromEntries(
+    [
+      'CLUSTERS_TABLE',
+      ...['CREATE', 'UPDATE', 'DELETE', 'STOP', 'START'].map((op) => `${op}_STATE_MACHINE_ARN`),
+    ].map((name) => [name, 'checked-at-start']),
+  );
+  loadConfig({
+    AWS_REGION: REGION,
+    API_KEY: '0'.repeat(64),
+    STACK_PREFIX: '',
+    ...env,
+    ...placeholders,
+  });
+  numberFromEnv(env, 'REAPER_INTERVAL_SECONDS', 30, { min: 1, max: 3600 });
+  numberFromEnv(env, 'LOCAL_LAMBDA_TIMEOUT_SECONDS', 29, { min: 1, max: 900 });
 }
 
 /** The reaper Lambda's handler on a timer, as EventBridge Scheduler runs it on AWS; runs never overlap. */

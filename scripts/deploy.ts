@@ -6,6 +6,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
+import { loadConfig } from '../adapters/config.ts';
+import { ConfigurationError, numberFromEnv } from '../adapters/env.ts';
 import { isSupportedRegion, unsupportedRegionMessage } from '../core/cluster/regions.ts';
 
 export const DEFAULT_DEPLOY_REGION = 'us-east-1';
@@ -25,9 +27,39 @@ export function deployRefusal(args: string[]): string | undefined {
   return isSupportedRegion(region) ? undefined : `refusing to deploy: ${unsupportedRegionMessage(region)}`;
 }
 
+/**
+ * The settings serverless.yml passes to the functions (DET_CONTROL_PLANE_*), checked as the
+ * functions will read them, before anything is deployed; undefined when they are valid, else why not.
+ * Resource names CloudFormation fills in are placeholders here.
+ */
+export function settingsRefusal(env: NodeJS.ProcessEnv, region: string): string | undefined {
+  try {
+    loadConfig({
+      AWS_REGION: region,
+      CLUSTERS_TABLE: 'deployed',
+      ...Object.fromEntries(
+        ['CREATE', 'UPDATE', 'DELETE', 'STOP', 'START'].map((op) => [`${op}_STATE_MACHINE_ARN`, 'deployed']),
+      ),
+      API_KEY_SECRET_ID: 'deployed',
+      STACK_PREFIX: 'detcp-checked-',
+      AUTH_TEAM_CLAIM: env.DET_CONTROL_PLANE_TEAM_CLAIM,
+      TEAM_POLICIES: env.DET_CONTROL_PLANE_TEAM_POLICIES,
+      TEARDOWN_GRACE_SECONDS: env.DET_CONTROL_PLANE_TEARDOWN_GRACE_SECONDS,
+    });
+    numberFromEnv(env, 'DET_CONTROL_PLANE_TRACING_SAMPLE_RATE', 0.05, { min: 0, max: 1 });
+    const email = env.DET_CONTROL_PLANE_ALARM_EMAIL?.trim();
+    if (email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email))
+      throw new ConfigurationError(`DET_CONTROL_PLANE_ALARM_EMAIL is not an email address: "${email}"`);
+    return undefined;
+  } catch (error) {
+    if (error instanceof ConfigurationError) return `refusing to deploy: ${error.message}`;
+    throw error;
+  }
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const args = process.argv.slice(2);
-  const refusal = deployRefusal(args);
+  const refusal = deployRefusal(args) ?? settingsRefusal(process.env, deployRegion(args));
   if (refusal) {
     console.error(refusal);
     process.exit(2);

@@ -36,6 +36,8 @@ export interface GetInput {
   TableName: string;
   Key: Item;
   ConsistentRead?: boolean;
+  ProjectionExpression?: string;
+  ExpressionAttributeNames?: Record<string, string>;
 }
 export interface PutInput extends Expressions {
   TableName: string;

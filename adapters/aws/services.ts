@@ -17,8 +17,10 @@ export type StepFunctionsClient = AwsJsonClient<{
   ];
   ListExecutions: [
     { stateMachineArn: string; statusFilter?: 'RUNNING'; maxResults?: number; nextToken?: string },
-    { executions?: { name?: string; startDate?: number }[]; nextToken?: string },
+    { executions?: { executionArn?: string; name?: string; startDate?: number }[]; nextToken?: string },
   ];
+  DescribeExecution: [{ executionArn: string }, { input?: string; status?: string }];
+  SendTaskSuccess: [{ taskToken: string; output: string }, object];
 }>;
 
 export const SECRETS_MANAGER: JsonService = {

@@ -15,7 +15,7 @@ import { RECREATABLE } from '../cluster/status.ts';
 import { toStackParameters, type StackInputs } from '../cluster/stack-parameters.ts';
 import { estimateCost, pricedView, type ClusterCost, type PricedClusterView } from '../cost/cluster-cost.ts';
 import { openCursor } from '../cost/meter.ts';
-import { ConflictError, ValidationError } from '../errors.ts';
+import { ConflictError, ServiceUnavailableError, ValidationError } from '../errors.ts';
 import { policyFor } from '../policy.ts';
 import type { Principal } from '../principal.ts';
 import type { ClusterSecret } from '../ports.ts';
@@ -52,7 +52,7 @@ export async function dryRunCreate(
   principal: Principal,
   request: CreateClusterRequest,
 ): Promise<DryRunResult> {
-  const { parameters, restore } = await checkCreate(deps, principal, request);
+  const { parameters, restore } = await checkCreate(deps, principal, request, 'dry-run');
   const stackParameters = toStackParameters(parameters, {
     secretName: MASKED,
     owner: { team: principal.team, clusterId: request.clusterId },
@@ -72,7 +72,7 @@ export async function createCluster(
   principal: Principal,
   request: CreateClusterRequest,
 ): Promise<PricedClusterView> {
-  const { parameters, existing, restore } = await checkCreate(deps, principal, request);
+  const { parameters, existing, restore } = await checkCreate(deps, principal, request, 'create');
   await assertWithinBudget(deps, principal.team, 'a new cluster');
   const now = deps.clock.now();
   const version = (existing?.version ?? 0) + 1;
@@ -96,7 +96,16 @@ export async function createCluster(
   };
   const policy = policyFor(deps.settings.policies, principal.team);
   const stack = stackName(deps.settings.stackPrefix, record.clusterId);
-  await deps.store.insert(record, { replacing: existing, maxClusters: policy.maxClusters, stackName: stack });
+  try {
+    await deps.store.insert(record, {
+      replacing: existing,
+      maxClusters: policy.maxClusters,
+      stackName: stack,
+    });
+  } catch (error) {
+    if (error instanceof ServiceUnavailableError) await abandonIfWritten(deps, record);
+    throw error;
+  }
   if (restore) await claimRestoreSource(deps, record, restore.source);
 
   let input: CreateInput;
@@ -128,7 +137,7 @@ export async function createCluster(
       timing: deps.settings.timing,
       ...(previousStackId ? { previousStackId } : {}),
     });
-    await deps.workflows.start('create', record.execution ?? '', input);
+    await startOnce(deps, record.execution ?? '', input);
   } catch (error) {
     // The record is written; leave it in a state the user can act on (delete or re-create),
     // and take back the passwords no stack will ever read.
@@ -143,14 +152,57 @@ export async function createCluster(
     );
     throw error;
   }
-  await deps.store.appendEvent(record, {
-    at: now.toISOString(),
-    source: 'control-plane',
-    kind: 'create-requested',
-    status: 'CREATING',
-    message: `${principal.sub} requested a ${parameters.deploymentType} cluster`,
-  });
+  // The workflow runs: the create is accepted whatever happens to this timeline entry, which a
+  // busy table may refuse (answering 503 now would send the client to a 409 on its retry).
+  await deps.store
+    .appendEvent(record, {
+      at: now.toISOString(),
+      source: 'control-plane',
+      kind: 'create-requested',
+      status: 'CREATING',
+      message: `${principal.sub} requested a ${parameters.deploymentType} cluster`,
+    })
+    .catch((error: unknown) => {
+      if (!(error instanceof ServiceUnavailableError)) throw error;
+    });
   return pricedView(record, deps.prices, now);
+}
+
+/**
+ * An insert that ran out of time may still have been written (DynamoDB took it, the answer was
+ * late). A record of this request with no workflow would stay CREATING for ever: mark it
+ * CREATE_FAILED, which the same request, sent again after Retry-After, re-creates. Best effort:
+ * if AWS does not answer this either, the 503 stands (docs/adr/0031-load-and-faults.md).
+ */
+async function abandonIfWritten(deps: CreateDeps, record: ClusterRecord): Promise<void> {
+  try {
+    const current = await deps.store.get({ team: record.team, clusterId: record.clusterId });
+    if (!current || current.execution !== record.execution || current.status !== 'CREATING') return;
+    await deps.store.update(
+      current,
+      { version: current.version, statuses: ['CREATING'] },
+      {
+        status: 'CREATE_FAILED',
+        statusReason: 'AWS was busy and the create did not start; create the cluster again.',
+      },
+    );
+  } catch {
+    // Still busy: nothing more to do in this request.
+  }
+}
+
+/**
+ * StartExecution, and when it fails, whether it in fact started (its answer lost to a timeout):
+ * then the create goes on as accepted, rather than marking CREATE_FAILED a cluster whose workflow
+ * runs (docs/adr/0031-load-and-faults.md). Unknown counts as not started.
+ */
+async function startOnce(deps: CreateDeps, execution: string, input: CreateInput): Promise<void> {
+  try {
+    await deps.workflows.start('create', execution, input);
+  } catch (error) {
+    if (await deps.workflows.exists('create', execution).catch(() => false)) return;
+    throw error;
+  }
 }
 
 /**
@@ -208,6 +260,7 @@ async function checkCreate(
   deps: CreateDeps,
   principal: Principal,
   request: CreateClusterRequest,
+  mode: 'create' | 'dry-run',
 ): Promise<CheckedCreate> {
   assertMayProtect(principal, request.protected, false);
   const policy = policyFor(deps.settings.policies, principal.team);
@@ -221,20 +274,26 @@ async function checkCreate(
   }
 
   const restore = request.restoreFrom ? await restorable(deps, principal, request.restoreFrom) : undefined;
-  await assertKeyPairUsable(deps, principal, parameters);
+  await assertKeyPairUsable(deps, principal, parameters, mode);
   return { parameters, existing, restore };
 }
 
 /**
  * The key pair exists and is not another team's: one answer for both, so a request cannot tell a
- * missing key pair from another team's.
+ * missing key pair from another team's. When EC2 does not answer in time a create is accepted and
+ * its workflow's first step checks the same rule (docs/adr/0031-load-and-faults.md); a dry run has
+ * no later step, so it asks to be sent again.
  */
 async function assertKeyPairUsable(
   deps: CreateDeps,
   principal: Principal,
   parameters: ClusterParameters,
+  mode: 'create' | 'dry-run',
 ): Promise<void> {
-  if (await deps.keyPairs.usableBy(parameters.keypair, principal.team)) return;
+  const verdict = await deps.keyPairs.usableBy(parameters.keypair, principal.team);
+  if (verdict === 'usable' || (verdict === 'unknown' && mode === 'create')) return;
+  if (verdict === 'unknown')
+    throw new ServiceUnavailableError('EC2 did not answer the key-pair check; retry shortly.');
   throw new ValidationError([
     {
       field: 'keypair',

@@ -8,6 +8,8 @@ export interface RunningExecution {
   workflow: string;
   name: string;
   startedAt: Date;
+  /** The execution's ARN, where the listing gave it. */
+  arn?: string;
 }
 
 export interface OverdueExecution extends RunningExecution {

@@ -3,6 +3,7 @@ import { CLUSTER_ID, CLUSTER_ID_MAX } from '../../core/names/shared.ts';
 import * as z from 'zod/mini';
 import {
   clusterQuerySchema,
+  CREATE_DEFAULTS,
   createClusterSchema,
   createQuerySchema,
   deleteQuerySchema,
@@ -13,6 +14,7 @@ import {
   updateClusterSchema,
 } from '../../core/cluster/request.ts';
 import { CLUSTER_STATUSES } from '../../core/cluster/status.ts';
+import { AGENT_INSTANCE_TYPES } from '../../core/cluster/instance-types.ts';
 import { auditQuerySchema } from '../../core/audit/request.ts';
 import { EVENT_TYPES } from '../../core/notifications/events.ts';
 import { putWebhookSchema, WEBHOOK_NAME } from '../../core/notifications/webhook-request.ts';
@@ -90,7 +92,7 @@ export function openApiDocument(): Json {
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
       schemas: {
-        CreateCluster: schema(createClusterSchema),
+        CreateCluster: withDefaultsAndRules(schema(createClusterSchema)),
         UpdateCluster: schema(updateClusterSchema),
         Keepalive: schema(keepaliveSchema),
         Park: schema(parkSchema),
@@ -507,6 +509,69 @@ export function openApiDocument(): Json {
       '/health': {
         get: { summary: 'Liveness', security: [], responses: { '200': { description: 'Alive' } } },
       },
+      '/': {
+        get: {
+          summary: 'The web console (no token needed to load it; it calls this API with the user’s token)',
+          security: [],
+          responses: { '200': { description: 'The console page', content: { 'text/html': {} } } },
+        },
+      },
+      '/console/{asset}': {
+        get: {
+          summary: 'The console’s script and style sheet, named by their content',
+          security: [],
+          parameters: [
+            { name: 'asset', in: 'path', required: true, schema: { type: 'string', maxLength: 64 } },
+          ],
+          responses: {
+            '200': { description: 'The file (cache it for good: its name changes with its content)' },
+            '404': problem('No such file'),
+          },
+        },
+      },
     },
   };
+}
+
+/**
+ * What zod's JSON Schema cannot say by itself: each field's default (the one the API applies) and
+ * its rule in words, and the agent types' allow-list as an enum. The console builds its create
+ * form from this, so the form and the API agree by construction.
+ */
+const CREATE_RULES: Record<string, string> = {
+  clusterId: 'Letters, digits and hyphens, starting with a letter; 1 to 64 characters. Names the stack.',
+  keypair: 'The name of an EC2 key pair in the region.',
+  deploymentType: 'simple, vpc, efs, fsx or secure (private master behind a bastion).',
+  masterInstanceType: 'An EC2 instance type name such as m5.large.',
+  cpuAgentInstanceType: 'One of the supported agent instance types.',
+  gpuAgentInstanceType: 'One of the supported agent instance types.',
+  inboundCidr: 'An IPv4 CIDR allowed to reach the master; a team policy may forbid 0.0.0.0/0.',
+  dbPassword:
+    'Generated when left empty. 8 to 128 letters, digits or - . _ ~ ! $ & ( ) * + , ; = : ; never stored or shown.',
+  region: 'One of the regions with Determined images; the control plane’s region when left empty.',
+  maxCpuContainersPerAgent: 'A whole number from 1 to 1000.',
+  maxIdleAgentPeriod: 'A duration such as 90s, 10m or 1h.',
+  maxDynamicAgents: 'A whole number from 0 to 1000.',
+  spot: 'Run agents on spot instances.',
+  spotMaxPrice: 'USD per hour, a decimal such as 0.75; only with spot (default: the on-demand price).',
+  determinedVersion: 'A Determined release such as 0.38.1.',
+  idleTimeout: 'A duration such as 30s, 45m or 4h, or never; the team’s default when left empty.',
+  expiresAt: 'An ISO-8601 instant in the future such as 2030-01-31T18:00:00Z: a hard end.',
+  tags: 'Up to 20 key=value pairs; keys the stack or Determined set are reserved.',
+  schedule: 'An IANA time zone and five-field cron expressions to start and stop the cluster.',
+  restoreFrom:
+    'A torn-down cluster of your team whose kept bucket and database snapshot this one takes over.',
+  protected: 'Exempt from idle actions (admins only).',
+};
+
+function withDefaultsAndRules(json: Json): Json {
+  const properties = json.properties as Record<string, Json>;
+  const defaults: Record<string, unknown> = CREATE_DEFAULTS;
+  for (const [name, property] of Object.entries(properties)) {
+    if (defaults[name] !== undefined) property.default = defaults[name];
+    if (CREATE_RULES[name]) property.description = CREATE_RULES[name];
+    if (name === 'cpuAgentInstanceType' || name === 'gpuAgentInstanceType')
+      property.enum = [...AGENT_INSTANCE_TYPES];
+  }
+  return json;
 }

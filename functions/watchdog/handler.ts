@@ -1,7 +1,9 @@
 /**
- * The workflow watchdog, on a schedule: counts lifecycle executions running past their budget
+ * The workflow watchdog, every minute: counts lifecycle executions running past their budget
  * (core/workflow/overdue.ts) and emits the count every run, zero included, so the OverdueWorkflows
  * alarm fires on a stuck workflow and, through missing data, on a watchdog that stopped running.
+ * Then it wakes the workflows parked on a stack that has settled, in case the stack's event was
+ * lost (core/workflow/lost-events.ts).
  */
 import { sfnClient } from '../../adapters/aws-clients.ts';
 import { config } from '../../adapters/config.ts';
@@ -16,6 +18,8 @@ import {
 } from '../../core/workflow/overdue.ts';
 import { upgradeBudgetSeconds } from '../../core/operations/upgrade-cluster.ts';
 import { timingFrom } from '../../core/workflow/inputs.ts';
+import { wakeSettledWorkflows, type SweepReport } from '../../core/workflow/lost-events.ts';
+import { parkedWorkflows, stacks } from '../deps.ts';
 
 /** Time a workflow may spend besides its stack wait: checks, the root-cause search, status writes. */
 export const GRACE_SECONDS = 15 * 60;
@@ -40,13 +44,14 @@ export async function main(deps: WatchdogDeps): Promise<OverdueExecution[]> {
   return overdue;
 }
 
-export const handler = async (): Promise<{ overdue: number }> => {
+export const handler = async (): Promise<{ overdue: number; lostEvents: SweepReport }> => {
   logger.resetKeys();
   const current = config();
   const executions = new StepFunctionsExecutions(sfnClient(), current.stateMachines);
+  const running = await executions.running();
   const budgets = timingFrom(current.workflow).budgetSeconds;
   const overdue = await main({
-    running: () => executions.running(),
+    running: async () => running,
     budgetSeconds: {
       ...budgets,
       upgrade: upgradeBudgetSeconds(budgets.update, current.workflow.upgradeDrainMinutes * 60),
@@ -54,5 +59,14 @@ export const handler = async (): Promise<{ overdue: number }> => {
     now: () => new Date(),
     publisher: metrics(),
   });
-  return { overdue: overdue.length };
+  const lostEvents = await wakeSettledWorkflows({
+    running: async () => running,
+    clusterOf: (execution) => executions.clusterOf(execution),
+    parked: (cluster) => parkedWorkflows().parked(cluster),
+    stackStatus: (stackId) => stacks().status(stackId),
+    wake: (token, status) => executions.wake(token, status),
+  });
+  if (lostEvents.woken.length > 0 || lostEvents.errors > 0)
+    logger.warn('woke workflows whose stack event was late or lost', { ...lostEvents });
+  return { overdue: overdue.length, lostEvents };
 };

@@ -1,7 +1,9 @@
 /**
  * The watchdog's role (functions/watchdog/): list the running executions of every lifecycle workflow
  * (the standard state machines of serverless.yml, so a new workflow is watched once rendered), and
- * report a failed run to the async-failures queue.
+ * report a failed run to the async-failures queue. For the lost-event sweep
+ * (core/workflow/lost-events.ts): read an execution's input, the parked token on its cluster
+ * record, its stack's status, and return the token.
  */
 import { arn, getAtt, ref, type Resources } from './cfn.ts';
 import type { ServiceShape } from './service.ts';
@@ -43,6 +45,31 @@ export function watchdogRoleResources(shape: ServiceShape): Resources {
                   Resource: shape.stateMachines
                     .filter((machine) => !machine.express)
                     .map((machine) => ref(machine.logicalId)),
+                },
+                {
+                  Sid: 'ExecutionInputs',
+                  Effect: 'Allow',
+                  Action: ['states:DescribeExecution'],
+                  Resource: arn('states', 'execution:', ref('AWS::StackName'), '-*:*'),
+                },
+                {
+                  // A task token is not an ARN: SendTaskSuccess names no resource in IAM.
+                  Sid: 'WakeParkedWorkflows',
+                  Effect: 'Allow',
+                  Action: ['states:SendTaskSuccess'],
+                  Resource: '*',
+                },
+                {
+                  Sid: 'ParkedTokens',
+                  Effect: 'Allow',
+                  Action: ['dynamodb:GetItem'],
+                  Resource: getAtt('ClustersTable', 'Arn'),
+                },
+                {
+                  Sid: 'StackStatus',
+                  Effect: 'Allow',
+                  Action: ['cloudformation:DescribeStacks'],
+                  Resource: arn('cloudformation', 'stack/${param:stackPrefix}*/*'),
                 },
                 {
                   Sid: 'FailedRuns',

@@ -24,6 +24,8 @@ export const ADAPTER_CALLS = {
   /** The control plane's own key: page tokens and idempotency fingerprints (functions/deps.ts apiKeys). */
   apiKeys: { file: 'functions/deps.ts', service: 'secretsmanager' },
   executions: { file: 'adapters/executions.ts', service: 'states' },
+  /** The task token a workflow parks on a cluster record (the watchdog's lost-event sweep). */
+  parkedWorkflows: { file: 'adapters/parked-workflows.ts', service: 'dynamodb' },
   /** Each team's spend per month and the clusters whose spend is open (docs/adr/0027-cost-and-budgets.md). */
   ledger: { file: 'adapters/spend-ledger.ts', service: 'dynamodb' },
   auditLog: { file: 'adapters/audit-log.ts', service: 'dynamodb' },
@@ -99,6 +101,12 @@ export const FUNCTION_CALLS: Record<string, FunctionCall[]> = {
       action: 'states:StartExecution',
       resource: arn.stateMachine('CreateClusterStateMachine'),
     },
+    // A StartExecution whose answer was lost: did the execution start? (ADR 0031)
+    {
+      adapter: 'workflows',
+      action: 'states:DescribeExecution',
+      resource: `${arn.stateMachine('CreateClusterStateMachine').replace(':stateMachine:', ':execution:')}:run-1`,
+    },
     { adapter: 'secrets', action: 'secretsmanager:CreateSecret', resource: clusterSecret },
     { adapter: 'secrets', action: 'secretsmanager:TagResource', resource: clusterSecret },
     // A create whose workflow cannot start takes its passwords back (core/operations/create-cluster.ts).
@@ -172,6 +180,8 @@ export const FUNCTION_CALLS: Record<string, FunctionCall[]> = {
   getTeam: [...store('Query@by-team'), apiKey, ...teamSpend()],
   openapi: [],
   health: [],
+  // Serves the console from its own bundle: no AWS call.
+  console: [],
   putWebhook: [
     ...webhooks('GetItem', 'Query', 'PutItem'),
     ...['CreateSecret', 'TagResource', 'PutSecretValue'].map((operation): FunctionCall => ({
@@ -247,6 +257,16 @@ export const FUNCTION_CALLS: Record<string, FunctionCall[]> = {
         resource: arn.stateMachine(machine),
       }),
     ),
+    // The lost-event sweep (core/workflow/lost-events.ts).
+    {
+      adapter: 'executions',
+      action: 'states:DescribeExecution',
+      resource:
+        arn.stateMachine('CreateClusterStateMachine').replace(':stateMachine:', ':execution:') + ':run-1',
+    },
+    { adapter: 'executions', action: 'states:SendTaskSuccess', resource: '*' },
+    { adapter: 'parkedWorkflows', action: 'dynamodb:GetItem', resource: table },
+    { adapter: 'stacks', action: 'cloudformation:DescribeStacks', resource: stack },
     { adapter: 'lambda', action: 'sqs:SendMessage', resource: arn.queue('AsyncFailuresQueue') },
   ],
 };

@@ -3,21 +3,32 @@
  * the real create and delete workflows, EC2 for the agent count and EventBridge for the notices.
  * Team budget-emu has a budget of $0.005 (test/emulator/global-setup.ts): its first cluster is
  * accepted, the minimum charges of its start spend the budget, the second is refused with 429
- * budget-exceeded, and after a warning the running cluster is torn down with its data kept.
+ * budget-exceeded, and after a warning the running cluster is torn down with its data kept. The
+ * thresholds reach the team's webhook too, through the reaper's notifier (TeamNotifier), the real
+ * delivery queue and the local runtime's delivery worker, signed per Standard Webhooks.
  */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { Webhook } from 'standardwebhooks';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { Ec2AgentCounter } from '../../adapters/agent-counter.ts';
 import { DynamoDocumentClient } from '../../adapters/aws/dynamodb.ts';
 import { AwsJsonClient } from '../../adapters/aws/json.ts';
 import { AwsQueryClient } from '../../adapters/aws/query.ts';
-import { EC2, EVENTBRIDGE, STEP_FUNCTIONS } from '../../adapters/aws/services.ts';
+import { EC2, EVENTBRIDGE, SQS, STEP_FUNCTIONS, type SqsClient } from '../../adapters/aws/services.ts';
 import { DynamoClusterStore } from '../../adapters/cluster-store.ts';
 import { EventBridgeNotifier } from '../../adapters/notifier.ts';
 import { PageTokens } from '../../adapters/page-tokens.ts';
+import { SqsDeliveryQueue } from '../../adapters/delivery-queue.ts';
 import { DynamoSpendLedger } from '../../adapters/spend-ledger.ts';
+import { DynamoWebhookStore } from '../../adapters/webhook-store.ts';
 import { StepFunctionsWorkflows } from '../../adapters/workflows.ts';
 import type { SpendLedger } from '../../core/cost/ledger.ts';
 import { PRICES } from '../../core/cost/price-list.ts';
+import { publishTeamEvents } from '../../core/notifications/publish.ts';
+import { TeamNotifier } from '../../core/notifications/team-notifier.ts';
+import { LOCAL_STACK } from '../../local/bootstrap.ts';
 import { spendRun, type SpendRun } from '../../functions/reaper/handler.ts';
 import { TEST_TIMING } from '../support/fakes.ts';
 import {
@@ -42,9 +53,43 @@ describe('a team over its monthly budget, in the emulator', () => {
   const clock = { now: () => new Date() };
   let token: string;
   let run: () => Promise<SpendRun>;
+  let receiver: Server;
+  let secret: string;
+  const received: { headers: Record<string, string>; body: string }[] = [];
+
+  afterAll(async () => {
+    receiver.closeAllConnections();
+    await new Promise((resolve) => receiver.close(resolve));
+  });
 
   beforeAll(async () => {
     token = await tokenFor(TEAM);
+    // The team's webhook for budget thresholds, on a receiver here.
+    receiver = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        const headers = Object.fromEntries(
+          Object.entries(request.headers).map(([name, value]) => [name, String(value)]),
+        );
+        received.push({ headers, body });
+        response.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/budget`;
+    const hook = await call('PUT', `/teams/${TEAM}/webhooks/money`, {
+      token,
+      body: { url, events: ['team.budget-threshold'], format: 'json' },
+    });
+    expect(hook.status).toBe(200);
+    secret = hook.body.secret;
+    const { Stacks = [] } = await emulator
+      .cloudFormation()
+      .send(new DescribeStacksCommand({ StackName: LOCAL_STACK }));
+    const queueUrl =
+      Stacks[0]?.Outputs?.find((output) => output.OutputKey === 'WebhookDeliveryQueueUrl')?.OutputValue ?? '';
+
     const config = { endpoint: emulatorUrl(), region: 'us-east-1' };
     const db = new DynamoDocumentClient(config);
     const pageTokens = new PageTokens(async () => Buffer.alloc(32, 5));
@@ -83,7 +128,19 @@ describe('a team over its monthly budget, in the emulator', () => {
       },
       agents: new Ec2AgentCounter(new AwsQueryClient(EC2, config)),
       prices: PRICES,
-      notifier: new EventBridgeNotifier(new AwsJsonClient(EVENTBRIDGE, config), 'default'),
+      // As functions/deps.ts wires it: EventBridge for operators, the team's webhooks through the queue.
+      notifier: new TeamNotifier(
+        new EventBridgeNotifier(new AwsJsonClient(EVENTBRIDGE, config), 'default'),
+        (events) =>
+          publishTeamEvents(
+            {
+              webhooks: new DynamoWebhookStore(db, { tableName: TABLE, now: () => clock.now() }),
+              deliveries: new SqsDeliveryQueue(new AwsJsonClient(SQS, config) as SqsClient, queueUrl),
+            },
+            events,
+          ),
+        () => clock.now(),
+      ),
       graceSeconds: GRACE,
     };
     run = () => spendRun(deps, { dryRun: false });
@@ -119,6 +176,21 @@ describe('a team over its monthly budget, in the emulator', () => {
       { team: TEAM, thresholdPercent: 100 },
     ]);
     expect(settled.budgets.actions).toEqual([{ team: TEAM, clusterId: first, action: 'warn' }]);
+    // Both thresholds reach the team's webhook, signed, each once.
+    const deadline = Date.now() + 30_000;
+    while (received.length < 2 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    const thresholds = received.map(({ headers, body }) => {
+      const event = new Webhook(secret).verify(body, headers) as {
+        type: string;
+        data: { team: string; thresholdPercent: number; budgetUsd: number };
+      };
+      return [event.type, event.data.team, event.data.thresholdPercent, event.data.budgetUsd];
+    });
+    expect(thresholds.sort()).toEqual([
+      ['team.budget-threshold', TEAM, 100, BUDGET],
+      ['team.budget-threshold', TEAM, 80, BUDGET],
+    ]);
 
     const team = await call('GET', `/teams/${TEAM}`, { token });
     expect(team.status).toBe(200);

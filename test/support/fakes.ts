@@ -11,7 +11,6 @@ import {
   ConflictError,
   IdempotencyKeyReusedError,
   QuotaExceededError,
-  ServiceUnavailableError,
   StaleRecordError,
 } from '../../core/errors.ts';
 import { PRICES } from '../../core/cost/price-list.ts';
@@ -24,6 +23,7 @@ import type {
   ClusterStore,
   IdempotencyStore,
   KeyPairs,
+  KeyPairVerdict,
   Page,
   Secrets,
   StackReader,
@@ -153,8 +153,15 @@ export class InMemoryClusterStore implements ClusterStore {
 export class RecordingWorkflows implements Workflows {
   readonly started: { operation: Operation; name: string; input: Record<string, unknown> }[] = [];
   failNext = false;
+  /** The next start happens, but its answer is lost (a timeout after Step Functions took it). */
+  loseNextAnswer = false;
 
   async start(operation: Operation, executionName: string, input: object) {
+    if (this.loseNextAnswer) {
+      this.loseNextAnswer = false;
+      this.started.push({ operation, name: executionName, input: input as Record<string, unknown> });
+      throw new Error('TimeoutError: the answer of StartExecution did not arrive');
+    }
     if (this.failNext) {
       this.failNext = false;
       throw new Error(
@@ -162,6 +169,10 @@ export class RecordingWorkflows implements Workflows {
       );
     }
     this.started.push({ operation, name: executionName, input: input as Record<string, unknown> });
+  }
+
+  async exists(_operation: Operation, executionName: string) {
+    return this.started.some((entry) => entry.name === executionName);
   }
 }
 
@@ -190,17 +201,19 @@ export class KnownKeyPairs implements KeyPairs {
   failing = false;
   readonly asked: string[] = [];
   constructor(readonly pairs: Record<string, string | undefined> = { 'demo-key': undefined }) {}
-  async usableBy(name: string, team: string) {
+  async usableBy(name: string, team: string): Promise<KeyPairVerdict> {
     this.asked.push(name);
-    if (this.failing)
-      throw new ServiceUnavailableError('EC2 did not answer the key-pair check; retry shortly.');
-    if (!(name in this.pairs)) return false;
+    if (this.failing) return 'unknown';
+    if (!(name in this.pairs)) return 'unusable';
     const owner = this.pairs[name];
-    return owner === undefined || owner === team;
+    return owner === undefined || owner === team ? 'usable' : 'unusable';
   }
 }
 
 export class NoStacks implements StackReader {
+  async status() {
+    return undefined;
+  }
   async events() {
     return { items: [] };
   }

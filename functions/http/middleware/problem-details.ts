@@ -13,7 +13,24 @@ export function problemType(kind: string): string {
   return `urn:det-control-plane:problem:${kind}`;
 }
 
+/**
+ * middy ends a handler that reaches the function's timeout with a TimeoutError. The AWS calls
+ * keep to a shorter budget (adapters/aws/deadline.ts), so this is a machine too slow to keep it;
+ * still a dependency's slowness, not a bug: a 503 the caller may retry, not a 500.
+ */
+function isOutOfTime(error: unknown): boolean {
+  const cause = (error as { cause?: { package?: unknown } } | null)?.cause;
+  return (error as Error | null)?.name === 'TimeoutError' && cause?.package === '@middy/core';
+}
+
 export function problemResponse(error: unknown, requestId: string): APIGatewayProxyStructuredResultV2 {
+  if (isOutOfTime(error)) {
+    logger.warn('request ran out of time', { requestId });
+    return problemResponse(
+      new ServiceUnavailableError('The request ran out of time; send the same request again shortly.'),
+      requestId,
+    );
+  }
   if (error instanceof ControlPlaneError) {
     const body: Record<string, unknown> = {
       type: problemType(error.kind),

@@ -16,7 +16,8 @@ import { AwsServiceError } from '../../../adapters/aws/http.ts';
 import { AwsJsonClient } from '../../../adapters/aws/json.ts';
 import { AwsQueryClient, items, pick } from '../../../adapters/aws/query.ts';
 import { Ec2KeyPairs } from '../../../adapters/key-pairs.ts';
-import { ServiceUnavailableError } from '../../../core/errors.ts';
+import { DependencyUnavailableError } from '../../../core/errors.ts';
+import { currentDeadline, withDeadline } from '../../../adapters/aws/deadline.ts';
 import {
   CLOUDFORMATION,
   EC2,
@@ -141,8 +142,8 @@ describe('the small AWS clients', () => {
 
     it('takes an untagged key pair, or one tagged for the caller’s team', async () => {
       answers.push({ status: 200, body: pair([]) }, { status: 200, body: pair([['team', 'alpha']]) });
-      await expect(check().usableBy('k', 'alpha')).resolves.toBe(true);
-      await expect(check().usableBy('k', 'alpha')).resolves.toBe(true);
+      await expect(check().usableBy('k', 'alpha')).resolves.toBe('usable');
+      await expect(check().usableBy('k', 'alpha')).resolves.toBe('usable');
     });
 
     it('refuses a missing key pair and another team’s alike', async () => {
@@ -161,19 +162,118 @@ describe('the small AWS clients', () => {
         { status: 200, body: '<DescribeKeyPairsResponse><keySet/></DescribeKeyPairsResponse>' },
       );
       for (let index = 0; index < 3; index++)
-        await expect(check().usableBy('k', 'alpha')).resolves.toBe(false);
+        await expect(check().usableBy('k', 'alpha')).resolves.toBe('unusable');
     });
 
-    it('answers an EC2 that keeps failing with ServiceUnavailableError (503, Retry-After)', async () => {
+    it('leaves the check to the workflow (unknown) when EC2 keeps failing', async () => {
       for (let index = 0; index < 4; index++)
         answers.push({
           status: 503,
           body: '<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>slow</Message></Error></Errors></Response>',
         });
-      const failure = check().usableBy('k', 'alpha');
-      await expect(failure).rejects.toThrow(ServiceUnavailableError);
-      await expect(failure).rejects.toMatchObject({ status: 503, retryAfterSeconds: 5 });
+      await expect(check().usableBy('k', 'alpha')).resolves.toBe('unknown');
       expect(requests).toHaveLength(4);
+    });
+
+    it('waits for EC2 no longer than its own budget, then answers unknown', async () => {
+      answers.push({ status: 200, body: pair([]), delayMs: 3000 });
+      const ec2 = new AwsQueryClient(EC2, options());
+      const started = Date.now();
+      // The budget is shorter than the shortest attempt: one attempt of MIN_ATTEMPT_MS (2 s).
+      await expect(new Ec2KeyPairs(ec2, { budgetMs: 100 }).usableBy('k', 'alpha')).resolves.toBe('unknown');
+      expect(Date.now() - started).toBeLessThan(2900);
+    });
+
+    it('reuses a usable answer for a minute, per team, and never a refusal', async () => {
+      let now = 1_000_000;
+      const keyPairs = new Ec2KeyPairs(new AwsQueryClient(EC2, options()), { now: () => now });
+      answers.push(
+        { status: 200, body: pair([]) },
+        { status: 200, body: pair([]) },
+        { status: 200, body: pair([['team', 'alpha']]) },
+      );
+      await expect(keyPairs.usableBy('k', 'alpha')).resolves.toBe('usable');
+      await expect(keyPairs.usableBy('k', 'alpha')).resolves.toBe('usable');
+      expect(requests).toHaveLength(1);
+      await expect(keyPairs.usableBy('k', 'beta')).resolves.toBe('usable');
+      expect(requests).toHaveLength(2);
+      now += 60_001;
+      await expect(keyPairs.usableBy('k', 'beta')).resolves.toBe('unusable');
+      expect(requests).toHaveLength(3);
+    });
+  });
+
+  describe('the request budget (adapters/aws/deadline.ts)', () => {
+    it('ends a silent service as DependencyUnavailableError (503, Retry-After) by the deadline', async () => {
+      answers.push({ status: 200, body: '{}', delayMs: 5000, contentType: 'application/x-amz-json-1.0' });
+      const sfn: StepFunctionsClient = new AwsJsonClient(STEP_FUNCTIONS, options());
+      const started = Date.now();
+      const failure = withDeadline(Date.now() + 2500, () =>
+        sfn.call('StartExecution', { stateMachineArn: 'arn', name: 'n', input: '{}' }),
+      );
+      await expect(failure).rejects.toThrow(DependencyUnavailableError);
+      await expect(failure).rejects.toMatchObject({ status: 503, retryAfterSeconds: 5 });
+      expect(Date.now() - started).toBeLessThan(4000);
+    });
+
+    it('retries throttling while the budget lasts and asks for a longer Retry-After', async () => {
+      for (let index = 0; index < 4; index++)
+        answers.push(json(400, { __type: 'ThrottlingException', message: 'slow down' }));
+      const sfn: StepFunctionsClient = new AwsJsonClient(STEP_FUNCTIONS, options());
+      const failure = withDeadline(Date.now() + 10_000, () =>
+        sfn.call('StartExecution', { stateMachineArn: 'arn', name: 'n', input: '{}' }),
+      );
+      await expect(failure).rejects.toMatchObject({ status: 503, retryAfterSeconds: 10 });
+      expect(requests).toHaveLength(4);
+    });
+
+    it('retries a transaction cancelled only by a conflicting one, and not one whose condition failed', async () => {
+      const dynamo = new DynamoDocumentClient(options());
+      const conflict = json(400, {
+        __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
+        message: 'Transaction cancelled',
+        CancellationReasons: [{ Code: 'None' }, { Code: 'TransactionConflict' }],
+      });
+      answers.push(conflict, conflict, json(200, {}));
+      await expect(
+        dynamo.send(new TransactWriteCommand({ TransactItems: [], ClientRequestToken: 'same' })),
+      ).resolves.toBeDefined();
+      expect(requests).toHaveLength(3);
+      // The same token every time: DynamoDB applies the transaction at most once.
+      expect(requests.map((request) => JSON.parse(request.body).ClientRequestToken)).toEqual([
+        'same',
+        'same',
+        'same',
+      ]);
+
+      requests = [];
+      for (let index = 0; index < 4; index++) answers.push(conflict);
+      const failure = withDeadline(Date.now() + 10_000, () =>
+        dynamo.send(new TransactWriteCommand({ TransactItems: [] })),
+      );
+      await expect(failure).rejects.toThrow(DependencyUnavailableError);
+
+      requests = [];
+      answers.push(
+        json(400, {
+          __type: 'TransactionCanceledException',
+          message: 'cancelled',
+          CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'TransactionConflict' }],
+        }),
+      );
+      await expect(dynamo.send(new TransactWriteCommand({ TransactItems: [] }))).rejects.toThrow(
+        TransactionCanceledException,
+      );
+      expect(requests).toHaveLength(1);
+    });
+
+    it('narrows, never widens, an outer budget', async () => {
+      await withDeadline(1000, () =>
+        withDeadline(5000, async () => {
+          expect(currentDeadline()).toBe(1000);
+        }),
+      );
+      expect(currentDeadline()).toBeUndefined();
     });
   });
 

@@ -1,3 +1,4 @@
+import { DependencyUnavailableError } from '../../../core/errors.ts';
 import { Api } from './harness.ts';
 
 const valid = { clusterId: 'team-a-1', keypair: 'demo-key' };
@@ -205,14 +206,65 @@ describe('POST /clusters', () => {
     expect(api.deps.workflows.started.map((entry) => entry.input.keypair)).toEqual(['demo-key', 'alpha-key']);
   });
 
-  it('answers 503 with Retry-After when EC2 cannot be asked, and writes nothing', async () => {
+  it('accepts a create when EC2 cannot be asked in time, leaving the key pair to the workflow (ADR 0031)', async () => {
     const api = new Api();
     api.deps.keyPairs.failing = true;
     const reply = await api.call('POST /clusters', { path: '/clusters', body: valid });
+    expect(reply.status).toBe(202);
+    expect(api.deps.workflows.started).toHaveLength(1);
+  });
+
+  it('marks CREATE_FAILED an insert that was written but answered too late, so the same request can be sent again', async () => {
+    const api = new Api();
+    const store = api.deps.store;
+    const insert = store.insert.bind(store);
+    store.insert = async (...args: Parameters<typeof insert>) => {
+      await insert(...args);
+      throw new DependencyUnavailableError('dynamodb');
+    };
+    const refused = await api.call('POST /clusters', { path: '/clusters', body: valid });
+    expect(refused.status).toBe(503);
+    expect(refused.headers['retry-after']).toBe('5');
+    expect(store.record('team-a-1')?.status).toBe('CREATE_FAILED');
+    expect(api.deps.workflows.started).toHaveLength(0);
+    store.insert = insert;
+    const retried = await api.call('POST /clusters', { path: '/clusters', body: valid });
+    expect(retried.status).toBe(202);
+    expect(api.deps.workflows.started).toHaveLength(1);
+  });
+
+  it('answers 202 once the workflow runs, even if the timeline entry after it is refused by a busy table', async () => {
+    const api = new Api();
+    api.deps.store.appendEvent = async () => {
+      throw new DependencyUnavailableError('dynamodb');
+    };
+    const reply = await api.call('POST /clusters', { path: '/clusters', body: valid });
+    expect(reply.status).toBe(202);
+    expect(api.deps.workflows.started).toHaveLength(1);
+  });
+
+  it('goes on as accepted when StartExecution started the workflow but its answer was lost (ADR 0031)', async () => {
+    const api = new Api();
+    api.deps.workflows.loseNextAnswer = true;
+    const reply = await api.call('POST /clusters', { path: '/clusters', body: valid });
+    expect(reply.status).toBe(202);
+    expect(api.deps.workflows.started).toHaveLength(1);
+    expect(api.deps.store.records.get('alpha#team-a-1')?.status).toBe('CREATING');
+  });
+
+  it('answers a dry run 503 with Retry-After when EC2 cannot be asked, and writes nothing', async () => {
+    const api = new Api();
+    api.deps.keyPairs.failing = true;
+    const reply = await api.call('POST /clusters', {
+      path: '/clusters',
+      query: { dryRun: 'true' },
+      body: valid,
+    });
     expect(reply.status).toBe(503);
     expect(reply.headers['retry-after']).toMatch(/^\d+$/);
     expect(reply.headers['content-type']).toBe('application/problem+json');
     expect(api.deps.store.writes).toBe(0);
+    expect(api.deps.workflows.started).toHaveLength(0);
   });
 
   it('names the stack <prefix><id>, claims the name across teams and tags the stack with its owners (finding 1)', async () => {

@@ -29,6 +29,7 @@ const DEPS_EXPORTS: Record<string, Adapter[]> = {
   idempotencyDeps: ['idempotencyDeps', 'apiKeys'],
   apiKeys: ['apiKeys'],
   ledger: ['ledger'],
+  parkedWorkflows: ['parkedWorkflows'],
 };
 /** Document-client commands -> the DynamoDB actions IAM authorizes them by. */
 const DYNAMO_COMMANDS: Record<string, string[]> = {

@@ -9,6 +9,8 @@ import { connect } from 'node:net';
 import { issueToken } from '../../../local/auth.ts';
 import { startGateway } from '../../../local/gateway.ts';
 import { freePort } from '../../../local/ports.ts';
+import { checkSettings } from '../../../local/start.ts';
+import { settingsRefusal } from '../../../scripts/deploy.ts';
 
 const key = randomBytes(32);
 let server: Server;
@@ -77,5 +79,53 @@ describe('the local gateway', () => {
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
     expect(await response.json()).toMatchObject({ errors: [{ field: 'path' }] });
+  });
+
+  it('answers an unknown route and a method a route does not serve with problem+json 404s', async () => {
+    const unknown = await fetch(`http://127.0.0.1:${port}/nowhere`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('content-type')).toBe('application/problem+json');
+    expect(await unknown.json()).toMatchObject({
+      status: 404,
+      detail: expect.stringContaining('/openapi.json'),
+    });
+    const method = await fetch(`http://127.0.0.1:${port}/health`, { method: 'PUT' });
+    expect(method.status).toBe(404);
+    expect(await method.json()).toMatchObject({ detail: 'PUT is not served on /health; it answers GET.' });
+  });
+
+  it('answers a body that is not JSON with a problem+json 400, not a 500', async () => {
+    const response = await fetch(`http://127.0.0.1:${port}/clusters`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: '{"clusterId":',
+    });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+  });
+});
+
+describe('settings checked before the local runtime starts (ADR 0031)', () => {
+  it('stops on an invalid TEAM_POLICIES or local setting with the reason', () => {
+    expect(() => checkSettings({ TEAM_POLICIES: '{"teams":{"x":{"maxClusters":-1}}}' })).toThrow(
+      /TEAM_POLICIES is not a valid policy document.*teams\.x\.maxClusters.*at least 0/,
+    );
+    expect(() => checkSettings({ TEAM_POLICIES: '{nope' })).toThrow(/TEAM_POLICIES must be JSON/);
+    expect(() => checkSettings({ WORKFLOW_FALLBACK_POLL_SECONDS: '0' })).toThrow(
+      /WORKFLOW_FALLBACK_POLL_SECONDS must be between/,
+    );
+    expect(() => checkSettings({ REAPER_INTERVAL_SECONDS: 'often' })).toThrow(/must be a number/);
+    expect(() => checkSettings({})).not.toThrow();
+  });
+
+  it('refuses a deploy with an invalid setting before anything is deployed', () => {
+    expect(settingsRefusal({ DET_CONTROL_PLANE_TEAM_POLICIES: '[1]' }, 'us-east-1')).toMatch(
+      /^refusing to deploy: TEAM_POLICIES/,
+    );
+    expect(settingsRefusal({ DET_CONTROL_PLANE_TRACING_SAMPLE_RATE: '2' }, 'us-east-1')).toMatch(
+      /between 0 and 1/,
+    );
+    expect(settingsRefusal({ DET_CONTROL_PLANE_ALARM_EMAIL: 'ops' }, 'us-east-1')).toMatch(/not an email/);
+    expect(settingsRefusal({}, 'us-east-1')).toBeUndefined();
   });
 });

@@ -173,7 +173,7 @@ describe('resources/observability.yml', () => {
     for (const entry of [...shape.functions, ...shape.stateMachines]) expect(roles).toContain(entry.role);
   });
 
-  it('lets the watchdog list the executions of every lifecycle workflow, and nothing else', () => {
+  it('lets the watchdog list the executions of every lifecycle workflow, wake parked ones (ADR 0031), and nothing else', () => {
     const role = template.Resources.WatchdogFunctionRole.Properties;
     const statements = role.Policies.flatMap((policy: Json) => policy.PolicyDocument.Statement);
     const list = statements.find((statement: Json) => statement.Action.includes('states:ListExecutions'));
@@ -184,8 +184,22 @@ describe('resources/observability.yml', () => {
         .sort(),
     );
     expect(statements.flatMap((statement: Json) => statement.Action).sort()).toEqual(
-      ['logs:CreateLogStream', 'logs:PutLogEvents', 'sqs:SendMessage', 'states:ListExecutions'].sort(),
+      [
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'sqs:SendMessage',
+        'states:ListExecutions',
+        // The lost-event sweep: an execution's input, the record's token, the stack's status, the wake.
+        'states:DescribeExecution',
+        'dynamodb:GetItem',
+        'cloudformation:DescribeStacks',
+        'states:SendTaskSuccess',
+      ].sort(),
     );
+    const describe = statements.find((statement: Json) =>
+      statement.Action.includes('states:DescribeExecution'),
+    );
+    expect(JSON.stringify(describe.Resource)).toContain('execution:');
   });
 
   it('has a runbook section in docs/operations.md for every alarm', () => {

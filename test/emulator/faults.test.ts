@@ -1,0 +1,277 @@
+/**
+ * Faults injected between the control plane and AWS (issue 12), through a proxy in front of the
+ * emulator (local/fault-proxy.ts): the create and delete operations run here with clients that go
+ * through the proxy and a short request budget (as the API handler gives each request), and the
+ * results are read through the real local API. Each fault ends in a clear status, retried or
+ * retryable, with nothing lost and nothing written twice.
+ */
+import { ListStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DynamoDocumentClient } from '../../adapters/aws/dynamodb.ts';
+import { withDeadline } from '../../adapters/aws/deadline.ts';
+import { AwsJsonClient } from '../../adapters/aws/json.ts';
+import { AwsQueryClient } from '../../adapters/aws/query.ts';
+import { EC2, EVENTBRIDGE, RDS, SECRETS_MANAGER, STEP_FUNCTIONS } from '../../adapters/aws/services.ts';
+import { Ec2AgentCounter } from '../../adapters/agent-counter.ts';
+import { RdsDatabaseStates } from '../../adapters/database-states.ts';
+import { HttpMasterProbe } from '../../adapters/master-probe.ts';
+import { EventBridgeNotifier } from '../../adapters/notifier.ts';
+import { reap, type ReapDeps } from '../../core/operations/reap.ts';
+import type { ClusterStore } from '../../core/ports.ts';
+import { DynamoClusterStore } from '../../adapters/cluster-store.ts';
+import { Ec2KeyPairs } from '../../adapters/key-pairs.ts';
+import { PageTokens } from '../../adapters/page-tokens.ts';
+import { SecretsManagerSecrets } from '../../adapters/secrets.ts';
+import { DynamoSpendLedger } from '../../adapters/spend-ledger.ts';
+import { StepFunctionsWorkflows } from '../../adapters/workflows.ts';
+import { PRICES } from '../../core/cost/price-list.ts';
+import { createCluster, type CreateDeps } from '../../core/operations/create-cluster.ts';
+import { deleteCluster } from '../../core/operations/delete-cluster.ts';
+import { systemClock } from '../../core/ports.ts';
+import type { Principal } from '../../core/principal.ts';
+import { problemResponse } from '../../functions/http/middleware/problem-details.ts';
+import { startFaultProxy, type FaultProxy } from '../../local/fault-proxy.ts';
+import { renderTemplate } from '../../templates/src/index.ts';
+import { TEST_TIMING } from '../support/fakes.ts';
+import {
+  call,
+  DEMO_KEY_PAIR,
+  emulator,
+  emulatorUrl,
+  tokenFor,
+  uniqueId,
+  waitForStatus,
+} from '../support/local-api.ts';
+
+const TABLE = 'det-control-plane-local-clusters';
+const MACHINE = (name: string) =>
+  `arn:aws:states:us-east-1:123456789012:stateMachine:det-control-plane-local-${name}`;
+/** The request budget here: long enough for the emulator, short enough to keep the tests fast. */
+const BUDGET_MS = 4000;
+const TEAM = 'faults';
+const principal: Principal = {
+  sub: 'faults-user',
+  team: TEAM,
+  scopes: new Set(['read', 'write']),
+  admin: false,
+};
+
+let proxy: FaultProxy;
+let deps: CreateDeps;
+let token: string;
+
+beforeAll(async () => {
+  proxy = await startFaultProxy(emulatorUrl());
+  const options = { region: 'us-east-1', endpoint: proxy.endpoint, baseDelayMs: 50 };
+  const pageTokens = new PageTokens(async () => Buffer.alloc(32, 7));
+  const dynamo = new DynamoDocumentClient(options);
+  deps = {
+    store: new DynamoClusterStore(dynamo, {
+      tableName: TABLE,
+      deletedRetentionDays: 30,
+      now: () => new Date(),
+      pageTokens,
+    }),
+    workflows: new StepFunctionsWorkflows(
+      new AwsJsonClient(STEP_FUNCTIONS, options),
+      {
+        create: MACHINE('create'),
+        update: MACHINE('update'),
+        upgrade: MACHINE('upgrade'),
+        delete: MACHINE('delete'),
+        stop: MACHINE('stop'),
+        start: MACHINE('start'),
+      },
+      () => undefined,
+    ),
+    secrets: new SecretsManagerSecrets(new AwsJsonClient(SECRETS_MANAGER, options)),
+    keyPairs: new Ec2KeyPairs(new AwsQueryClient(EC2, options), { budgetMs: 1000 }),
+    renderTemplate,
+    generatePassword: () => 'faults-password-0123456789abcdef',
+    clock: systemClock,
+    settings: {
+      region: 'us-east-1',
+      stackPrefix: '',
+      policies: { defaults: { maxClusters: 100 } },
+      timing: TEST_TIMING,
+      deletedRetentionDays: 30,
+    },
+    prices: PRICES,
+    ledger: new DynamoSpendLedger(dynamo, { tableName: TABLE, now: () => new Date(), pageTokens }),
+  };
+  token = await tokenFor(TEAM);
+});
+afterEach(() => proxy.clear());
+afterAll(() => proxy.close());
+
+/** One request as the API runs it: a budget for its AWS calls, errors as the problem middleware maps them. */
+async function request<T>(work: () => Promise<T>) {
+  const started = Date.now();
+  try {
+    const value = await withDeadline(Date.now() + BUDGET_MS, work);
+    return { status: 202, value, ms: Date.now() - started, headers: {} as Record<string, unknown> };
+  } catch (error) {
+    const response = problemResponse(error, 'fault-test');
+    return {
+      status: response.statusCode,
+      ms: Date.now() - started,
+      headers: response.headers ?? {},
+      body: JSON.parse(response.body ?? '{}') as Record<string, unknown>,
+    };
+  }
+}
+
+const create = (clusterId: string, keypair = DEMO_KEY_PAIR) =>
+  request(() => createCluster(deps, principal, { clusterId, keypair, deploymentType: 'simple' } as never));
+
+async function stacksNamed(name: string): Promise<number> {
+  const { StackSummaries = [] } = await emulator.cloudFormation().send(new ListStacksCommand({}));
+  return StackSummaries.filter((stack) => stack.StackName === name).length;
+}
+
+describe('AWS faults during a create', () => {
+  it('AWS not answering: a 503 with Retry-After within the budget, nothing written; sent again later, READY', async () => {
+    const id = uniqueId('flt-down');
+    proxy.inject({ kind: 'freeze' });
+    const refused = await create(id);
+    expect(refused.status).toBe(503);
+    expect(refused.headers['retry-after']).toMatch(/^\d+$/);
+    expect(refused.ms).toBeLessThan(BUDGET_MS + 2500);
+    proxy.clear();
+    expect((await call('GET', `/clusters/${id}`, { token })).status).toBe(404);
+
+    expect((await create(id)).status).toBe(202);
+    await waitForStatus(id, token, 'READY', 60_000);
+    expect(await stacksNamed(id)).toBe(1);
+  }, 90_000);
+
+  it('EC2 not answering: the create is accepted at once and the workflow checks the key pair', async () => {
+    const good = uniqueId('flt-ec2');
+    const missing = uniqueId('flt-nokey');
+    proxy.inject({ kind: 'freeze', service: 'ec2' });
+    const accepted = await create(good);
+    const unchecked = await create(missing, 'no-such-key-pair');
+    proxy.clear();
+    expect([accepted.status, unchecked.status]).toEqual([202, 202]);
+    expect(accepted.ms).toBeLessThan(BUDGET_MS);
+    await waitForStatus(good, token, 'READY', 60_000);
+    const failed = await waitForStatus(missing, token, 'CREATE_FAILED', 60_000);
+    expect(failed.body.statusReason).toMatch(/key pair/i);
+    expect(await stacksNamed(missing)).toBe(0);
+  }, 90_000);
+
+  it('StartExecution throttled: retried within the budget; when it persists, a 503 and a retryable record', async () => {
+    const brief = uniqueId('flt-thr');
+    proxy.inject({ kind: 'throttle', service: 'states', operation: 'StartExecution', times: 2 });
+    expect((await create(brief)).status).toBe(202);
+    await waitForStatus(brief, token, 'READY', 60_000);
+
+    const lasting = uniqueId('flt-thr2');
+    proxy.inject({ kind: 'throttle', service: 'states', operation: 'StartExecution' });
+    const refused = await create(lasting);
+    expect(refused.status).toBe(503);
+    expect(refused.headers['retry-after']).toBe('10');
+    proxy.clear();
+    const record = await call('GET', `/clusters/${lasting}`, { token });
+    expect(record.body.status).toBe('CREATE_FAILED');
+    expect(record.body.statusReason).toMatch(/create the cluster again/);
+    // The client honours Retry-After and sends the same request: accepted, one stack, READY.
+    expect((await create(lasting)).status).toBe(202);
+    await waitForStatus(lasting, token, 'READY', 60_000);
+    expect(await stacksNamed(lasting)).toBe(1);
+  }, 120_000);
+});
+
+describe('AWS faults during a delete', () => {
+  it('AWS not answering: a 503, the cluster stays READY; sent again later, DELETED with its data kept', async () => {
+    const id = uniqueId('flt-del');
+    expect((await create(id)).status).toBe(202);
+    await waitForStatus(id, token, 'READY', 60_000);
+    proxy.inject({ kind: 'unavailable', service: 'dynamodb' });
+    const refused = await request(() =>
+      deleteCluster(deps, principal, { team: TEAM, clusterId: id }, { purge: false }),
+    );
+    expect(refused.status).toBe(503);
+    proxy.clear();
+    expect((await call('GET', `/clusters/${id}`, { token })).body.status).toBe('READY');
+    const accepted = await request(() =>
+      deleteCluster(deps, principal, { team: TEAM, clusterId: id }, { purge: false }),
+    );
+    expect(accepted.status).toBe(202);
+    const deleted = await waitForStatus(id, token, 'DELETED', 60_000);
+    expect(deleted.status).toBe(200);
+    expect(deleted.body.retained?.checkpointBucket).toBeTruthy();
+  }, 120_000);
+});
+
+describe('conditional-write conflicts in bursts', () => {
+  it('a create whose transaction DynamoDB cancels for conflicting ones is retried and accepted once', async () => {
+    const id = uniqueId('flt-txn');
+    proxy.inject({
+      kind: 'transaction-conflict',
+      service: 'dynamodb',
+      operation: 'TransactWriteItems',
+      times: 3,
+    });
+    expect((await create(id)).status).toBe(202);
+    expect(proxy.faulted['transaction-conflict']).toBeGreaterThanOrEqual(3);
+    await waitForStatus(id, token, 'READY', 60_000);
+    expect(await stacksNamed(id)).toBe(1);
+  }, 90_000);
+
+  it('20 keep-alives at once on one cluster: each 200 or 409, never a 500, and the cluster stays READY', async () => {
+    const id = uniqueId('flt-burst');
+    expect((await create(id)).status).toBe(202);
+    await waitForStatus(id, token, 'READY', 60_000);
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, () => call('POST', `/clusters/${id}/keepalive`, { token, body: {} })),
+    );
+    const statuses = replies.map((reply) => reply.status);
+    expect(statuses.every((status) => status === 200 || status === 409)).toBe(true);
+    expect(statuses).toContain(200);
+    expect((await call('GET', `/clusters/${id}`, { token })).body.status).toBe('READY');
+  }, 90_000);
+});
+
+describe('AWS faults during a reaper run', () => {
+  it('EC2 not answering mid run: the run ends, reports it, changes nothing; the next run completes', async () => {
+    const id = uniqueId('flt-reap');
+    expect((await create(id)).status).toBe(202);
+    await waitForStatus(id, token, 'READY', 60_000);
+    const before = await call('GET', `/clusters/${id}`, { token });
+    // A worker has no request budget: its clients' own short limits, through the proxy.
+    const options = { region: 'us-east-1', endpoint: proxy.endpoint, timeoutMs: 1000, maxAttempts: 2 };
+    const store = deps.store as DynamoClusterStore;
+    // Only this test's cluster: other test files share the emulator.
+    const scoped: ClusterStore = Object.assign(Object.create(store) as ClusterStore, {
+      listReapable: async (query: { limit: number; nextToken?: string; status?: 'READY' | 'STOPPED' }) => {
+        const page = await store.listReapable(query);
+        return { ...page, items: page.items.filter((cluster) => cluster.clusterId === id) };
+      },
+    });
+    const reapDeps: ReapDeps = {
+      ...deps,
+      store: scoped,
+      agents: new Ec2AgentCounter(new AwsQueryClient(EC2, options)),
+      databases: new RdsDatabaseStates(new AwsQueryClient(RDS, options)),
+      masters: new HttpMasterProbe({ timeoutMs: 1000 }),
+      notifier: new EventBridgeNotifier(new AwsJsonClient(EVENTBRIDGE, options), 'default'),
+      reaper: { graceSeconds: 600, pageSize: 200, masterConcurrency: 10 },
+    };
+    proxy.inject({ kind: 'freeze', service: 'ec2' });
+    const started = Date.now();
+    const down = await reap(reapDeps, { dryRun: false }).then(
+      (report) => ({ report, failed: report.errors.length > 0 }),
+      (error: Error) => ({ report: undefined, failed: Boolean(error.message) }),
+    );
+    expect(down.failed).toBe(true);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    proxy.clear();
+    const after = await call('GET', `/clusters/${id}`, { token });
+    expect(after.body.status).toBe('READY');
+    expect(after.body.updatedAt).toBe(before.body.updatedAt);
+
+    const up = await reap(reapDeps, { dryRun: false });
+    expect(up.errors).toEqual([]);
+    expect(up.examined).toBeGreaterThanOrEqual(1);
+  }, 120_000);
+});
