@@ -76,6 +76,7 @@ beforeAll(async () => {
       {
         create: MACHINE('create'),
         update: MACHINE('update'),
+        upgrade: MACHINE('upgrade'),
         delete: MACHINE('delete'),
         stop: MACHINE('stop'),
         start: MACHINE('start'),
