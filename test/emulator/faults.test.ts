@@ -80,7 +80,6 @@ beforeAll(async () => {
         delete: MACHINE('delete'),
         stop: MACHINE('stop'),
         start: MACHINE('start'),
-        upgrade: MACHINE('upgrade'),
       },
       () => undefined,
     ),
