@@ -186,7 +186,10 @@ function deployedTiming(): WorkflowTiming {
       AWS_REGION: 'us-east-1',
       CLUSTERS_TABLE: 'bench',
       ...Object.fromEntries(
-        ['CREATE', 'UPDATE', 'DELETE', 'STOP', 'START'].map((op) => [`${op}_STATE_MACHINE_ARN`, 'bench']),
+        ['CREATE', 'UPDATE', 'DELETE', 'STOP', 'START', 'UPGRADE'].map((op) => [
+          `${op}_STATE_MACHINE_ARN`,
+          'bench',
+        ]),
       ),
       API_KEY: '0'.repeat(64),
       WORKFLOW_FAST_PATH: 'true',

@@ -134,7 +134,7 @@ export function checkSettings(env: NodeJS.ProcessEnv): void {
   const placeholders = Object.fromEntries(
     [
       'CLUSTERS_TABLE',
-      ...['CREATE', 'UPDATE', 'DELETE', 'STOP', 'START'].map((op) => `${op}_STATE_MACHINE_ARN`),
+      ...['CREATE', 'UPDATE', 'DELETE', 'STOP', 'START', 'UPGRADE'].map((op) => `${op}_STATE_MACHINE_ARN`),
     ].map((name) => [name, 'checked-at-start']),
   );
   loadConfig({

@@ -38,7 +38,10 @@ export function settingsRefusal(env: NodeJS.ProcessEnv, region: string): string 
       AWS_REGION: region,
       CLUSTERS_TABLE: 'deployed',
       ...Object.fromEntries(
-        ['CREATE', 'UPDATE', 'DELETE', 'STOP', 'START'].map((op) => [`${op}_STATE_MACHINE_ARN`, 'deployed']),
+        ['CREATE', 'UPDATE', 'DELETE', 'STOP', 'START', 'UPGRADE'].map((op) => [
+          `${op}_STATE_MACHINE_ARN`,
+          'deployed',
+        ]),
       ),
       API_KEY_SECRET_ID: 'deployed',
       STACK_PREFIX: 'detcp-checked-',

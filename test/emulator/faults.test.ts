@@ -76,10 +76,10 @@ beforeAll(async () => {
       {
         create: MACHINE('create'),
         update: MACHINE('update'),
+        upgrade: MACHINE('upgrade'),
         delete: MACHINE('delete'),
         stop: MACHINE('stop'),
         start: MACHINE('start'),
-        upgrade: MACHINE('upgrade'),
       },
       () => undefined,
     ),

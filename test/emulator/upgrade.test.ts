@@ -2,8 +2,12 @@
  * An in-place upgrade end to end in the emulator, through the API and the real upgrade workflow:
  * 0.38.0 -> 0.38.1 on a READY cluster leaves a pre-upgrade snapshot in RDS and the cluster READY at
  * the new version, its master restarted with the new version (its boot report says so) at the same
- * URL with the same bucket and database; a downgrade and an unknown version are 400.
+ * URL with the same bucket and database; the team's webhook gets cluster.upgraded (with the
+ * snapshot) and the audit trail has the request and the workflow's outcome; a downgrade and an
+ * unknown version are 400.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { DescribeTagsCommand } from '@aws-sdk/client-ec2';
 import { DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
 import { MASTER_BOOT_TAG } from '../../core/cluster/naming.ts';
@@ -20,8 +24,25 @@ interface Cluster {
 
 describe('upgrade in the emulator', () => {
   it('upgrades 0.38.0 to 0.38.1 with a snapshot first, keeping the master URL, bucket and database', async () => {
-    const token = await tokenFor('upgraders');
+    const token = await tokenFor('upgraders', { sub: 'ada' });
     const clusterId = uniqueId('upg');
+    // The team's webhook receives cluster.upgraded (the notifications feature, ADR 0028).
+    const received: { type: string; data: Record<string, unknown> }[] = [];
+    const server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        received.push(JSON.parse(body) as { type: string; data: Record<string, unknown> });
+        response.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    const hook = await call('PUT', '/teams/upgraders/webhooks/chat', {
+      token,
+      body: { url, events: ['cluster.upgraded'], format: 'json' },
+    });
+    expect(hook.status).toBe(200);
     const created = await call('POST', '/clusters', {
       token,
       body: { clusterId, keypair: DEMO_KEY_PAIR, determinedVersion: '0.38.0', idleTimeout: 'never' },
@@ -73,6 +94,31 @@ describe('upgrade in the emulator', () => {
       kinds = (events.body as { items: { kind: string }[] }).items.map((item) => item.kind);
     }
     expect(kinds).toEqual(expect.arrayContaining(['upgrade-requested', 'snapshot', 'upgraded']));
+
+    // cluster.upgraded reaches the webhook with the versions and the snapshot; the audit has who and what.
+    for (let attempt = 0; attempt < 120 && received.length === 0; attempt += 1)
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    server.closeAllConnections();
+    server.close();
+    expect(received).toEqual([
+      {
+        type: 'cluster.upgraded',
+        timestamp: expect.any(String),
+        data: expect.objectContaining({
+          clusterId,
+          fromVersion: '0.38.0',
+          toVersion: '0.38.1',
+          snapshot: after.upgrade?.snapshot,
+        }),
+      },
+    ]);
+    const audit = await call('GET', `/audit?clusterId=${clusterId}`, { token });
+    const actions = (audit.body.items as { actor: string; action: string; outcome: string }[]).map((entry) =>
+      [entry.actor, entry.action, entry.outcome].join(' '),
+    );
+    expect(actions).toEqual(
+      expect.arrayContaining(['ada cluster.update accepted', 'workflow cluster.update READY']),
+    );
 
     const downgrade = await call('PATCH', `/clusters/${clusterId}`, {
       token,
