@@ -20,6 +20,8 @@ Each patch makes moto 5.2.1 behave like AWS where the control plane depends on i
      template that passes it to an instance fails). Wait conditions stay skipped: no instance boots here.
  13. moto runs no user data: an instance whose boot reports on itself (the master's user data writes
      the det-master-boot tag once Determined answers) gets that report when it starts, as on AWS.
+     Test seam (emulator only): an instance tagged det-emulator-unbootable with a comma-separated list
+     of Determined versions never reports a boot of those versions, like a master that never answers.
  14. A cancelled TransactWriteItems leaves the table's stream alone. moto rolls back by putting a deep
      copy of the table in its place, stream and all: every reader's iterator then points at the old
      table's stream, which nothing writes to any more, so the local stream consumer (webhook events,
@@ -31,6 +33,11 @@ Each patch makes moto 5.2.1 behave like AWS where the control plane depends on i
      interruptions"), so its boot reports the new version (13). moto has no update for instances and
      for a few other types and left the resource as None, which broke every output that refers to it;
      such resources now stay as they are (AWS updates them in place).
+ 16. A change set of an update lists what a parameter change modifies (moto compares templates only,
+     so an update with new parameter values listed nothing) and says whether it replaces each
+     resource: Replacement "True" when a changed property is one of its type's createOnlyProperties
+     (create-only-properties.json, checked against the provider schemas by `npm run check:aws`),
+     "False" otherwise, "Conditional" for a type the file does not know; moto has no Replacement.
 Usage: python3 launcher.py [moto_server args, e.g. -H 127.0.0.1 -p 4566]
 """
 import sys
@@ -152,6 +159,7 @@ def main(argv):
     _report_master_boots()
     _keep_streams_through_cancelled_transactions()
     _update_instances_in_place()
+    _describe_replacements()
 
     from moto.server import main as moto_main
 
@@ -247,6 +255,7 @@ def _keep_streams_through_cancelled_transactions():
 
 
 BOOT_TAG = "det-master-boot"
+UNBOOTABLE_TAG = "det-emulator-unbootable"
 
 
 def _report_master_boots():
@@ -274,7 +283,11 @@ def _report_master_boots():
             version = re.search(r"^version='([0-9A-Za-z.+-]+)'", script, re.M) or re.search(
                 r"determined-master:([0-9A-Za-z.+-]+)", script
             )
-            self.add_tag(BOOT_TAG, "answered " + (version.group(1) if version else "unknown"))
+            answered = version.group(1) if version else "unknown"
+            unbootable = next((t["value"] for t in self.get_tags() if t["key"] == UNBOOTABLE_TAG), "")
+            if answered in [v.strip() for v in unbootable.split(",")]:
+                return previous  # the test seam: this version's master never answers
+            self.add_tag(BOOT_TAG, "answered " + answered)
         return previous
 
     Instance.start = start
@@ -463,3 +476,112 @@ def _add_cloudformation_models():
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
+
+
+def _describe_replacements():
+    """16. Change sets list the resources a parameter change modifies, with Replacement from createOnlyProperties."""
+    import json
+    import os
+    import re
+
+    from moto.cloudformation import models
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "create-only-properties.json"), encoding="utf-8") as file:
+        create_only = json.load(file)["types"]
+
+    original_diff = models.ChangeSet.diff
+
+    def references(node):
+        """Parameters, conditions and resources a piece of template names (Ref, Fn::Sub, Fn::If, GetAtt)."""
+        names = set()
+        stack = [node]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, dict):
+                for key, value in item.items():
+                    if key in ("Ref", "Condition") and isinstance(value, str):
+                        names.add(value)
+                    elif key == "Fn::GetAtt":
+                        target = value[0] if isinstance(value, list) else str(value).split(".")[0]
+                        names.add(target)
+                    elif key == "Fn::If" and isinstance(value, list) and value:
+                        names.add(value[0])
+                    elif key == "Fn::Sub":
+                        text = value[0] if isinstance(value, list) else value
+                        if isinstance(text, str):
+                            names.update(n.split(".")[0] for n in re.findall(r"\$\{([A-Za-z0-9:.]+)\}", text))
+                    stack.append(value)
+            elif isinstance(item, list):
+                stack.extend(item)
+        return names
+
+    def diff(self):
+        changes = original_diff(self)
+        if self.change_set_type != "UPDATE":
+            return changes
+        resource_map = self.stack.resource_map
+        old = resource_map._resource_json_map
+        new = self.template_dict.get("Resources", {})
+        before = dict(resource_map.input_parameters or {})
+        changed = {name for name, value in self.parameters.items() if before.get(name) != value}
+        # Conditions that read a changed parameter (or such a condition) change with it.
+        conditions = self.template_dict.get("Conditions", {}) or {}
+        grew = True
+        while grew:
+            grew = False
+            for name, body in conditions.items():
+                if name not in changed and references(body) & changed:
+                    changed.add(name)
+                    grew = True
+        # Properties that changed: different text, or naming something that changed; a replaced
+        # resource changes the properties that name it (its id or attributes), and so on.
+        touched, replaced = {}, set()
+        grew = True
+        while grew:
+            grew = False
+            for logical_id, resource in new.items():
+                if logical_id not in old:
+                    continue
+                props_new = resource.get("Properties", {}) or {}
+                props_old = old[logical_id].get("Properties", {}) or {}
+                names = sorted(
+                    name
+                    for name in set(props_new) | set(props_old)
+                    if props_new.get(name) != props_old.get(name)
+                    or references(props_new.get(name)) & (changed | replaced)
+                )
+                if names != touched.get(logical_id, []):
+                    touched[logical_id] = names
+                    grew = True
+                kind = create_only.get(resource.get("Type"))
+                if kind is not None and set(names) & set(kind) and logical_id not in replaced:
+                    replaced.add(logical_id)
+                    grew = True
+        kept = [change for change in changes if change.action != "Modify"]
+        for logical_id, names in touched.items():
+            if not names:
+                continue
+            resource_type = new[logical_id]["Type"]
+            kind = create_only.get(resource_type)
+            change = models.Change(action="Modify", logical_resource_id=logical_id, resource_type=resource_type)
+            change.replacement = "Conditional" if kind is None else ("True" if logical_id in replaced else "False")
+            change.scope = ["Properties"]
+            change.details = [
+                {
+                    "Target": {
+                        "Attribute": "Properties",
+                        "Name": name,
+                        "RequiresRecreation": "Conditionally" if kind is None else ("Always" if name in kind else "Never"),
+                    },
+                    "Evaluation": "Static",
+                    "ChangeSource": "DirectModification",
+                }
+                for name in names
+            ]
+            physical = resource_map._parsed_resources.get(logical_id)
+            change.physical_resource_id = getattr(physical, "physical_resource_id", None)
+            kept.append(change)
+        return kept
+
+    models.ChangeSet.diff = diff
