@@ -2,6 +2,8 @@
  * What the core needs from the outside world. Adapters (adapters/) implement these over AWS;
  * tests pass in-memory or scripted versions.
  */
+import type { ResourceChange } from './cluster/replacements.ts';
+import type { CfnParameter } from './cluster/stack-parameters.ts';
 import type {
   ClusterParameters,
   ClusterRecord,
@@ -119,6 +121,21 @@ export interface StackReader {
   resources(stackId: string): Promise<{ stackStatus: string; resourceStatuses: string[] } | undefined>;
   /** The stack's status alone; undefined when CloudFormation no longer knows the stack. */
   status(stackId: string): Promise<string | undefined>;
+}
+
+/** What an update would change, from a CloudFormation change set (core/cluster/replacements.ts). */
+export type ChangePreview =
+  | { status: 'ready'; changes: ResourceChange[] }
+  /** CloudFormation found nothing to change. */
+  | { status: 'no-changes' }
+  | { status: 'failed'; reason: string };
+
+export interface ChangeSets {
+  /**
+   * Create a change set of the stack with these parameters (previous template), read it once it is
+   * ready and delete it: nothing is executed. Throws a 503 when it is not ready within the budget.
+   */
+  preview(stackId: string, parameters: CfnParameter[], name: string): Promise<ChangePreview>;
 }
 
 export interface StoredResponse {

@@ -38,6 +38,7 @@ import { PageTokens } from '../adapters/page-tokens.ts';
 import { SecretsManagerSecrets } from '../adapters/secrets.ts';
 import { DynamoSpendLedger } from '../adapters/spend-ledger.ts';
 import { CloudFormationStackReader } from '../adapters/stack-reader.ts';
+import { CloudFormationChangeSets } from '../adapters/change-sets.ts';
 import { StepFunctionsWorkflows } from '../adapters/workflows.ts';
 import type { SpendLedger } from '../core/cost/ledger.ts';
 import type { BudgetNotifier } from '../core/cost/notifications.ts';
@@ -53,6 +54,7 @@ import {
   type MasterProbe,
   type Notifier,
   type Secrets,
+  type ChangeSets,
   type StackReader,
   type Workflows,
 } from '../core/ports.ts';
@@ -107,6 +109,12 @@ export function keyPairs(): KeyPairs {
 let stackReader: StackReader | undefined;
 export function stacks(): StackReader {
   return (stackReader ??= new CloudFormationStackReader(cloudFormationClient()));
+}
+
+let changeSetPreviews: ChangeSets | undefined;
+/** What a stack update would change: change sets created, read and deleted (PATCH and its dry run). */
+export function changeSets(): ChangeSets {
+  return (changeSetPreviews ??= new CloudFormationChangeSets(cloudFormationClient()));
 }
 
 let parkedLookup: DynamoParkedWorkflows | undefined;

@@ -2,6 +2,7 @@
  * The cluster request: one field per det-deploy flag of the seed (contract, "Cluster request").
  * These schemas are the single source for validation, the TypeScript types and the OpenAPI document.
  */
+import { DATA_RESOURCE_NAMES, type DataResource } from './replacements.ts';
 import * as z from 'zod/mini';
 import { cidrProblem, OPEN_TO_THE_WORLD } from './cidr.ts';
 import { isKnownVersion, unknownVersionMessage } from './determined-versions.ts';
@@ -237,14 +238,26 @@ export const createClusterSchema = z
   })
   .check(z.superRefine((body, ctx) => spotPriceNeedsSpot(body.spot === true, body.spotMaxPrice, ctx)));
 
+/**
+ * The data resources an update may replace (core/cluster/replacements.ts): without a name here, an
+ * update whose change set would replace or remove the database, the checkpoint bucket or a shared
+ * file system is refused and nothing changes (docs/adr/0034-replacing-data-resources.md).
+ */
+const allowReplacement = z
+  .array(z.enum(DATA_RESOURCE_NAMES as [DataResource, ...DataResource[]]))
+  .check(z.maxLength(DATA_RESOURCE_NAMES.length));
+
 export const updateClusterSchema = z
   .strictObject({
     ...mutableFields,
     expiresAt: z.optional(z.nullable(expiresAt)),
     schedule: z.optional(z.nullable(schedule)),
+    allowReplacement: z.optional(allowReplacement),
   })
   .check(
-    z.refine((body) => Object.keys(body).length > 0, { error: 'must change at least one field' }),
+    z.refine((body) => Object.keys(body).some((field) => field !== 'allowReplacement'), {
+      error: 'must change at least one field',
+    }),
     // The merged check (current spot setting plus this change) happens in core/cluster/update.ts.
     z.superRefine((body, ctx) => spotPriceNeedsSpot(body.spot !== false, body.spotMaxPrice, ctx)),
   );
@@ -281,6 +294,8 @@ const nextToken = z.string().check(z.maxLength(2048));
 const team = z.string().check(z.regex(TEAM, { error: 'must be a team name' }));
 
 export const createQuerySchema = z.strictObject({ dryRun: z.optional(booleanFlag) });
+/** PATCH: `?team=` as the other cluster routes, and `?dryRun=true` for what the update would change. */
+export const updateQuerySchema = z.strictObject({ dryRun: z.optional(booleanFlag), team: z.optional(team) });
 export const clusterQuerySchema = z.strictObject({ team: z.optional(team) });
 export const deleteQuerySchema = z.strictObject({ purge: z.optional(booleanFlag), team: z.optional(team) });
 export const listQuerySchema = z.strictObject({

@@ -3,7 +3,7 @@ import type { DeploymentType } from '../cluster/request.ts';
 import type { SpendLedger } from '../cost/ledger.ts';
 import type { PriceList } from '../cost/price-list.ts';
 import type { PolicyConfig } from '../policy.ts';
-import type { Clock, ClusterStore, KeyPairs, Secrets, StackReader, Workflows } from '../ports.ts';
+import type { ChangeSets, Clock, ClusterStore, KeyPairs, Secrets, StackReader, Workflows } from '../ports.ts';
 import type { WorkflowTiming } from '../workflow/inputs.ts';
 
 export interface OperationDeps {
@@ -12,6 +12,8 @@ export interface OperationDeps {
   secrets: Secrets;
   keyPairs: KeyPairs;
   stacks: StackReader;
+  /** What a stack update would change (CloudFormation change sets, never executed here). */
+  changeSets: ChangeSets;
   /** The CloudFormation template of a deployment type (templates/src). */
   renderTemplate: (type: DeploymentType) => object;
   /** A fresh random password (for the database when none is given, and for Determined's admin). */

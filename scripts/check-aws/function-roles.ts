@@ -19,6 +19,8 @@ export const ADAPTER_CALLS = {
   workflows: { file: 'adapters/workflows.ts', service: 'states' },
   secrets: { file: 'adapters/secrets.ts', service: 'secretsmanager' },
   stacks: { file: 'adapters/stack-reader.ts', service: 'cloudformation' },
+  /** What a PATCH would change: change sets created, read and deleted, never executed (ADR 0034). */
+  changeSets: { file: 'adapters/change-sets.ts', service: 'cloudformation' },
   agents: { file: 'adapters/agent-counter.ts', service: 'ec2' },
   notifier: { file: 'adapters/notifier.ts', service: 'events' },
   /** The control plane's own key: page tokens and idempotency fingerprints (functions/deps.ts apiKeys). */
@@ -136,6 +138,11 @@ export const FUNCTION_CALLS: Record<string, FunctionCall[]> = {
       action: 'states:StartExecution',
       resource: arn.stateMachine('UpgradeClusterStateMachine'),
     },
+    { adapter: 'changeSets', action: 'cloudformation:CreateChangeSet', resource: stack },
+    { adapter: 'changeSets', action: 'cloudformation:DescribeChangeSet', resource: stack },
+    { adapter: 'changeSets', action: 'cloudformation:DeleteChangeSet', resource: stack },
+    // CloudFormation uses the stack's service role for the change set; the caller passes it.
+    { adapter: 'changeSets', action: 'iam:PassRole', resource: arn.role('ClusterStackRole') },
     audit,
   ],
   deleteCluster: [

@@ -4,13 +4,15 @@
  *  2. the master and agent roles against Determined's provisioner, the boot and checkpoints;
  *  3. each workflow role against its state machine's tasks;
  *  4. each function role against its handler's calls;
- *  5. the master's boot run in a sandbox: master.yaml by Determined's rules, signals, shellcheck.
+ *  5. the master's boot run in a sandbox: master.yaml by Determined's rules, signals, shellcheck;
+ *  6. the replacement model of emulator patch 16 against the resource provider schemas.
  * Problems are listed one per line; the last line is the summary.
  */
 import { pathToFileURL } from 'node:url';
 import { checkClusterRoles } from './cluster-roles.ts';
 import { checkFunctionRoles } from './function-roles.ts';
 import { allBootProblems } from './master-boot-check.ts';
+import { checkReplacementModel } from './replacement-model.ts';
 import { checkStackRole } from './stack-role.ts';
 import { checkWorkflowRoles } from './workflow-roles.ts';
 
@@ -20,12 +22,14 @@ export async function checkAws(): Promise<{ problems: string[]; summary: string 
   const workflows = await checkWorkflowRoles();
   const functions = await checkFunctionRoles();
   const boot = allBootProblems();
+  const replacement = checkReplacementModel();
   const problems = [
     ...stack.denied,
     ...cluster.denied,
     ...workflows.denied,
     ...functions.denied,
     ...boot.problems,
+    ...replacement.problems,
   ];
   const parts = [
     `stack role ${stack.checked} calls`,
@@ -33,6 +37,7 @@ export async function checkAws(): Promise<{ problems: string[]; summary: string 
     `workflow roles ${workflows.checked} (${workflows.tasks} tasks)`,
     `function roles ${functions.checked} (${functions.functions} functions)`,
     `boot ${boot.checked} runs with shellcheck and Determined's config rules`,
+    `replacement model ${replacement.checked} types`,
   ];
   const summary = problems.length
     ? `check:aws FAILED: ${problems.length} problem(s); first: ${problems[0]}`

@@ -3,6 +3,8 @@
  * the same rules as the DynamoDB adapter (conditional writes on version and status, team quota),
  * so a test sees the outcomes the real store would give.
  */
+import type { CfnParameter } from '../../core/cluster/stack-parameters.ts';
+import type { ChangePreview, ChangeSets } from '../../core/ports.ts';
 import type { ClusterRecord } from '../../core/cluster/model.ts';
 import type { ClusterRef, Operation } from '../../core/cluster/naming.ts';
 import type { DeploymentType } from '../../core/cluster/request.ts';
@@ -222,6 +224,16 @@ export class NoStacks implements StackReader {
   }
 }
 
+/** Change sets whose answer a test sets (`next`); every preview is recorded. */
+export class ScriptedChangeSets implements ChangeSets {
+  next: ChangePreview = { status: 'ready', changes: [] };
+  readonly previews: { stackId: string; parameters: CfnParameter[]; name: string }[] = [];
+  async preview(stackId: string, parameters: CfnParameter[], name: string) {
+    this.previews.push({ stackId, parameters, name });
+    return this.next;
+  }
+}
+
 export const TEST_TIMING: WorkflowTiming = {
   pollSeconds: 1,
   pollIncrementSeconds: 0,
@@ -249,6 +261,7 @@ export type FakeDeps = OperationDeps &
     secrets: InMemorySecrets;
     keyPairs: KnownKeyPairs;
     clock: FixedClock;
+    changeSets: ScriptedChangeSets;
   };
 
 /** A full set of fake dependencies; `renderTemplate` returns a small template naming the type. */
@@ -262,6 +275,7 @@ export function fakeDeps(options: { policies?: PolicyConfig; region?: string } =
     secrets: new InMemorySecrets(),
     keyPairs: new KnownKeyPairs(),
     stacks: new NoStacks(),
+    changeSets: new ScriptedChangeSets(),
     renderTemplate: (type: DeploymentType) => ({
       Description: type,
       Resources: { MasterInstance: { Type: 'AWS::EC2::Instance' } },

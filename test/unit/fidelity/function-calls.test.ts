@@ -18,6 +18,7 @@ const DEPS_EXPORTS: Record<string, Adapter[]> = {
   workflows: ['workflows'],
   secrets: ['secrets'],
   stacks: ['stacks'],
+  changeSets: ['changeSets'],
   agents: ['agents'],
   // Teardown warnings and budget thresholds go to EventBridge and to the team's webhooks (publishTeamEvent).
   notifier: ['notifier', 'webhookStore', 'deliveryQueue'],
