@@ -1,4 +1,5 @@
 /** The OpenAPI 3.1 document of the API, generated from the same schemas that validate requests. */
+import { DATA_RESOURCE_NAMES } from '../../core/cluster/replacements.ts';
 import { CLUSTER_ID, CLUSTER_ID_MAX } from '../../core/names/shared.ts';
 import * as z from 'zod/mini';
 import {
@@ -6,6 +7,7 @@ import {
   CREATE_DEFAULTS,
   createClusterSchema,
   createQuerySchema,
+  updateQuerySchema,
   deleteQuerySchema,
   eventsQuerySchema,
   keepaliveSchema,
@@ -349,11 +351,58 @@ export function openApiDocument(): Json {
         patch: {
           summary: 'Change instance types, agent limits, spot, idle settings (updates the stack)',
           description:
-            'A newer determinedVersion, alone, upgrades Determined in place: the agents’ work ends, the database is snapshotted, the new master boots, and a master that does not answer is rolled back onto the snapshot (UPDATE_FAILED with the reason). An older or unknown version is 400.',
-          parameters: [clusterPath, ...queryParameters(clusterQuerySchema), idempotencyKey],
+            'An update whose CloudFormation change set would replace or remove the database, the checkpoint bucket or a shared file system is refused (400, field allowReplacement) unless allowReplacement names it; ?dryRun=true shows the change set. A newer determinedVersion, alone, upgrades Determined in place: the agents’ work ends, the database is snapshotted, the new master boots, and a master that does not answer is rolled back onto the snapshot (UPDATE_FAILED with the reason). An older or unknown version is 400.',
+          parameters: [clusterPath, ...queryParameters(updateQuerySchema), idempotencyKey],
           requestBody: { required: true, content: { 'application/json': { schema: ref('UpdateCluster') } } },
           responses: {
             '202': accepted('The update started'),
+            '200': json(
+              'Dry run (?dryRun=true): the same checks, then what CloudFormation would change (a change set, created, read and deleted); nothing is changed',
+              {
+                type: 'object',
+                properties: {
+                  clusterId: { type: 'string' },
+                  changedParameters: { type: 'array', items: { type: 'string' } },
+                  upgrade: {
+                    type: 'object',
+                    properties: { from: { type: 'string' }, to: { type: 'string' } },
+                  },
+                  changes: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      properties: {
+                        logicalId: { type: 'string' },
+                        type: { type: 'string' },
+                        action: { type: 'string', enum: ['Add', 'Modify', 'Remove', 'Import', 'Dynamic'] },
+                        replacement: { type: 'string', enum: ['True', 'False', 'Conditional'] },
+                        properties: { type: 'array', items: { type: 'string' } },
+                      },
+                    },
+                  },
+                  dataAtRisk: {
+                    type: 'array',
+                    description:
+                      'The database, checkpoint bucket or shared file system the update would replace or remove',
+                    items: {
+                      type: 'object',
+                      properties: {
+                        resource: { type: 'string', enum: [...DATA_RESOURCE_NAMES] },
+                        logicalId: { type: 'string' },
+                        type: { type: 'string' },
+                        how: { type: 'string', enum: ['replaced', 'maybe replaced', 'removed'] },
+                      },
+                    },
+                  },
+                  refusal: {
+                    type: 'string',
+                    description:
+                      'Set when the update itself would be refused (data at risk not in allowReplacement)',
+                  },
+                  cost: ref('Cost'),
+                },
+              },
+            ),
             ...common,
             '404': problem('No such cluster'),
             '409': problem('Not allowed in the current status'),

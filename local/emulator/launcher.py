@@ -474,10 +474,6 @@ def _add_cloudformation_models():
     return SecurityGroupEgress, LustreFileSystem, WaitConditionHandle
 
 
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
-
-
 def _describe_replacements():
     """16. Change sets list the resources a parameter change modifies, with Replacement from createOnlyProperties."""
     import json
@@ -585,3 +581,7 @@ def _describe_replacements():
         return kept
 
     models.ChangeSet.diff = diff
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

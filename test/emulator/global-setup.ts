@@ -24,6 +24,9 @@ export default async function globalSetup(): Promise<void> {
     LOCAL_FOREGROUND: '1',
     // The reaper test drives its own runs with an injected clock; keep the background one quiet.
     REAPER_INTERVAL_SECONDS: process.env.REAPER_INTERVAL_SECONDS ?? '3600',
+    // Stack updates end at once in moto: a one-minute update budget lets the rolled-back upgrade of
+    // test/emulator/update-replacement.test.ts wait out a master that never answers (poll rounds, not a timer).
+    UPDATE_TIMEOUT_MINUTES: process.env.UPDATE_TIMEOUT_MINUTES ?? '1',
     // One team with a tiny monthly budget, for test/emulator/cost.test.ts; every other team has none.
     TEAM_POLICIES:
       process.env.TEAM_POLICIES ?? JSON.stringify({ teams: { 'budget-emu': { monthlyBudgetUsd: 0.005 } } }),
