@@ -1,8 +1,8 @@
 /** PATCH /clusters/{clusterId}: change instance types, agent limits, spot, idle settings. */
 import { updateClusterSchema } from '../../../core/cluster/request.ts';
 import { updateCluster, type UpdateDeps } from '../../../core/operations/update-cluster.ts';
-import { PRICES } from '../../../core/cost/price-list.ts';
-import { auditLog, clock, clusterStore, idempotencyDeps, ledger, settings, workflows } from '../../deps.ts';
+import { auditLog, idempotencyDeps } from '../../deps.ts';
+import { budgetedDeps } from './budgeted-deps.ts';
 import { parseWith } from '../../../core/validation.ts';
 import { apiHandler, type ApiMain } from '../api-handler.ts';
 import { clusterOfQuery } from './path.ts';
@@ -18,12 +18,5 @@ export const handler = apiHandler(main, {
   scope: 'write',
   audit: { action: 'cluster.update', log: auditLog },
   idempotency: idempotencyDeps,
-  deps: () => ({
-    store: clusterStore(),
-    workflows: workflows(),
-    clock,
-    settings: settings(),
-    prices: PRICES,
-    ledger: ledger(),
-  }),
+  deps: budgetedDeps,
 });
