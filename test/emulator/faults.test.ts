@@ -6,32 +6,20 @@
  * retryable, with nothing lost and nothing written twice.
  */
 import { ListStacksCommand } from '@aws-sdk/client-cloudformation';
-import { DynamoDocumentClient } from '../../adapters/aws/dynamodb.ts';
 import { withDeadline } from '../../adapters/aws/deadline.ts';
 import { AwsJsonClient } from '../../adapters/aws/json.ts';
 import { AwsQueryClient } from '../../adapters/aws/query.ts';
-import { EC2, EVENTBRIDGE, RDS, SECRETS_MANAGER, STEP_FUNCTIONS } from '../../adapters/aws/services.ts';
-import { Ec2AgentCounter } from '../../adapters/agent-counter.ts';
-import { RdsDatabaseStates } from '../../adapters/database-states.ts';
-import { HttpMasterProbe } from '../../adapters/master-probe.ts';
-import { EventBridgeNotifier } from '../../adapters/notifier.ts';
+import { EC2, SECRETS_MANAGER } from '../../adapters/aws/services.ts';
 import { reap, type ReapDeps } from '../../core/operations/reap.ts';
-import type { ClusterStore } from '../../core/ports.ts';
-import { DynamoClusterStore } from '../../adapters/cluster-store.ts';
 import { Ec2KeyPairs } from '../../adapters/key-pairs.ts';
-import { PageTokens } from '../../adapters/page-tokens.ts';
 import { SecretsManagerSecrets } from '../../adapters/secrets.ts';
-import { DynamoSpendLedger } from '../../adapters/spend-ledger.ts';
-import { StepFunctionsWorkflows } from '../../adapters/workflows.ts';
-import { PRICES } from '../../core/cost/price-list.ts';
 import { createCluster, type CreateDeps } from '../../core/operations/create-cluster.ts';
 import { deleteCluster } from '../../core/operations/delete-cluster.ts';
-import { systemClock } from '../../core/ports.ts';
 import type { Principal } from '../../core/principal.ts';
 import { problemResponse } from '../../functions/http/middleware/problem-details.ts';
 import { startFaultProxy, type FaultProxy } from '../../local/fault-proxy.ts';
 import { renderTemplate } from '../../templates/src/index.ts';
-import { TEST_TIMING } from '../support/fakes.ts';
+import { emulatorDeps, reapingOnly } from '../support/emulator-deps.ts';
 import {
   call,
   DEMO_KEY_PAIR,
@@ -42,9 +30,6 @@ import {
   waitForStatus,
 } from '../support/local-api.ts';
 
-const TABLE = 'det-control-plane-local-clusters';
-const MACHINE = (name: string) =>
-  `arn:aws:states:us-east-1:123456789012:stateMachine:det-control-plane-local-${name}`;
 /**
  * The request budget where AWS freezes: short, so the tests stay fast (the API's own is ~21 s).
  * Elsewhere the budget leaves room for retries after the request's other calls, which take
@@ -66,42 +51,18 @@ let token: string;
 
 beforeAll(async () => {
   proxy = await startFaultProxy(emulatorUrl());
-  const options = { region: 'us-east-1', endpoint: proxy.endpoint, baseDelayMs: 50 };
-  const pageTokens = new PageTokens(async () => Buffer.alloc(32, 7));
-  const dynamo = new DynamoDocumentClient(options);
+  const emulated = emulatorDeps({
+    endpoint: proxy.endpoint,
+    client: { baseDelayMs: 50 },
+    settings: { policies: { defaults: { maxClusters: 100 } } },
+  });
+  const options = emulated.client;
   deps = {
-    store: new DynamoClusterStore(dynamo, {
-      tableName: TABLE,
-      deletedRetentionDays: 30,
-      now: () => new Date(),
-      pageTokens,
-    }),
-    workflows: new StepFunctionsWorkflows(
-      new AwsJsonClient(STEP_FUNCTIONS, options),
-      {
-        create: MACHINE('create'),
-        update: MACHINE('update'),
-        upgrade: MACHINE('upgrade'),
-        delete: MACHINE('delete'),
-        stop: MACHINE('stop'),
-        start: MACHINE('start'),
-      },
-      () => undefined,
-    ),
+    ...emulated,
     secrets: new SecretsManagerSecrets(new AwsJsonClient(SECRETS_MANAGER, options)),
     keyPairs: new Ec2KeyPairs(new AwsQueryClient(EC2, options), { budgetMs: 1000 }),
     renderTemplate,
     generatePassword: () => 'faults-password-0123456789abcdef',
-    clock: systemClock,
-    settings: {
-      region: 'us-east-1',
-      stackPrefix: '',
-      policies: { defaults: { maxClusters: 100 } },
-      timing: TEST_TIMING,
-      deletedRetentionDays: 30,
-    },
-    prices: PRICES,
-    ledger: new DynamoSpendLedger(dynamo, { tableName: TABLE, now: () => new Date(), pageTokens }),
   };
   token = await tokenFor(TEAM);
 });
@@ -248,22 +209,19 @@ describe('AWS faults during a reaper run', () => {
     await waitForStatus(id, token, 'READY', 60_000);
     const before = await call('GET', `/clusters/${id}`, { token });
     // A worker has no request budget: its clients' own short limits, through the proxy.
-    const options = { region: 'us-east-1', endpoint: proxy.endpoint, timeoutMs: 1000, maxAttempts: 2 };
-    const store = deps.store as DynamoClusterStore;
-    // Only this test's cluster: other test files share the emulator.
-    const scoped: ClusterStore = Object.assign(Object.create(store) as ClusterStore, {
-      listReapable: async (query: { limit: number; nextToken?: string; status?: 'READY' | 'STOPPED' }) => {
-        const page = await store.listReapable(query);
-        return { ...page, items: page.items.filter((cluster) => cluster.clusterId === id) };
-      },
+    const worker = emulatorDeps({
+      endpoint: proxy.endpoint,
+      client: { timeoutMs: 1000, maxAttempts: 2 },
+      masterTimeoutMs: 1000,
     });
     const reapDeps: ReapDeps = {
       ...deps,
-      store: scoped,
-      agents: new Ec2AgentCounter(new AwsQueryClient(EC2, options)),
-      databases: new RdsDatabaseStates(new AwsQueryClient(RDS, options)),
-      masters: new HttpMasterProbe({ timeoutMs: 1000 }),
-      notifier: new EventBridgeNotifier(new AwsJsonClient(EVENTBRIDGE, options), 'default'),
+      // Only this test's cluster: other test files share the emulator.
+      store: reapingOnly(deps.store, (cluster) => cluster.clusterId === id),
+      agents: worker.agents,
+      databases: worker.databases,
+      masters: worker.masters,
+      notifier: worker.notifier,
       reaper: { graceSeconds: 600, pageSize: 200, masterConcurrency: 10 },
     };
     proxy.inject({ kind: 'freeze', service: 'ec2' });
