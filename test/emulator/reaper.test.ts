@@ -8,14 +8,14 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
+import { TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Ec2AgentCounter } from '../../adapters/agent-counter.ts';
 import { clusterPk } from '../../adapters/cluster-store.ts';
-import { AGENT_TAG_KEY, agentTag, stackNameOf } from '../../core/cluster/naming.ts';
+import { stackNameOf } from '../../core/cluster/naming.ts';
 import { reap, type ReapDeps } from '../../core/operations/reap.ts';
-import { CLUSTERS_TABLE, emulatorDeps, reapingOnly } from '../support/emulator-deps.ts';
+import { CLUSTERS_TABLE, emulatorDeps, reapingOnly, startAgent } from '../support/emulator-deps.ts';
 import { FixedClock } from '../support/fakes.ts';
 import {
   call,
@@ -113,25 +113,6 @@ describe('the reaper in the emulator', () => {
     const ready = await waitForStatus(clusterId, token, 'READY');
     mine.add(clusterId);
     return ready.body as { clusterId: string; stackId: string; outputs: Record<string, string> };
-  }
-
-  /** An agent of the cluster's stack, tagged the way its master tags them (after the stack's name). */
-  async function startAgent(cluster: { stackId: string }): Promise<string> {
-    const { Instances = [] } = await ec2().send(
-      new RunInstancesCommand({
-        ImageId: 'ami-12345678',
-        InstanceType: 't2.xlarge',
-        MinCount: 1,
-        MaxCount: 1,
-        TagSpecifications: [
-          {
-            ResourceType: 'instance',
-            Tags: [{ Key: AGENT_TAG_KEY, Value: agentTag(stackNameOf(cluster.stackId)).value }],
-          },
-        ],
-      }),
-    );
-    return Instances[0]?.InstanceId ?? '';
   }
 
   const get = async (clusterId: string) => (await call('GET', `/clusters/${clusterId}`, { token })).body;

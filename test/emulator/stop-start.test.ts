@@ -4,12 +4,11 @@
  * start brings back the same master at the same URL. The reaper, with an injected clock, stops an
  * idle cluster under the default policy and stops again a database that AWS started by itself.
  */
-import { DescribeInstancesCommand, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { DescribeDBInstancesCommand, StartDBInstanceCommand } from '@aws-sdk/client-rds';
-import { AGENT_TAG_KEY, agentTag, stackNameOf } from '../../core/cluster/naming.ts';
 import { DEPLOYMENT_TYPES } from '../../core/cluster/request.ts';
 import { reap, type ReapDeps } from '../../core/operations/reap.ts';
-import { emulatorDeps, reapingOnly } from '../support/emulator-deps.ts';
+import { emulatorDeps, reapingOnly, startAgent } from '../support/emulator-deps.ts';
 import { FixedClock } from '../support/fakes.ts';
 import { call, DEMO_KEY_PAIR, emulator, tokenFor, uniqueId, waitForStatus } from '../support/local-api.ts';
 
@@ -37,25 +36,6 @@ async function databaseStatus(identifier: string): Promise<string | undefined> {
     .rds()
     .send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier }));
   return DBInstances[0]?.DBInstanceStatus;
-}
-
-/** An agent of the cluster, tagged the way its master tags the agents it launches. */
-async function startAgent(cluster: Cluster): Promise<string> {
-  const { Instances = [] } = await emulator.ec2().send(
-    new RunInstancesCommand({
-      ImageId: 'ami-12345678',
-      InstanceType: 't2.xlarge',
-      MinCount: 1,
-      MaxCount: 1,
-      TagSpecifications: [
-        {
-          ResourceType: 'instance',
-          Tags: [{ Key: AGENT_TAG_KEY, Value: agentTag(stackNameOf(cluster.stackId)).value }],
-        },
-      ],
-    }),
-  );
-  return Instances[0]?.InstanceId ?? '';
 }
 
 describe('stop and start in the emulator', () => {

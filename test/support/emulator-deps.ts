@@ -4,6 +4,7 @@
  * reaper run, a settlement) with their own clock or through a fault proxy: the real table, the real
  * workflows, EC2, RDS and EventBridge. Each test takes what it needs and replaces what it fakes.
  */
+import { RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { Ec2AgentCounter } from '../../adapters/agent-counter.ts';
 import { DynamoDocumentClient } from '../../adapters/aws/dynamodb.ts';
 import { AwsJsonClient, type ClientOptions } from '../../adapters/aws/json.ts';
@@ -17,13 +18,14 @@ import { PageTokens } from '../../adapters/page-tokens.ts';
 import { DynamoSpendLedger } from '../../adapters/spend-ledger.ts';
 import { StepFunctionsWorkflows } from '../../adapters/workflows.ts';
 import type { ClusterRecord } from '../../core/cluster/model.ts';
+import { AGENT_TAG_KEY, agentTag, stackNameOf } from '../../core/cluster/naming.ts';
 import type { SpendLedger } from '../../core/cost/ledger.ts';
 import { PRICES } from '../../core/cost/price-list.ts';
 import type { OperationDeps } from '../../core/operations/deps.ts';
 import { systemClock, type Clock, type ClusterStore } from '../../core/ports.ts';
 import { LOCAL_STACK } from '../../local/bootstrap.ts';
 import { TEST_TIMING } from './fakes.ts';
-import { emulatorUrl } from './local-api.ts';
+import { emulator, emulatorUrl } from './local-api.ts';
 
 /** The local runtime's cluster table (local/bootstrap.ts deploys resources/cluster-table.yml). */
 export const CLUSTERS_TABLE = `${LOCAL_STACK}-clusters`;
@@ -111,4 +113,23 @@ export function settlingOnly(ledger: SpendLedger, keep: (cluster: ClusterRecord)
       return { ...page, items: page.items.filter(keep) };
     },
   });
+}
+
+/** An agent of the cluster's stack in the emulator's EC2, tagged the way its master tags the agents it launches. */
+export async function startAgent(cluster: { stackId: string }): Promise<string> {
+  const { Instances = [] } = await emulator.ec2().send(
+    new RunInstancesCommand({
+      ImageId: 'ami-12345678',
+      InstanceType: 't2.xlarge',
+      MinCount: 1,
+      MaxCount: 1,
+      TagSpecifications: [
+        {
+          ResourceType: 'instance',
+          Tags: [{ Key: AGENT_TAG_KEY, Value: agentTag(stackNameOf(cluster.stackId)).value }],
+        },
+      ],
+    }),
+  );
+  return Instances[0]?.InstanceId ?? '';
 }
