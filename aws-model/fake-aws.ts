@@ -13,7 +13,8 @@ import type { ClusterRecord } from '../core/cluster/model.ts';
 import { AGENT_TAG_KEY, agentTag, MASTER_BOOT_TAG } from '../core/cluster/naming.ts';
 import type { WorkflowTiming } from '../core/workflow/inputs.ts';
 import { wakeSettledWorkflows, type SweepReport } from '../core/workflow/lost-events.ts';
-import { RELAYED_STATUSES, stackStatusChangeEvent } from './cloudformation-events.ts';
+import { SETTLED_STACK_STATUSES } from '../core/workflow/lost-events.ts';
+import { stackStatusChangeEvent } from './cloudformation-events.ts';
 import { FakeTable, fromItem, toAttribute, toItem, type AttributeValue } from './fake-dynamodb.ts';
 import {
   ACCOUNT,
@@ -621,7 +622,7 @@ export class FakeAws {
     stack.history.push({ at, status, token, ...(reason ? { reason } : {}) });
     stack.history.sort((a, b) => a.at - b.at);
     this.event(stack, at, { status, token, ...(reason ? { reason } : {}) });
-    if (RELAYED_STATUSES.includes(status)) {
+    if (SETTLED_STACK_STATUSES.includes(status)) {
       this.at((at - this.clock.now()) / 1000 + this.eventBridge.delaySeconds, () => {
         if (!this.eventBridge.deliver) return;
         const event = stackStatusChangeEvent({

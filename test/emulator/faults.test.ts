@@ -104,7 +104,8 @@ describe('AWS faults during a create', () => {
     const refused = await create(id, { budgetMs: FROZEN_BUDGET_MS });
     expect(refused.status).toBe(503);
     expect(refused.headers['retry-after']).toMatch(/^\d+$/);
-    expect(refused.ms).toBeLessThan(FROZEN_BUDGET_MS + 2500);
+    // The budget plus one last short attempt, with room for a loaded machine: not the frozen socket.
+    expect(refused.ms).toBeLessThan(FROZEN_BUDGET_MS + 6000);
     proxy.clear();
     expect((await call('GET', `/clusters/${id}`, { token })).status).toBe(404);
 
@@ -231,7 +232,7 @@ describe('AWS faults during a reaper run', () => {
       (error: Error) => ({ report: undefined, failed: Boolean(error.message) }),
     );
     expect(down.failed).toBe(true);
-    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(Date.now() - started).toBeLessThan(30_000);
     proxy.clear();
     const after = await call('GET', `/clusters/${id}`, { token });
     expect(after.body.status).toBe('READY');
