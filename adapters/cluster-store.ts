@@ -61,6 +61,7 @@ const STORAGE_ATTRIBUTES = [
   'stackOutputs',
   'waitToken',
   'stackName',
+  'claimedBy',
 ] as const;
 
 export interface ClusterStoreOptions {
@@ -177,9 +178,68 @@ export class DynamoClusterStore implements ClusterStore {
     expect: { version: number; statuses?: readonly ClusterStatus[] },
     changes: ClusterChanges,
   ): Promise<ClusterRecord> {
-    const names: Record<string, string> = { '#version': 'version', '#updatedAt': 'updatedAt' };
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':expectedVersion': expect.version };
+    let condition = '#version = :expectedVersion';
+    if (expect.statuses) {
+      names['#status'] = 'status';
+      const placeholders = expect.statuses.map((status, index) => {
+        values[`:expected${index}`] = status;
+        return `:expected${index}`;
+      });
+      condition += ` AND #status IN (${placeholders.join(', ')})`;
+    }
+    try {
+      return await this.write(cluster, { condition, names, values }, changes);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new StaleRecordError(
+          `Cluster ${cluster.clusterId} changed while this request ran; read it again and retry.`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  async releaseUnclaimed(
+    cluster: ClusterRef,
+    expect: { status: ClusterStatus; execution: string },
+    changes: ClusterChanges,
+  ): Promise<boolean> {
+    // The claim (statemachines/src/record.ts claimRecord) is the workflow's first write: once it is
+    // there, the workflow runs and this release must not apply.
+    const condition =
+      '#status = :inProgress AND #execution = :execution AND (attribute_not_exists(#claimedBy) OR #claimedBy <> :execution)';
+    try {
+      await this.write(
+        cluster,
+        {
+          condition,
+          names: { '#status': 'status', '#execution': 'execution', '#claimedBy': 'claimedBy' },
+          values: { ':inProgress': expect.status, ':execution': expect.execution },
+        },
+        changes,
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** A conditional write of `changes` that bumps the version (and keeps the reaper's shard in step). */
+  private async write(
+    cluster: ClusterRef,
+    expect: { condition: string; names: Record<string, string>; values: Record<string, unknown> },
+    changes: ClusterChanges,
+  ): Promise<ClusterRecord> {
+    const names: Record<string, string> = {
+      ...expect.names,
+      '#version': 'version',
+      '#updatedAt': 'updatedAt',
+    };
     const values: Record<string, unknown> = {
-      ':expectedVersion': expect.version,
+      ...expect.values,
       ':one': 1,
       ':now': this.options.now().toISOString(),
     };
@@ -207,36 +267,18 @@ export class DynamoClusterStore implements ClusterStore {
         set.push('#ttl = :ttl');
       }
     }
-    let condition = '#version = :expectedVersion';
-    if (expect.statuses) {
-      names['#status'] = 'status';
-      const placeholders = expect.statuses.map((status, index) => {
-        values[`:expected${index}`] = status;
-        return `:expected${index}`;
-      });
-      condition += ` AND #status IN (${placeholders.join(', ')})`;
-    }
-    try {
-      const { Attributes } = await this.db.send(
-        new UpdateCommand({
-          TableName: this.options.tableName,
-          Key: clusterKey(cluster),
-          UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return fromItem(Attributes ?? {});
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        throw new StaleRecordError(
-          `Cluster ${cluster.clusterId} changed while this request ran; read it again and retry.`,
-        );
-      }
-      throw error;
-    }
+    const { Attributes } = await this.db.send(
+      new UpdateCommand({
+        TableName: this.options.tableName,
+        Key: clusterKey(cluster),
+        UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+        ConditionExpression: expect.condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return fromItem(Attributes ?? {});
   }
 
   async list(query: {

@@ -130,6 +130,48 @@ export function recordStatus(name: string, write: StatusWrite): States {
   return { [name]: state };
 }
 
+export const NOT_CLAIMED = 'NotClaimed';
+
+/**
+ * The first step of a workflow a request starts (core/operations/start-workflow.ts): mark the record
+ * as taken by this execution, conditional on it still being in `from` and naming this execution. If
+ * the request released the record meanwhile (StartExecution's answer was lost and it could not tell
+ * whether the execution started), or a newer request owns it, the workflow ends at once, having
+ * touched nothing; otherwise the request's release no longer applies (docs/adr/0033-claimed-workflows.md).
+ * The claim bumps no version and changes nothing a reader sees; repeating it is harmless.
+ */
+export function claimRecord(name: string, options: { from: string; next: string }): States {
+  return {
+    [name]: {
+      Type: 'Task',
+      Resource: DDB_UPDATE,
+      Parameters: {
+        TableName: TABLE,
+        Key: clusterKey,
+        UpdateExpression: 'SET #claimedBy = :me',
+        ConditionExpression: '#status = :from AND #execution = :me',
+        ExpressionAttributeNames: {
+          '#claimedBy': 'claimedBy',
+          '#status': 'status',
+          '#execution': 'execution',
+        },
+        ExpressionAttributeValues: { ':from': { S: options.from }, ':me': { 'S.$': '$$.Execution.Name' } },
+      },
+      ResultPath: null,
+      Retry: [NO_RETRY_ON_CONDITION, TRANSIENT_RETRY],
+      Catch: [{ ErrorEquals: CONDITION_FAILED, ResultPath: null, Next: NOT_CLAIMED }],
+      Next: options.next,
+    },
+    [NOT_CLAIMED]: {
+      Type: 'Pass',
+      Parameters: { 'clusterId.$': '$.clusterId', claimed: false },
+      End: true,
+      Comment:
+        "The record is not this execution's (its request released it, or another operation owns it): nothing was touched",
+    },
+  };
+}
+
 /**
  * Give up the cluster's claim on its stack name (core/cluster/naming.ts STACK_NAME_CLAIM), once the
  * record is DELETED: then another team may create a cluster of the same id. Only a claim this
