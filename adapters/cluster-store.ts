@@ -30,7 +30,7 @@ import {
 } from './aws/dynamodb.ts';
 import type { ClusterRecord } from '../core/cluster/model.ts';
 import { STACK_NAME_CLAIM, type ClusterRef } from '../core/cluster/naming.ts';
-import type { ClusterStatus } from '../core/cluster/status.ts';
+import { IN_PROGRESS, type ClusterStatus } from '../core/cluster/status.ts';
 import { ConflictError, QuotaExceededError, StaleRecordError } from '../core/errors.ts';
 import type { ClusterChanges, ClusterStore, Page } from '../core/ports.ts';
 import type { NewTimelineEntry, TimelineEntry } from '../core/timeline.ts';
@@ -313,6 +313,37 @@ export class DynamoClusterStore implements ClusterStore {
       nextToken: query.nextToken,
     });
     return { items: page.items.map(fromItem), nextToken: page.nextToken };
+  }
+
+  /**
+   * Every record in an in-progress status, for the watchdog's stranded-record sweep
+   * (core/workflow/stranded.ts): the by-created index, filtered, all pages, no page tokens.
+   */
+  async inProgress(): Promise<ClusterRecord[]> {
+    const names: Record<string, string> = { '#pk': 'entity', '#status': 'status' };
+    const values: Record<string, unknown> = { ':pk': 'cluster' };
+    const placeholders = IN_PROGRESS.map((status, index) => {
+      values[`:s${index}`] = status;
+      return `:s${index}`;
+    });
+    const found: ClusterRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const { Items = [], LastEvaluatedKey } = await this.db.send(
+        new QueryCommand({
+          TableName: this.options.tableName,
+          IndexName: 'by-created',
+          KeyConditionExpression: '#pk = :pk',
+          FilterExpression: `#status IN (${placeholders.join(', ')})`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      found.push(...Items.map(fromItem));
+      startKey = LastEvaluatedKey;
+    } while (startKey);
+    return found;
   }
 
   async appendEvent(cluster: ClusterRef, entry: NewTimelineEntry): Promise<void> {
