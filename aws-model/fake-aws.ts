@@ -310,6 +310,17 @@ export class FakeAws {
     ]);
   }
 
+  /**
+   * AWS stops answering for `seconds` of virtual time from `fromSeconds` after the clock's start
+   * (issue 12: "AWS endpoint down for 30 s"): every call in the window fails as a 503 would.
+   */
+  outage(fromSeconds: number, seconds: number): void {
+    const start = this.clock.now() + fromSeconds * 1000;
+    this.outages.push({ from: start, to: start + seconds * 1000 });
+  }
+
+  private readonly outages: { from: number; to: number }[] = [];
+
   /** The calls an execution made, as "service:action" in order (retries included). */
   actions(execution: string, options: { timeline?: boolean } = {}): string[] {
     return this.calls
@@ -480,6 +491,9 @@ export class FakeAws {
     };
     this.calls.push(call);
     try {
+      const now = this.clock.now();
+      if (this.outages.some((outage) => now >= outage.from && now < outage.to))
+        throw new ServiceError('ServiceUnavailable', 'Service Unavailable (the endpoint is down)');
       const fault = this.faults.get(invocation.action)?.shift();
       if (fault instanceof ServiceError) throw fault;
       const action = invocation.action.replace(/\.waitForTaskToken$/, '');

@@ -152,6 +152,56 @@ describe('AWS faults during a create', () => {
   }, 120_000);
 });
 
+describe('StartExecution took effect but its answer was lost, and DescribeExecution is down (ADR 0033)', () => {
+  it('a create: accepted once (claimed) or released and re-created: one workflow builds the one stack', async () => {
+    const id = uniqueId('flt-lost');
+    proxy.inject({ kind: 'lose-answer', service: 'states', operation: 'StartExecution' });
+    proxy.inject({ kind: 'unavailable', service: 'states', operation: 'DescribeExecution' });
+    const first = await create(id);
+    proxy.clear();
+    expect(proxy.faulted['lose-answer']).toBeGreaterThanOrEqual(1);
+    // Either the workflow claimed the record before the request could release it (202), or the
+    // request released it (503 + Retry-After) and the late workflow finds it not its own.
+    expect([202, 503]).toContain(first.status);
+    if (first.status === 503) {
+      expect(first.headers['retry-after']).toMatch(/^\d+$/);
+      const released = await call('GET', `/clusters/${id}`, { token });
+      expect(released.body.status).toMatch(/^(CREATE_FAILED|CREATING)$/);
+      // The client honours Retry-After and sends the same request again.
+      await waitForStatus(id, token, 'CREATE_FAILED', 60_000);
+      expect((await create(id)).status).toBe(202);
+    }
+    await waitForStatus(id, token, 'READY', 120_000);
+    expect(await stacksNamed(id)).toBe(1);
+  }, 240_000);
+
+  it('a delete: accepted (claimed), or answered 503 with the cluster as it was; DELETED once, data kept', async () => {
+    const id = uniqueId('flt-lostd');
+    expect((await create(id)).status).toBe(202);
+    await waitForStatus(id, token, 'READY', 120_000);
+    proxy.inject({ kind: 'lose-answer', service: 'states', operation: 'StartExecution' });
+    proxy.inject({ kind: 'unavailable', service: 'states', operation: 'DescribeExecution' });
+    const first = await request(() =>
+      deleteCluster(deps, principal, { team: TEAM, clusterId: id }, { purge: false }),
+    );
+    proxy.clear();
+    expect([202, 503]).toContain(first.status);
+    if (first.status === 503) {
+      // Released to READY unless the workflow had claimed it; then it is DELETING and runs.
+      const now = await call('GET', `/clusters/${id}`, { token });
+      expect(['READY', 'DELETING', 'DELETED']).toContain(now.body.status);
+      if (now.body.status === 'READY') {
+        const again = await request(() =>
+          deleteCluster(deps, principal, { team: TEAM, clusterId: id }, { purge: false }),
+        );
+        expect(again.status).toBe(202);
+      }
+    }
+    const deleted = await waitForStatus(id, token, 'DELETED', 120_000);
+    expect(deleted.body.retained?.checkpointBucket).toBeTruthy();
+  }, 300_000);
+});
+
 describe('AWS faults during a delete', () => {
   it('AWS not answering: a 503, the cluster stays READY; sent again later, DELETED with its data kept', async () => {
     const id = uniqueId('flt-del');
