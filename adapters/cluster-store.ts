@@ -30,7 +30,7 @@ import {
 } from './aws/dynamodb.ts';
 import type { ClusterRecord } from '../core/cluster/model.ts';
 import { STACK_NAME_CLAIM, type ClusterRef } from '../core/cluster/naming.ts';
-import type { ClusterStatus } from '../core/cluster/status.ts';
+import { IN_PROGRESS, type ClusterStatus } from '../core/cluster/status.ts';
 import { ConflictError, QuotaExceededError, StaleRecordError } from '../core/errors.ts';
 import type { ClusterChanges, ClusterStore, Page } from '../core/ports.ts';
 import type { NewTimelineEntry, TimelineEntry } from '../core/timeline.ts';
@@ -61,6 +61,7 @@ const STORAGE_ATTRIBUTES = [
   'stackOutputs',
   'waitToken',
   'stackName',
+  'claimedBy',
 ] as const;
 
 export interface ClusterStoreOptions {
@@ -177,9 +178,68 @@ export class DynamoClusterStore implements ClusterStore {
     expect: { version: number; statuses?: readonly ClusterStatus[] },
     changes: ClusterChanges,
   ): Promise<ClusterRecord> {
-    const names: Record<string, string> = { '#version': 'version', '#updatedAt': 'updatedAt' };
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':expectedVersion': expect.version };
+    let condition = '#version = :expectedVersion';
+    if (expect.statuses) {
+      names['#status'] = 'status';
+      const placeholders = expect.statuses.map((status, index) => {
+        values[`:expected${index}`] = status;
+        return `:expected${index}`;
+      });
+      condition += ` AND #status IN (${placeholders.join(', ')})`;
+    }
+    try {
+      return await this.write(cluster, { condition, names, values }, changes);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new StaleRecordError(
+          `Cluster ${cluster.clusterId} changed while this request ran; read it again and retry.`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  async releaseUnclaimed(
+    cluster: ClusterRef,
+    expect: { status: ClusterStatus; execution: string },
+    changes: ClusterChanges,
+  ): Promise<boolean> {
+    // The claim (statemachines/src/record.ts claimRecord) is the workflow's first write: once it is
+    // there, the workflow runs and this release must not apply.
+    const condition =
+      '#status = :inProgress AND #execution = :execution AND (attribute_not_exists(#claimedBy) OR #claimedBy <> :execution)';
+    try {
+      await this.write(
+        cluster,
+        {
+          condition,
+          names: { '#status': 'status', '#execution': 'execution', '#claimedBy': 'claimedBy' },
+          values: { ':inProgress': expect.status, ':execution': expect.execution },
+        },
+        changes,
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** A conditional write of `changes` that bumps the version (and keeps the reaper's shard in step). */
+  private async write(
+    cluster: ClusterRef,
+    expect: { condition: string; names: Record<string, string>; values: Record<string, unknown> },
+    changes: ClusterChanges,
+  ): Promise<ClusterRecord> {
+    const names: Record<string, string> = {
+      ...expect.names,
+      '#version': 'version',
+      '#updatedAt': 'updatedAt',
+    };
     const values: Record<string, unknown> = {
-      ':expectedVersion': expect.version,
+      ...expect.values,
       ':one': 1,
       ':now': this.options.now().toISOString(),
     };
@@ -207,36 +267,18 @@ export class DynamoClusterStore implements ClusterStore {
         set.push('#ttl = :ttl');
       }
     }
-    let condition = '#version = :expectedVersion';
-    if (expect.statuses) {
-      names['#status'] = 'status';
-      const placeholders = expect.statuses.map((status, index) => {
-        values[`:expected${index}`] = status;
-        return `:expected${index}`;
-      });
-      condition += ` AND #status IN (${placeholders.join(', ')})`;
-    }
-    try {
-      const { Attributes } = await this.db.send(
-        new UpdateCommand({
-          TableName: this.options.tableName,
-          Key: clusterKey(cluster),
-          UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return fromItem(Attributes ?? {});
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        throw new StaleRecordError(
-          `Cluster ${cluster.clusterId} changed while this request ran; read it again and retry.`,
-        );
-      }
-      throw error;
-    }
+    const { Attributes } = await this.db.send(
+      new UpdateCommand({
+        TableName: this.options.tableName,
+        Key: clusterKey(cluster),
+        UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+        ConditionExpression: expect.condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return fromItem(Attributes ?? {});
   }
 
   async list(query: {
@@ -271,6 +313,37 @@ export class DynamoClusterStore implements ClusterStore {
       nextToken: query.nextToken,
     });
     return { items: page.items.map(fromItem), nextToken: page.nextToken };
+  }
+
+  /**
+   * Every record in an in-progress status, for the watchdog's stranded-record sweep
+   * (core/workflow/stranded.ts): the by-created index, filtered, all pages, no page tokens.
+   */
+  async inProgress(): Promise<ClusterRecord[]> {
+    const names: Record<string, string> = { '#pk': 'entity', '#status': 'status' };
+    const values: Record<string, unknown> = { ':pk': 'cluster' };
+    const placeholders = IN_PROGRESS.map((status, index) => {
+      values[`:s${index}`] = status;
+      return `:s${index}`;
+    });
+    const found: ClusterRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const { Items = [], LastEvaluatedKey } = await this.db.send(
+        new QueryCommand({
+          TableName: this.options.tableName,
+          IndexName: 'by-created',
+          KeyConditionExpression: '#pk = :pk',
+          FilterExpression: `#status IN (${placeholders.join(', ')})`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      found.push(...Items.map(fromItem));
+      startKey = LastEvaluatedKey;
+    } while (startKey);
+    return found;
   }
 
   async appendEvent(cluster: ClusterRef, entry: NewTimelineEntry): Promise<void> {

@@ -2,7 +2,7 @@
  * The control plane's configuration, parsed once from the environment. Lambda functions get these
  * variables from serverless.yml; the local runtime (local/start.ts) sets them to the emulator's names.
  */
-import { STACK_PREFIX, STACK_PREFIX_MAX } from '../core/cluster/naming.ts';
+import { STACK_PREFIX, STACK_PREFIX_MAX, type Operation } from '../core/cluster/naming.ts';
 import { isSupportedRegion, unsupportedRegionMessage } from '../core/cluster/regions.ts';
 import { policyConfigSchema, type PolicyConfig } from '../core/policy.ts';
 import { DEFAULT_SCOPES, type ScopeNames } from '../core/principal.ts';
@@ -11,14 +11,8 @@ import { ConfigurationError, booleanFromEnv, jsonFromEnv, numberFromEnv, stringF
 export interface Config {
   region: string;
   clustersTable: string;
-  stateMachines: {
-    create: string;
-    update: string;
-    delete: string;
-    stop: string;
-    start: string;
-    upgrade: string;
-  };
+  /** Each lifecycle workflow's state machine ARN. */
+  stateMachines: Record<Operation, string>;
   eventBusName: string;
   /** Every cluster stack is named `<stackPrefix><clusterId>`; empty by default (core/cluster/naming.ts). */
   stackPrefix: string;

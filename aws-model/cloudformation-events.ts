@@ -46,17 +46,3 @@ export function stackStatusChangeEvent(options: {
     },
   };
 }
-
-/** The statuses the EventBridge rule (serverless.yml) sends to the relay. */
-export const RELAYED_STATUSES = [
-  'CREATE_COMPLETE',
-  'CREATE_FAILED',
-  'ROLLBACK_COMPLETE',
-  'ROLLBACK_FAILED',
-  'UPDATE_COMPLETE',
-  'UPDATE_FAILED',
-  'UPDATE_ROLLBACK_COMPLETE',
-  'UPDATE_ROLLBACK_FAILED',
-  'DELETE_COMPLETE',
-  'DELETE_FAILED',
-];

@@ -13,7 +13,8 @@ import type { ClusterRecord } from '../core/cluster/model.ts';
 import { AGENT_TAG_KEY, agentTag, MASTER_BOOT_TAG } from '../core/cluster/naming.ts';
 import type { WorkflowTiming } from '../core/workflow/inputs.ts';
 import { wakeSettledWorkflows, type SweepReport } from '../core/workflow/lost-events.ts';
-import { RELAYED_STATUSES, stackStatusChangeEvent } from './cloudformation-events.ts';
+import { SETTLED_STACK_STATUSES } from '../core/workflow/lost-events.ts';
+import { stackStatusChangeEvent } from './cloudformation-events.ts';
 import { FakeTable, fromItem, toAttribute, toItem, type AttributeValue } from './fake-dynamodb.ts';
 import {
   ACCOUNT,
@@ -309,6 +310,17 @@ export class FakeAws {
     ]);
   }
 
+  /**
+   * AWS stops answering for `seconds` of virtual time from `fromSeconds` after the clock's start
+   * (issue 12: "AWS endpoint down for 30 s"): every call in the window fails as a 503 would.
+   */
+  outage(fromSeconds: number, seconds: number): void {
+    const start = this.clock.now() + fromSeconds * 1000;
+    this.outages.push({ from: start, to: start + seconds * 1000 });
+  }
+
+  private readonly outages: { from: number; to: number }[] = [];
+
   /** The calls an execution made, as "service:action" in order (retries included). */
   actions(execution: string, options: { timeline?: boolean } = {}): string[] {
     return this.calls
@@ -479,6 +491,9 @@ export class FakeAws {
     };
     this.calls.push(call);
     try {
+      const now = this.clock.now();
+      if (this.outages.some((outage) => now >= outage.from && now < outage.to))
+        throw new ServiceError('ServiceUnavailable', 'Service Unavailable (the endpoint is down)');
       const fault = this.faults.get(invocation.action)?.shift();
       if (fault instanceof ServiceError) throw fault;
       const action = invocation.action.replace(/\.waitForTaskToken$/, '');
@@ -621,7 +636,7 @@ export class FakeAws {
     stack.history.push({ at, status, token, ...(reason ? { reason } : {}) });
     stack.history.sort((a, b) => a.at - b.at);
     this.event(stack, at, { status, token, ...(reason ? { reason } : {}) });
-    if (RELAYED_STATUSES.includes(status)) {
+    if (SETTLED_STACK_STATUSES.includes(status)) {
       this.at((at - this.clock.now()) / 1000 + this.eventBridge.delaySeconds, () => {
         if (!this.eventBridge.deliver) return;
         const event = stackStatusChangeEvent({

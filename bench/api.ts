@@ -188,7 +188,7 @@ export const api: BenchSection = {
       }),
     );
     const acceptSeconds = ((acceptedAt || performance.now()) - started) / 1000;
-    const statuses = await waitReady(local.apiUrl, token, ids, 300_000);
+    const statuses = await waitReady(local.apiUrl, token, ids, 600_000);
     const allReadySeconds = (performance.now() - started) / 1000;
     const stacks = await new CloudFormationClient(clientConfig).send(new ListStacksCommand({}));
     const stacksPerId = new Map<string, number>();
@@ -212,6 +212,9 @@ export const api: BenchSection = {
       acceptedPerSecond: round(replies.filter((status) => status === 202).length / acceptSeconds),
       retries,
       ready: [...statuses.values()].filter((status) => status === 'READY').length,
+      createFailed: [...statuses.values()].filter((status) => status === 'CREATE_FAILED').length,
+      // Issue 12: every answer is 202 or 503 + Retry-After; a 5xx other than 503 is a bug.
+      serverErrors: replies.filter((status) => status >= 500 && status !== 503).length,
       secondsUntilAllReady: Math.round(allReadySeconds * 10) / 10,
       // Accepted but never READY; a refusal is not a loss (it is in `answers`).
       lost: ids.filter((id, index) => replies[index] === 202 && statuses.get(id) !== 'READY').length,

@@ -60,6 +60,18 @@ export interface ClusterStore {
     changes: ClusterChanges,
   ): Promise<ClusterRecord>;
   /**
+   * Undo a request's hand-over of the record to `execution` (its workflow did not start, or may not
+   * have): applied only while the record is in `status`, names `execution`, and that execution has
+   * not claimed it (its workflow's first step, statemachines/src/record.ts `claimRecord`). False
+   * when the workflow claimed it first: the operation runs, and the request is accepted after all
+   * (docs/adr/0033-claimed-workflows.md).
+   */
+  releaseUnclaimed(
+    cluster: ClusterRef,
+    expect: { status: ClusterStatus; execution: string },
+    changes: ClusterChanges,
+  ): Promise<boolean>;
+  /**
    * A page of clusters, newest first: one team's, or every team's without `team`. `nextToken` is
    * opaque and bound to the query; a token this store did not issue for it is a ValidationError.
    */

@@ -13,6 +13,7 @@ import {
 import { CreateKeyPairCommand, DescribeKeyPairsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { parse } from 'yaml';
+import type { Operation } from '../core/cluster/naming.ts';
 import { substitute, type Substitution } from '../statemachines/src/index.ts';
 import { projectRoot } from './paths.ts';
 
@@ -25,16 +26,8 @@ export interface LocalResources {
   auditTable: string;
   webhookQueueUrl: string;
   templatesBucket: string;
-  stateMachines: {
-    create: string;
-    update: string;
-    delete: string;
-    stop: string;
-    start: string;
-    upgrade: string;
-    relay: string;
-    failureRelay: string;
-  };
+  /** The lifecycle workflows, and the two relays that feed them. */
+  stateMachines: Record<Operation | 'relay' | 'failureRelay', string>;
 }
 
 interface Clients {

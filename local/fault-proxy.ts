@@ -10,9 +10,11 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * freeze: never answered (until cleared); unavailable: 503; throttle: the service's throttling
- * error; transaction-conflict: DynamoDB cancelling a transaction for a conflicting one.
+ * error; transaction-conflict: DynamoDB cancelling a transaction for a conflicting one;
+ * lose-answer: the request reaches AWS and takes effect, but its answer is replaced by a 503 (a
+ * timeout after the service took the call).
  */
-export type FaultKind = 'freeze' | 'unavailable' | 'throttle' | 'transaction-conflict';
+export type FaultKind = 'freeze' | 'unavailable' | 'throttle' | 'transaction-conflict' | 'lose-answer';
 
 export interface Fault {
   kind: FaultKind;
@@ -54,6 +56,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     unavailable: 0,
     throttle: 0,
     'transaction-conflict': 0,
+    'lose-answer': 0,
   };
 
   const server: Server = createServer((incoming, response) => {
@@ -61,7 +64,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
     incoming.on('end', () => {
       const body = Buffer.concat(chunks);
-      const pass = () => {
+      const pass = (loseAnswer = false) => {
         const outgoing = forward(
           {
             host: upstream.hostname,
@@ -71,6 +74,14 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
             headers: incoming.headers,
           },
           (answer) => {
+            if (loseAnswer) {
+              answer.resume();
+              answer.on('end', () => {
+                response.writeHead(503, { 'content-type': 'text/plain' });
+                response.end('Service Unavailable');
+              });
+              return;
+            }
             response.writeHead(answer.statusCode ?? 502, answer.headers);
             answer.pipe(response);
           },
@@ -96,6 +107,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         held.push(pass);
         return;
       }
+      if (fault.kind === 'lose-answer') return pass(true);
       if (fault.kind === 'unavailable') {
         response.writeHead(503, { 'content-type': 'text/plain' });
         response.end('Service Unavailable');

@@ -8,10 +8,7 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { AwsJsonClient } from '../adapters/aws/json.ts';
 import { SQS, type SqsClient, type SqsMessage } from '../adapters/aws/services.ts';
-
-export interface QueuePoller {
-  stop(): void;
-}
+import { pollEvery, type Poller } from './poll-loop.ts';
 
 function toRecord(message: SqsMessage, queueArn: string): SQSRecord {
   const attributes = message.Attributes ?? {};
@@ -45,7 +42,7 @@ export function startQueuePoller(options: {
   handler: (event: SQSEvent) => Promise<SQSBatchResponse>;
   intervalMs: number;
   log: (line: string) => void;
-}): QueuePoller {
+}): Poller {
   const sqs: SqsClient = new AwsJsonClient(SQS, {
     region: options.region,
     endpoint: options.endpoint,
@@ -74,21 +71,5 @@ export function startQueuePoller(options: {
     }
   };
 
-  let running = false;
-  let stopped = false;
-  const timer = setInterval(() => {
-    if (running || stopped) return;
-    running = true;
-    poll()
-      .catch((error: unknown) => options.log(`queue poller: ${(error as Error).message}`))
-      .finally(() => {
-        running = false;
-      });
-  }, options.intervalMs);
-  return {
-    stop: () => {
-      stopped = true;
-      clearInterval(timer);
-    },
-  };
+  return pollEvery('queue poller', poll, options);
 }

@@ -19,8 +19,9 @@ import { bootstrap, DEMO_KEY_PAIR } from './bootstrap.ts';
 import { EmulatorMissingError, startEmulator, type Emulator } from './emulator.ts';
 import { startGateway } from './gateway.ts';
 import { projectRoot } from './paths.ts';
-import { startQueuePoller, type QueuePoller } from './queue-poller.ts';
-import { startStreamPoller, type StreamPoller } from './stream-poller.ts';
+import type { Poller } from './poll-loop.ts';
+import { startQueuePoller } from './queue-poller.ts';
+import { startStreamPoller } from './stream-poller.ts';
 
 const REGION = 'us-east-1';
 
@@ -42,8 +43,8 @@ export async function startLocal(options: {
   const emulator: Emulator = await startEmulator(options.emulatorPort);
   let server: Server | undefined;
   let reaper: NodeJS.Timeout | undefined;
-  let streamPoller: StreamPoller | undefined;
-  let queuePoller: QueuePoller | undefined;
+  let streamPoller: Poller | undefined;
+  let queuePoller: Poller | undefined;
   try {
     const resources = await bootstrap(emulator.endpoint, REGION);
     // The handlers read their configuration from the environment, as on Lambda.

@@ -3,44 +3,14 @@
  * on AWS (serverless.yml, function streamMetrics): every shard from its start, cluster records only
  * (the mapping's filter), batches handed to the very handler Lambda runs (functions/stream/).
  */
-import { CLUSTER_RECORD } from '../core/names/shared.ts';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { AwsJsonClient, type JsonService } from '../adapters/aws/json.ts';
-
-const DYNAMODB: JsonService = {
-  signingName: 'dynamodb',
-  targetPrefix: 'DynamoDB_20120810',
-  jsonVersion: '1.0',
-};
-const STREAMS: JsonService = {
-  signingName: 'dynamodb',
-  endpointPrefix: 'streams.dynamodb',
-  targetPrefix: 'DynamoDBStreams_20120810',
-  jsonVersion: '1.0',
-};
-
-type Tables = AwsJsonClient<{
-  DescribeTable: [{ TableName: string }, { Table?: { LatestStreamArn?: string } }];
-}>;
-type Streams = AwsJsonClient<{
-  DescribeStream: [{ StreamArn: string }, { StreamDescription?: { Shards?: { ShardId?: string }[] } }];
-  GetShardIterator: [
-    { StreamArn: string; ShardId: string; ShardIteratorType: 'TRIM_HORIZON' },
-    { ShardIterator?: string },
-  ];
-  GetRecords: [
-    { ShardIterator: string; Limit?: number },
-    { Records?: DynamoDBRecord[]; NextShardIterator?: string },
-  ];
-}>;
+import { CLUSTER_RECORD } from '../core/names/shared.ts';
+import { pollEvery, type Poller } from './poll-loop.ts';
+import { tableStream } from './table-stream.ts';
 
 const PAGE = 100;
 const MAX_PAGES_PER_TICK = 50;
 const MAX_RETRIES = 10;
-
-export interface StreamPoller {
-  stop(): void;
-}
 
 /** The mapping's filter pattern: `{"dynamodb": {"NewImage": {"sk": {"S": ["CLUSTER"]}}}}`. */
 export const isClusterRecord = (record: DynamoDBRecord): boolean =>
@@ -53,13 +23,8 @@ export async function startStreamPoller(options: {
   handler: (event: DynamoDBStreamEvent) => Promise<unknown>;
   intervalMs: number;
   log: (line: string) => void;
-}): Promise<StreamPoller> {
-  const client = { region: options.region, endpoint: options.endpoint, maxAttempts: 2 };
-  const tables: Tables = new AwsJsonClient(DYNAMODB, client);
-  const streams: Streams = new AwsJsonClient(STREAMS, client);
-  const { Table } = await tables.call('DescribeTable', { TableName: options.table });
-  const streamArn = Table?.LatestStreamArn;
-  if (!streamArn) throw new Error(`table ${options.table} has no stream`);
+}): Promise<Poller> {
+  const { streams, streamArn } = await tableStream(options);
   // shard id -> the iterator to read next; undefined once the shard is closed and read to its end.
   const iterators = new Map<string, string | undefined>();
   // shard id -> how often its current batch has failed.
@@ -110,21 +75,5 @@ export async function startStreamPoller(options: {
     }
   };
 
-  let running = false;
-  let stopped = false;
-  const timer = setInterval(() => {
-    if (running || stopped) return;
-    running = true;
-    poll()
-      .catch((error: unknown) => options.log(`stream poller: ${(error as Error).message}`))
-      .finally(() => {
-        running = false;
-      });
-  }, options.intervalMs);
-  return {
-    stop: () => {
-      stopped = true;
-      clearInterval(timer);
-    },
-  };
+  return pollEvery('stream poller', poll, options);
 }

@@ -16,7 +16,9 @@ export interface Polled<T> {
 }
 
 export function usePoll<T>(load: () => Promise<T>, everyMs: number, key: string): Polled<T> {
-  const [state, setState] = useState<{ data?: T; error?: Error }>({});
+  // Tagged with the key it answers: after the key changes (another filter), the last key's data is
+  // not shown as this one's, not even for the one render before the effect below restarts.
+  const [state, setState] = useState<{ key?: string; data?: T; error?: Error }>({});
   const wake = useRef<() => void>(() => undefined);
   // The interval may change between answers (busy or not) without restarting the poller.
   const interval = useRef(everyMs);
@@ -26,7 +28,7 @@ export function usePoll<T>(load: () => Promise<T>, everyMs: number, key: string)
     let timer: ReturnType<typeof setTimeout> | undefined;
     let running = false;
     let failures = 0;
-    setState({});
+    setState({ key });
     const tick = async () => {
       if (stopped || running) return;
       running = true;
@@ -35,11 +37,11 @@ export function usePoll<T>(load: () => Promise<T>, everyMs: number, key: string)
         if (document.visibilityState !== 'hidden') {
           const data = await load();
           failures = 0;
-          if (!stopped) setState({ data });
+          if (!stopped) setState({ key, data });
         }
       } catch (error) {
         failures += 1;
-        if (!stopped) setState((previous) => ({ ...previous, error: error as Error }));
+        if (!stopped) setState((previous) => ({ ...previous, key, error: error as Error }));
       } finally {
         running = false;
         const every = interval.current;
@@ -57,5 +59,6 @@ export function usePoll<T>(load: () => Promise<T>, everyMs: number, key: string)
       clearTimeout(timer);
     };
   }, [key]);
-  return { ...state, refresh: () => wake.current() };
+  const { key: answered, ...current } = state;
+  return { ...(answered === key ? current : {}), refresh: () => wake.current() };
 }

@@ -8,6 +8,18 @@ const gpuFamily = (family: string, slots: Record<string, number>) =>
 const cpuFamily = (family: string, sizes: string[]) =>
   Object.fromEntries(sizes.map((size) => [`${family}.${size}`, 0]));
 
+/** g5 and g6 come in the same sizes with the same GPU counts. */
+const G5_G6_SLOTS = {
+  xlarge: 1,
+  '2xlarge': 1,
+  '4xlarge': 1,
+  '8xlarge': 1,
+  '16xlarge': 1,
+  '12xlarge': 4,
+  '24xlarge': 4,
+  '48xlarge': 8,
+};
+
 export const AGENT_SLOTS: Readonly<Record<string, number>> = {
   // The seed's list.
   ...gpuFamily('g4dn', {
@@ -24,26 +36,8 @@ export const AGENT_SLOTS: Readonly<Record<string, number>> = {
   'p3dn.24xlarge': 8,
   ...cpuFamily('t2', ['medium', 'large', 'xlarge', '2xlarge']),
   // Newer families.
-  ...gpuFamily('g5', {
-    xlarge: 1,
-    '2xlarge': 1,
-    '4xlarge': 1,
-    '8xlarge': 1,
-    '16xlarge': 1,
-    '12xlarge': 4,
-    '24xlarge': 4,
-    '48xlarge': 8,
-  }),
-  ...gpuFamily('g6', {
-    xlarge: 1,
-    '2xlarge': 1,
-    '4xlarge': 1,
-    '8xlarge': 1,
-    '16xlarge': 1,
-    '12xlarge': 4,
-    '24xlarge': 4,
-    '48xlarge': 8,
-  }),
+  ...gpuFamily('g5', G5_G6_SLOTS),
+  ...gpuFamily('g6', G5_G6_SLOTS),
   'p4d.24xlarge': 8,
   'p5.48xlarge': 8,
   ...cpuFamily('m5', [

@@ -4,7 +4,15 @@
  */
 import { toView, type ClusterParameters, type ClusterRecord, type ClusterView } from '../cluster/model.ts';
 import { clusterRates, maxHourly, type CostRates } from './estimate.ts';
-import { accrue, hourlyIn, monthOf, openCursor, type SpendCursor } from './meter.ts';
+import {
+  accrue,
+  hourlyIn,
+  monthOf,
+  NO_STATUS,
+  openCursor,
+  type MeterChange,
+  type SpendCursor,
+} from './meter.ts';
 import type { PriceList } from './price-list.ts';
 
 export interface ClusterCost {
@@ -52,7 +60,12 @@ export function clusterCost(record: ClusterRecord, prices: PriceList, now: Date)
 export function carriedForward(record: ClusterRecord, rates: CostRates, now: Date) {
   const cursor = record.spend ?? openCursor(new Date(record.createdAt));
   const since = record.updatedAt > cursor.through ? record.updatedAt : cursor.through;
-  return accrue(cursor, [{ at: since, status: record.status }], now, rates);
+  const changes: MeterChange[] = [{ at: since, status: record.status }];
+  // A cursor never settled starts at the create, which wrote the record CREATING at that instant.
+  // Without this, the time up to the last status write would cost nothing: a whole life, for a
+  // cluster deleted before the reaper's first settlement ($0 this month where it accrued minimums).
+  if (cursor.status === NO_STATUS) changes.unshift({ at: cursor.through, status: 'CREATING' });
+  return accrue(cursor, changes, now, rates);
 }
 
 function monthToDate(cursor: SpendCursor, now: Date): number {

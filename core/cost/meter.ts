@@ -49,9 +49,12 @@ export function billedParts(status: string): { standing: boolean; running: boole
   return { standing: STANDING_ONLY.has(status), running: false };
 }
 
+/** The status of a cursor before the cluster's first create. */
+export const NO_STATUS = 'NONE';
+
 /** A cursor for a cluster nothing has been charged for yet. */
 export function openCursor(at: Date): SpendCursor {
-  return { through: at.toISOString(), status: 'NONE', agents: 0, month: monthOf(at), monthUsd: 0 };
+  return { through: at.toISOString(), status: NO_STATUS, agents: 0, month: monthOf(at), monthUsd: 0 };
 }
 
 /** The UTC month of an instant: YYYY-MM. */

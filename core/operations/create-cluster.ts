@@ -19,12 +19,18 @@ import { ConflictError, ServiceUnavailableError, ValidationError } from '../erro
 import { policyFor } from '../policy.ts';
 import type { Principal } from '../principal.ts';
 import type { ClusterSecret } from '../ports.ts';
-import type { CreateInput } from '../workflow/inputs.ts';
 import type { OperationDeps } from './deps.ts';
 import { assertMayProtect } from './protection.ts';
+import { startClaimedWorkflow } from './start-workflow.ts';
 import { assertWithinBudget } from './team-spend.ts';
 
 export const MASKED = '****';
+
+/** A create whose workflow did not start: retryable by sending the same request again. */
+const notStarted = {
+  status: 'CREATE_FAILED',
+  statusReason: 'The control plane could not start the create workflow; create the cluster again.',
+} as const;
 
 export type CreateDeps = Pick<
   OperationDeps,
@@ -108,8 +114,6 @@ export async function createCluster(
   }
   if (restore) await claimRestoreSource(deps, record, restore.source);
 
-  let input: CreateInput;
-  let secretStored = false;
   try {
     const secret: ClusterSecret = restore
       ? await deps.secrets.read(restore.secretName)
@@ -119,39 +123,42 @@ export async function createCluster(
       [SYSTEM_TAGS.team]: record.team,
       [SYSTEM_TAGS.clusterId]: record.clusterId,
     });
-    secretStored = true;
-    const inputs: StackInputs = {
-      secretName: record.secretName ?? '',
-      owner: ref,
-      ...(restore
-        ? { restore: { checkpointBucket: restore.checkpointBucket, dbSnapshot: restore.dbSnapshot } }
-        : {}),
-    };
-    // A failed earlier incarnation may still hold the stack name; the workflow may remove that
-    // stack (and only that one, by its recorded id) before it creates the new one.
-    const previousStackId = existing?.status === 'CREATE_FAILED' ? existing.stackId : undefined;
-    input = createWorkflowInput(record, {
-      stackName: stack,
-      template: deps.renderTemplate(parameters.deploymentType),
-      inputs,
-      timing: deps.settings.timing,
-      ...(previousStackId ? { previousStackId } : {}),
-    });
-    await startOnce(deps, record.execution ?? '', input);
   } catch (error) {
-    // The record is written; leave it in a state the user can act on (delete or re-create),
-    // and take back the passwords no stack will ever read.
-    if (secretStored) await deps.secrets.remove(record.secretName ?? '').catch(() => undefined);
-    await deps.store.update(
+    // No workflow exists yet: leave the record in a state the user can act on (re-create or delete).
+    await deps.store.releaseUnclaimed(
       record,
-      { version: record.version, statuses: ['CREATING'] },
-      {
-        status: 'CREATE_FAILED',
-        statusReason: 'The control plane could not start the create workflow; create the cluster again.',
-      },
+      { status: 'CREATING', execution: record.execution ?? '' },
+      notStarted,
     );
     throw error;
   }
+  const inputs: StackInputs = {
+    secretName: record.secretName ?? '',
+    owner: ref,
+    ...(restore
+      ? { restore: { checkpointBucket: restore.checkpointBucket, dbSnapshot: restore.dbSnapshot } }
+      : {}),
+  };
+  // A failed earlier incarnation may still hold the stack name; the workflow may remove that
+  // stack (and only that one, by its recorded id) before it creates the new one.
+  const previousStackId = existing?.status === 'CREATE_FAILED' ? existing.stackId : undefined;
+  const input = createWorkflowInput(record, {
+    stackName: stack,
+    template: deps.renderTemplate(parameters.deploymentType),
+    inputs,
+    timing: deps.settings.timing,
+    ...(previousStackId ? { previousStackId } : {}),
+  });
+  await startClaimedWorkflow(deps, {
+    operation: 'create',
+    execution: record.execution ?? '',
+    input,
+    cluster: record,
+    inProgress: 'CREATING',
+    release: notStarted,
+    // Take back the passwords no stack will ever read; kept while the workflow may still run.
+    afterRelease: () => deps.secrets.remove(record.secretName ?? ''),
+  });
   // The workflow runs: the create is accepted whatever happens to this timeline entry, which a
   // busy table may refuse (answering 503 now would send the client to a 409 on its retry).
   await deps.store
@@ -188,20 +195,6 @@ async function abandonIfWritten(deps: CreateDeps, record: ClusterRecord): Promis
     );
   } catch {
     // Still busy: nothing more to do in this request.
-  }
-}
-
-/**
- * StartExecution, and when it fails, whether it in fact started (its answer lost to a timeout):
- * then the create goes on as accepted, rather than marking CREATE_FAILED a cluster whose workflow
- * runs (docs/adr/0031-load-and-faults.md). Unknown counts as not started.
- */
-async function startOnce(deps: CreateDeps, execution: string, input: CreateInput): Promise<void> {
-  try {
-    await deps.workflows.start('create', execution, input);
-  } catch (error) {
-    if (await deps.workflows.exists('create', execution).catch(() => false)) return;
-    throw error;
   }
 }
 

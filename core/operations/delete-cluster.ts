@@ -10,6 +10,7 @@ import { assertCanSee, type Principal } from '../principal.ts';
 import type { DeleteInput } from '../workflow/inputs.ts';
 import type { OperationDeps } from './deps.ts';
 import { withFreshRecord } from './fresh-read.ts';
+import { startClaimedWorkflow } from './start-workflow.ts';
 
 export type DeleteDeps = Pick<OperationDeps, 'store' | 'workflows' | 'clock' | 'settings'>;
 
@@ -74,20 +75,21 @@ export async function startDelete(
     recordTtl: String(request.recordTtl),
     timing: deps.settings.timing,
   };
-  try {
-    await deps.workflows.start('delete', execution, input);
-  } catch (error) {
-    await deps.store.update(
-      current,
-      { version: updated.version, statuses: ['DELETING'] },
-      {
-        status: 'DELETE_FAILED',
-        statusReason:
-          'The control plane could not start the delete workflow; nothing was deleted. Retry the delete.',
-      },
-    );
-    throw error;
-  }
+  // Should the workflow not start, the cluster goes back to where it was (the request answers the
+  // error, typically a 503, and the delete may simply be sent again): nothing was deleted.
+  await startClaimedWorkflow(deps, {
+    operation: 'delete',
+    execution,
+    input,
+    cluster: current,
+    inProgress: 'DELETING',
+    release: {
+      status: current.status,
+      statusReason: current.statusReason ?? null,
+      deleteRequested: current.deleteRequested ?? null,
+      ...(current.execution ? { execution: current.execution } : {}),
+    },
+  });
   await deps.store.appendEvent(current, {
     at: now.toISOString(),
     source: 'control-plane',

@@ -1,6 +1,6 @@
 /**
  * The reaper's budget check, after settlement: per team with a monthly budget, notify once a month
- * at 80 % and at 100 %, and at 100 % stop its READY clusters that are not protected, each after a
+ * at 80 % and at 100 % (retried on the next run until a send succeeds), and at 100 % stop its READY clusters that are not protected, each after a
  * warning on its timeline and the teardown grace (docs/adr/0027-cost-and-budgets.md). A team back
  * under its budget (raised, or a new month) has the pending stops withdrawn.
  */
@@ -63,18 +63,28 @@ async function enforceTeam(
 
   for (const threshold of THRESHOLDS) {
     if (spend.spentUsd < (budget * threshold) / 100 || spend.notified[threshold] !== undefined) continue;
-    if (options.dryRun || !(await deps.ledger.markNotified(team, spend.month, threshold, at))) continue;
+    if (options.dryRun) continue;
     const message = `Team ${team} has spent $${spent} of its monthly budget of $${budget} in ${spend.month} (${threshold} %)${threshold === 100 ? ': new clusters, starts and cost-raising changes are refused, and running clusters that are not protected will be stopped (data kept).' : '.'}`;
+    // Sent first, recorded after: a send that fails is not recorded, so the next run sends it again.
+    // A send that succeeded but was not recorded (a crash, a parallel run) is sent again with the
+    // same event id (month and threshold), which webhook receivers drop as a duplicate.
+    try {
+      await deps.notifier.budgetThreshold({
+        team,
+        month: spend.month,
+        thresholdPercent: threshold,
+        budgetUsd: budget,
+        spentUsd: spent,
+        at,
+        message,
+      });
+    } catch (error) {
+      // Not fatal for the team: its budget stops below still run; this threshold is retried next run.
+      report.errors.push({ team, error: `budget threshold ${threshold} %: ${(error as Error).message}` });
+      continue;
+    }
+    if (!(await deps.ledger.markNotified(team, spend.month, threshold, at))) continue;
     report.notified.push({ team, thresholdPercent: threshold });
-    await deps.notifier.budgetThreshold({
-      team,
-      month: spend.month,
-      thresholdPercent: threshold,
-      budgetUsd: budget,
-      spentUsd: spent,
-      at,
-      message,
-    });
     for (const cluster of spend.clusters.filter((record) => record.status !== 'DELETED'))
       await deps.store.appendEvent(cluster, {
         at,

@@ -8,6 +8,7 @@ import { executionName } from '../cluster/naming.ts';
 import type { ClusterStatus } from '../cluster/status.ts';
 import type { StartInput, StopInput } from '../workflow/inputs.ts';
 import type { OperationDeps } from './deps.ts';
+import { startClaimedWorkflow } from './start-workflow.ts';
 
 export type ParkDeps = Pick<OperationDeps, 'store' | 'workflows' | 'clock' | 'settings'>;
 
@@ -49,19 +50,17 @@ export async function startParkOperation(
     clusterId: current.clusterId,
     timing: deps.settings.timing,
   };
-  try {
-    await deps.workflows.start(transition.operation, execution, input);
-  } catch (error) {
-    await deps.store.update(
-      current,
-      { version: updated.version, statuses: [transition.inProgress] },
-      {
-        status: transition.failed,
-        statusReason: `The control plane could not start the ${transition.operation} workflow; nothing was changed. Retry the ${transition.operation}.`,
-      },
-    );
-    throw error;
-  }
+  await startClaimedWorkflow(deps, {
+    operation: transition.operation,
+    execution,
+    input,
+    cluster: current,
+    inProgress: transition.inProgress,
+    release: {
+      status: transition.failed,
+      statusReason: `The control plane could not start the ${transition.operation} workflow; nothing was changed. Retry the ${transition.operation}.`,
+    },
+  });
   await deps.store.appendEvent(current, {
     at: now.toISOString(),
     source: 'control-plane',

@@ -163,34 +163,23 @@ async function act(
 ): Promise<TeardownWarning | undefined> {
   const at = now.toISOString();
   const expect = { version: cluster.version, statuses: [cluster.status] };
+  /** The idle clock moved: store it, and say why on the timeline where there is something to say. */
+  const recordIdle = async (
+    idle: ClusterRecord['idle'],
+    event?: { kind: 'idle' | 'teardown-cancelled' | 'teardown-warning'; message: string },
+  ) => {
+    await deps.store.update(cluster, expect, { idle });
+    if (event) await deps.store.appendEvent(cluster, { at, source: 'control-plane', ...event });
+  };
   switch (decision.kind) {
     case 'track':
-      await deps.store.update(cluster, expect, { idle: decision.idle });
-      if (decision.note)
-        await deps.store.appendEvent(cluster, {
-          at,
-          source: 'control-plane',
-          kind: 'idle',
-          message: decision.note,
-        });
+      await recordIdle(decision.idle, decision.note ? { kind: 'idle', message: decision.note } : undefined);
       return undefined;
     case 'cancel':
-      await deps.store.update(cluster, expect, { idle: decision.idle });
-      await deps.store.appendEvent(cluster, {
-        at,
-        source: 'control-plane',
-        kind: 'teardown-cancelled',
-        message: decision.message,
-      });
+      await recordIdle(decision.idle, { kind: 'teardown-cancelled', message: decision.message });
       return undefined;
     case 'warn':
-      await deps.store.update(cluster, expect, { idle: decision.idle });
-      await deps.store.appendEvent(cluster, {
-        at,
-        source: 'control-plane',
-        kind: 'teardown-warning',
-        message: decision.message,
-      });
+      await recordIdle(decision.idle, { kind: 'teardown-warning', message: decision.message });
       return {
         clusterId: cluster.clusterId,
         team: cluster.team,

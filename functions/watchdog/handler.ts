@@ -19,7 +19,10 @@ import {
 import { upgradeBudgetSeconds } from '../../core/operations/upgrade-cluster.ts';
 import { timingFrom } from '../../core/workflow/inputs.ts';
 import { wakeSettledWorkflows, type SweepReport } from '../../core/workflow/lost-events.ts';
-import { parkedWorkflows, stacks } from '../deps.ts';
+import { releaseStranded, type StrandedReport } from '../../core/workflow/stranded.ts';
+import { StaleRecordError } from '../../core/errors.ts';
+import type { DynamoClusterStore } from '../../adapters/cluster-store.ts';
+import { clusterStore, parkedWorkflows, stacks } from '../deps.ts';
 
 /** Time a workflow may spend besides its stack wait: checks, the root-cause search, status writes. */
 export const GRACE_SECONDS = 15 * 60;
@@ -44,7 +47,11 @@ export async function main(deps: WatchdogDeps): Promise<OverdueExecution[]> {
   return overdue;
 }
 
-export const handler = async (): Promise<{ overdue: number; lostEvents: SweepReport }> => {
+export const handler = async (): Promise<{
+  overdue: number;
+  lostEvents: SweepReport;
+  stranded: StrandedReport;
+}> => {
   logger.resetKeys();
   const current = config();
   const executions = new StepFunctionsExecutions(sfnClient(), current.stateMachines);
@@ -68,5 +75,24 @@ export const handler = async (): Promise<{ overdue: number; lostEvents: SweepRep
   });
   if (lostEvents.woken.length > 0 || lostEvents.errors > 0)
     logger.warn('woke workflows whose stack event was late or lost', { ...lostEvents });
-  return { overdue: overdue.length, lostEvents };
+  // Records in progress with no workflow (docs/adr/0033-claimed-workflows.md).
+  const store = clusterStore() as DynamoClusterStore;
+  const stranded = await releaseStranded({
+    inProgress: () => store.inProgress(),
+    running: new Set(running.map((execution) => execution.name)),
+    releaseUnclaimed: (record, expect, changes) => store.releaseUnclaimed(record, expect, changes),
+    markOnVersion: async (record, changes) => {
+      try {
+        await store.update(record, { version: record.version, statuses: [record.status] }, changes);
+        return true;
+      } catch (error) {
+        if (error instanceof StaleRecordError) return false;
+        throw error;
+      }
+    },
+    now: new Date(),
+  });
+  if (stranded.released.length > 0 || stranded.errors > 0)
+    logger.warn('released records left in progress without a workflow', { ...stranded });
+  return { overdue: overdue.length, lostEvents, stranded };
 };

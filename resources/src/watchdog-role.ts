@@ -3,9 +3,10 @@
  * (the standard state machines of serverless.yml, so a new workflow is watched once rendered), and
  * report a failed run to the async-failures queue. For the lost-event sweep
  * (core/workflow/lost-events.ts): read an execution's input, the parked token on its cluster
- * record, its stack's status, and return the token.
+ * record, its stack's status, and return the token. For the stranded-record sweep
+ * (core/workflow/stranded.ts): list in-progress records, release those with no workflow.
  */
-import { arn, getAtt, ref, type Resources } from './cfn.ts';
+import { arn, getAtt, join, ref, type Resources } from './cfn.ts';
 import type { ServiceShape } from './service.ts';
 
 export function watchdogRoleResources(shape: ServiceShape): Resources {
@@ -64,6 +65,17 @@ export function watchdogRoleResources(shape: ServiceShape): Resources {
                   Effect: 'Allow',
                   Action: ['dynamodb:GetItem'],
                   Resource: getAtt('ClustersTable', 'Arn'),
+                },
+                {
+                  // The stranded-record sweep (core/workflow/stranded.ts): in-progress records, and
+                  // their release to a retryable *_FAILED status (conditional writes).
+                  Sid: 'StrandedRecords',
+                  Effect: 'Allow',
+                  Action: ['dynamodb:Query', 'dynamodb:UpdateItem'],
+                  Resource: [
+                    getAtt('ClustersTable', 'Arn'),
+                    join([getAtt('ClustersTable', 'Arn'), '/index/by-created']),
+                  ],
                 },
                 {
                   Sid: 'StackStatus',

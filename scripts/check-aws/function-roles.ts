@@ -273,6 +273,8 @@ export const FUNCTION_CALLS: Record<string, FunctionCall[]> = {
     },
     { adapter: 'executions', action: 'states:SendTaskSuccess', resource: '*' },
     { adapter: 'parkedWorkflows', action: 'dynamodb:GetItem', resource: table },
+    // The stranded-record sweep (core/workflow/stranded.ts).
+    ...store('Query@by-created', 'UpdateItem'),
     { adapter: 'stacks', action: 'cloudformation:DescribeStacks', resource: stack },
     { adapter: 'lambda', action: 'sqs:SendMessage', resource: arn.queue('AsyncFailuresQueue') },
   ],

@@ -44,6 +44,19 @@ export const TRANSIENT_RETRY: Json = {
   JitterStrategy: 'FULL',
 };
 
+/**
+ * Writes to the cluster record outlast an AWS outage of 30 s and more (issue 12): a status that
+ * is not written leaves the cluster in progress, and a stack id not recorded leaves a stack the
+ * cluster does not know. No jitter, so the wait is bounded below: 2+4+8+16+30+30 = 90 s.
+ */
+export const RECORD_RETRY: Json = {
+  ErrorEquals: ['States.TaskFailed'],
+  IntervalSeconds: 2,
+  MaxAttempts: 6,
+  BackoffRate: 2,
+  MaxDelaySeconds: 30,
+};
+
 /** The cluster record's key (adapters/cluster-store.ts): every workflow input carries team and id. */
 export const CLUSTER_PK = CLUSTER_RECORD.pk.asl({ team: '$.team', clusterId: '$.clusterId' });
 export const clusterKey: Json = {

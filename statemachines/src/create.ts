@@ -35,6 +35,7 @@ export function createWorkflow(): StateMachine {
     inProgress: 'CREATING',
     failed: 'CREATE_FAILED',
     recordedErrors: ['StackCreateFailed'],
+    claim: true,
   });
 }
 

@@ -195,6 +195,7 @@ export function deleteWorkflow(): StateMachine {
     inProgress: 'DELETING',
     failed: 'DELETE_FAILED',
     recordedErrors: ['StackDeleteFailed'],
+    claim: true,
   });
 }
 

@@ -7,8 +7,8 @@
  * States.Runtime (a path that matches nothing) is beyond any Catch on AWS: the workflows read only
  * what the services always return, and check optional fields with IsPresent first.
  */
-import type { StateMachine } from './asl.ts';
-import { logEvent, recordStatus, STATUS_CONFLICT } from './record.ts';
+import { merge, type StateMachine } from './asl.ts';
+import { claimRecord, logEvent, recordStatus, STATUS_CONFLICT } from './record.ts';
 
 export interface Guard {
   /** The status the workflow works in (CREATING, UPDATING, DELETING). */
@@ -16,6 +16,11 @@ export interface Guard {
   failed: string;
   /** Fail-state errors the workflow raises itself after recording the outcome. */
   recordedErrors: string[];
+  /**
+   * Claim the record before anything else (statemachines/src/record.ts claimRecord): for the
+   * workflows a request starts through core/operations/start-workflow.ts.
+   */
+  claim?: boolean;
 }
 
 export function guarded(workflow: StateMachine, guard: Guard): StateMachine {
@@ -25,7 +30,17 @@ export function guarded(workflow: StateMachine, guard: Guard): StateMachine {
     States: {
       Run: {
         Type: 'Parallel',
-        Branches: [{ StartAt: workflow.StartAt, States: workflow.States }],
+        Branches: [
+          guard.claim
+            ? {
+                StartAt: 'ClaimRecord',
+                States: merge(
+                  claimRecord('ClaimRecord', { from: guard.inProgress, next: workflow.StartAt }),
+                  workflow.States,
+                ),
+              }
+            : { StartAt: workflow.StartAt, States: workflow.States },
+        ],
         ResultSelector: { 'result.$': '$[0]' },
         OutputPath: '$.result',
         Catch: [

@@ -14,6 +14,7 @@ import {
   DDB_UPDATE,
   DELETE_MACHINE,
   merge,
+  RECORD_RETRY,
   TABLE,
   TRANSIENT_RETRY,
   type Json,
@@ -123,11 +124,53 @@ export function recordStatus(name: string, write: StatusWrite): States {
       ...(write.resultPath ? { ReturnValues: 'ALL_NEW' } : {}),
     },
     ResultPath: write.resultPath ?? null,
-    Retry: [NO_RETRY_ON_CONDITION, TRANSIENT_RETRY],
+    Retry: [NO_RETRY_ON_CONDITION, RECORD_RETRY],
     Catch: [{ ErrorEquals: CONDITION_FAILED, Next: write.onConflict ?? STATUS_CONFLICT }],
     Next: write.next,
   };
   return { [name]: state };
+}
+
+export const NOT_CLAIMED = 'NotClaimed';
+
+/**
+ * The first step of a workflow a request starts (core/operations/start-workflow.ts): mark the record
+ * as taken by this execution, conditional on it still being in `from` and naming this execution. If
+ * the request released the record meanwhile (StartExecution's answer was lost and it could not tell
+ * whether the execution started), or a newer request owns it, the workflow ends at once, having
+ * touched nothing; otherwise the request's release no longer applies (docs/adr/0033-claimed-workflows.md).
+ * The claim bumps no version and changes nothing a reader sees; repeating it is harmless.
+ */
+export function claimRecord(name: string, options: { from: string; next: string }): States {
+  return {
+    [name]: {
+      Type: 'Task',
+      Resource: DDB_UPDATE,
+      Parameters: {
+        TableName: TABLE,
+        Key: clusterKey,
+        UpdateExpression: 'SET #claimedBy = :me',
+        ConditionExpression: '#status = :from AND #execution = :me',
+        ExpressionAttributeNames: {
+          '#claimedBy': 'claimedBy',
+          '#status': 'status',
+          '#execution': 'execution',
+        },
+        ExpressionAttributeValues: { ':from': { S: options.from }, ':me': { 'S.$': '$$.Execution.Name' } },
+      },
+      ResultPath: null,
+      Retry: [NO_RETRY_ON_CONDITION, RECORD_RETRY],
+      Catch: [{ ErrorEquals: CONDITION_FAILED, ResultPath: null, Next: NOT_CLAIMED }],
+      Next: options.next,
+    },
+    [NOT_CLAIMED]: {
+      Type: 'Pass',
+      Parameters: { 'clusterId.$': '$.clusterId', claimed: false },
+      End: true,
+      Comment:
+        "The record is not this execution's (its request released it, or another operation owns it): nothing was touched",
+    },
+  };
 }
 
 /**
@@ -159,7 +202,7 @@ export function releaseStackName(name: string, options: { stackName: string; nex
         ExpressionAttributeValues: { ':me': { 'S.$': CLUSTER_PK } },
       },
       ResultPath: null,
-      Retry: [NO_RETRY_ON_CONDITION, TRANSIENT_RETRY],
+      Retry: [NO_RETRY_ON_CONDITION, RECORD_RETRY],
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: options.next }],
       Next: options.next,
     },

@@ -27,6 +27,7 @@ export function startWorkflow(): StateMachine {
     inProgress: 'STARTING',
     failed: 'START_FAILED',
     recordedErrors: ['ClusterStartFailed'],
+    claim: true,
   });
 }
 

@@ -26,6 +26,7 @@ export function stopWorkflow(): StateMachine {
     inProgress: 'STOPPING',
     failed: 'STOP_FAILED',
     recordedErrors: ['ClusterStopFailed'],
+    claim: true,
   });
 }
 

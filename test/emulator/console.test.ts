@@ -126,7 +126,12 @@ describe('web console', () => {
     await page.getByRole('link', { name: 'Clusters', exact: true }).click();
     await page.getByRole('link', { name: clusterId }).waitFor();
     await page.getByLabel('Status').selectOption('READY');
-    await page.getByRole('link', { name: clusterId }).waitFor();
+    // The filtered list itself, rendered (not the one before the filter, nor "Loading…").
+    const listed = page.getByRole('table', { name: /^Your team's clusters/ });
+    const row = listed.getByRole('row').filter({ has: page.getByRole('link', { name: clusterId }) });
+    await row.getByText('READY', { exact: true }).waitFor();
+    await row.getByText(/http:\/\/[0-9.]+:8080/).waitFor();
+    expect(await page.getByText('Loading…').count()).toBe(0);
     await expectAccessible(page, '05-clusters-list');
     await page.getByLabel('Status').selectOption('STOPPED');
     await page.getByText('No clusters in STOPPED yet.').waitFor();
@@ -151,6 +156,15 @@ describe('web console', () => {
       .first()
       .waitFor({ timeout: 60_000 });
     await page.getByRole('link', { name: 'Restore into a new cluster' }).waitFor();
+    // What it accrued this month (AWS's minimum charges at least), not $0 because it is deleted.
+    const spent = Number(
+      /\$([0-9.]+) this month/.exec(await page.getByText(/ this month$/).innerText())?.[1],
+    );
+    expect(spent).toBeGreaterThanOrEqual(0.012);
+    expect(spent).toBeCloseTo(
+      (await call('GET', `/clusters/${clusterId}`, { token })).body.cost.monthToDate,
+      2,
+    );
     await expectAccessible(page, '08-cluster-deleted');
     await page.getByRole('link', { name: 'Restore into a new cluster' }).click();
     expect(await page.getByLabel('Restore from', { exact: true }).inputValue()).toBe(clusterId);

@@ -12,38 +12,17 @@ import type { AddressInfo } from 'node:net';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { Webhook } from 'standardwebhooks';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
-import { Ec2AgentCounter } from '../../adapters/agent-counter.ts';
-import { DynamoDocumentClient } from '../../adapters/aws/dynamodb.ts';
 import { AwsJsonClient } from '../../adapters/aws/json.ts';
-import { AwsQueryClient } from '../../adapters/aws/query.ts';
-import { EC2, EVENTBRIDGE, SQS, STEP_FUNCTIONS, type SqsClient } from '../../adapters/aws/services.ts';
-import { DynamoClusterStore } from '../../adapters/cluster-store.ts';
-import { EventBridgeNotifier } from '../../adapters/notifier.ts';
-import { PageTokens } from '../../adapters/page-tokens.ts';
+import { SQS, type SqsClient } from '../../adapters/aws/services.ts';
 import { SqsDeliveryQueue } from '../../adapters/delivery-queue.ts';
-import { DynamoSpendLedger } from '../../adapters/spend-ledger.ts';
 import { DynamoWebhookStore } from '../../adapters/webhook-store.ts';
-import { StepFunctionsWorkflows } from '../../adapters/workflows.ts';
-import type { SpendLedger } from '../../core/cost/ledger.ts';
-import { PRICES } from '../../core/cost/price-list.ts';
 import { publishTeamEvents } from '../../core/notifications/publish.ts';
 import { TeamNotifier } from '../../core/notifications/team-notifier.ts';
 import { LOCAL_STACK } from '../../local/bootstrap.ts';
 import { spendRun, type SpendRun } from '../../functions/reaper/handler.ts';
-import { TEST_TIMING } from '../support/fakes.ts';
-import {
-  call,
-  DEMO_KEY_PAIR,
-  emulator,
-  emulatorUrl,
-  tokenFor,
-  uniqueId,
-  waitForStatus,
-} from '../support/local-api.ts';
+import { CLUSTERS_TABLE, emulatorDeps, settlingOnly } from '../support/emulator-deps.ts';
+import { call, DEMO_KEY_PAIR, emulator, tokenFor, uniqueId, waitForStatus } from '../support/local-api.ts';
 
-const TABLE = 'det-control-plane-local-clusters';
-const MACHINE = (name: string) =>
-  `arn:aws:states:us-east-1:123456789012:stateMachine:det-control-plane-local-${name}`;
 const TEAM = 'budget-emu';
 const BUDGET = 0.005;
 const GRACE = 2;
@@ -90,52 +69,23 @@ describe('a team over its monthly budget, in the emulator', () => {
     const queueUrl =
       Stacks[0]?.Outputs?.find((output) => output.OutputKey === 'WebhookDeliveryQueueUrl')?.OutputValue ?? '';
 
-    const config = { endpoint: emulatorUrl(), region: 'us-east-1' };
-    const db = new DynamoDocumentClient(config);
-    const pageTokens = new PageTokens(async () => Buffer.alloc(32, 5));
-    const store = new DynamoClusterStore(db, {
-      tableName: TABLE,
-      deletedRetentionDays: 30,
-      now: () => clock.now(),
-      pageTokens,
-    });
-    const ledger = new DynamoSpendLedger(db, { tableName: TABLE, now: () => clock.now(), pageTokens });
-    // Other test files share the emulator: settle this team's clusters only.
-    const scoped: SpendLedger = Object.assign(Object.create(ledger) as SpendLedger, {
-      unsettled: async (query: { limit: number; nextToken?: string }) => {
-        const page = await ledger.unsettled(query);
-        return { ...page, items: page.items.filter((cluster) => cluster.team === TEAM) };
-      },
-    });
-    const deps = {
-      store,
-      ledger: scoped,
-      workflows: new StepFunctionsWorkflows(new AwsJsonClient(STEP_FUNCTIONS, config), {
-        create: MACHINE('create'),
-        update: MACHINE('update'),
-        upgrade: MACHINE('upgrade'),
-        delete: MACHINE('delete'),
-        stop: MACHINE('stop'),
-        start: MACHINE('start'),
-      }),
+    const emulated = emulatorDeps({
       clock,
-      settings: {
-        region: 'us-east-1',
-        stackPrefix: 'detcp-local',
-        policies: { teams: { [TEAM]: { monthlyBudgetUsd: BUDGET } } },
-        timing: TEST_TIMING,
-        deletedRetentionDays: 30,
-      },
-      agents: new Ec2AgentCounter(new AwsQueryClient(EC2, config)),
-      prices: PRICES,
+      settings: { stackPrefix: 'detcp-local', policies: { teams: { [TEAM]: { monthlyBudgetUsd: BUDGET } } } },
+    });
+    const { db, client } = emulated;
+    const deps = {
+      ...emulated,
+      // Other test files share the emulator: settle this team's clusters only.
+      ledger: settlingOnly(emulated.ledger, (cluster) => cluster.team === TEAM),
       // As functions/deps.ts wires it: EventBridge for operators, the team's webhooks through the queue.
       notifier: new TeamNotifier(
-        new EventBridgeNotifier(new AwsJsonClient(EVENTBRIDGE, config), 'default'),
+        emulated.notifier,
         (events) =>
           publishTeamEvents(
             {
-              webhooks: new DynamoWebhookStore(db, { tableName: TABLE, now: () => clock.now() }),
-              deliveries: new SqsDeliveryQueue(new AwsJsonClient(SQS, config) as SqsClient, queueUrl),
+              webhooks: new DynamoWebhookStore(db, { tableName: CLUSTERS_TABLE, now: () => clock.now() }),
+              deliveries: new SqsDeliveryQueue(new AwsJsonClient(SQS, client) as SqsClient, queueUrl),
             },
             events,
           ),

@@ -6,32 +6,20 @@
  * retryable, with nothing lost and nothing written twice.
  */
 import { ListStacksCommand } from '@aws-sdk/client-cloudformation';
-import { DynamoDocumentClient } from '../../adapters/aws/dynamodb.ts';
 import { withDeadline } from '../../adapters/aws/deadline.ts';
 import { AwsJsonClient } from '../../adapters/aws/json.ts';
 import { AwsQueryClient } from '../../adapters/aws/query.ts';
-import { EC2, EVENTBRIDGE, RDS, SECRETS_MANAGER, STEP_FUNCTIONS } from '../../adapters/aws/services.ts';
-import { Ec2AgentCounter } from '../../adapters/agent-counter.ts';
-import { RdsDatabaseStates } from '../../adapters/database-states.ts';
-import { HttpMasterProbe } from '../../adapters/master-probe.ts';
-import { EventBridgeNotifier } from '../../adapters/notifier.ts';
+import { EC2, SECRETS_MANAGER } from '../../adapters/aws/services.ts';
 import { reap, type ReapDeps } from '../../core/operations/reap.ts';
-import type { ClusterStore } from '../../core/ports.ts';
-import { DynamoClusterStore } from '../../adapters/cluster-store.ts';
 import { Ec2KeyPairs } from '../../adapters/key-pairs.ts';
-import { PageTokens } from '../../adapters/page-tokens.ts';
 import { SecretsManagerSecrets } from '../../adapters/secrets.ts';
-import { DynamoSpendLedger } from '../../adapters/spend-ledger.ts';
-import { StepFunctionsWorkflows } from '../../adapters/workflows.ts';
-import { PRICES } from '../../core/cost/price-list.ts';
 import { createCluster, type CreateDeps } from '../../core/operations/create-cluster.ts';
 import { deleteCluster } from '../../core/operations/delete-cluster.ts';
-import { systemClock } from '../../core/ports.ts';
 import type { Principal } from '../../core/principal.ts';
 import { problemResponse } from '../../functions/http/middleware/problem-details.ts';
 import { startFaultProxy, type FaultProxy } from '../../local/fault-proxy.ts';
 import { renderTemplate } from '../../templates/src/index.ts';
-import { TEST_TIMING } from '../support/fakes.ts';
+import { emulatorDeps, reapingOnly } from '../support/emulator-deps.ts';
 import {
   call,
   DEMO_KEY_PAIR,
@@ -42,9 +30,6 @@ import {
   waitForStatus,
 } from '../support/local-api.ts';
 
-const TABLE = 'det-control-plane-local-clusters';
-const MACHINE = (name: string) =>
-  `arn:aws:states:us-east-1:123456789012:stateMachine:det-control-plane-local-${name}`;
 /**
  * The request budget where AWS freezes: short, so the tests stay fast (the API's own is ~21 s).
  * Elsewhere the budget leaves room for retries after the request's other calls, which take
@@ -66,42 +51,18 @@ let token: string;
 
 beforeAll(async () => {
   proxy = await startFaultProxy(emulatorUrl());
-  const options = { region: 'us-east-1', endpoint: proxy.endpoint, baseDelayMs: 50 };
-  const pageTokens = new PageTokens(async () => Buffer.alloc(32, 7));
-  const dynamo = new DynamoDocumentClient(options);
+  const emulated = emulatorDeps({
+    endpoint: proxy.endpoint,
+    client: { baseDelayMs: 50 },
+    settings: { policies: { defaults: { maxClusters: 100 } } },
+  });
+  const options = emulated.client;
   deps = {
-    store: new DynamoClusterStore(dynamo, {
-      tableName: TABLE,
-      deletedRetentionDays: 30,
-      now: () => new Date(),
-      pageTokens,
-    }),
-    workflows: new StepFunctionsWorkflows(
-      new AwsJsonClient(STEP_FUNCTIONS, options),
-      {
-        create: MACHINE('create'),
-        update: MACHINE('update'),
-        upgrade: MACHINE('upgrade'),
-        delete: MACHINE('delete'),
-        stop: MACHINE('stop'),
-        start: MACHINE('start'),
-      },
-      () => undefined,
-    ),
+    ...emulated,
     secrets: new SecretsManagerSecrets(new AwsJsonClient(SECRETS_MANAGER, options)),
     keyPairs: new Ec2KeyPairs(new AwsQueryClient(EC2, options), { budgetMs: 1000 }),
     renderTemplate,
     generatePassword: () => 'faults-password-0123456789abcdef',
-    clock: systemClock,
-    settings: {
-      region: 'us-east-1',
-      stackPrefix: '',
-      policies: { defaults: { maxClusters: 100 } },
-      timing: TEST_TIMING,
-      deletedRetentionDays: 30,
-    },
-    prices: PRICES,
-    ledger: new DynamoSpendLedger(dynamo, { tableName: TABLE, now: () => new Date(), pageTokens }),
   };
   token = await tokenFor(TEAM);
 });
@@ -143,7 +104,8 @@ describe('AWS faults during a create', () => {
     const refused = await create(id, { budgetMs: FROZEN_BUDGET_MS });
     expect(refused.status).toBe(503);
     expect(refused.headers['retry-after']).toMatch(/^\d+$/);
-    expect(refused.ms).toBeLessThan(FROZEN_BUDGET_MS + 2500);
+    // The budget plus one last short attempt, with room for a loaded machine: not the frozen socket.
+    expect(refused.ms).toBeLessThan(FROZEN_BUDGET_MS + 6000);
     proxy.clear();
     expect((await call('GET', `/clusters/${id}`, { token })).status).toBe(404);
 
@@ -188,6 +150,56 @@ describe('AWS faults during a create', () => {
     await waitForStatus(lasting, token, 'READY', 60_000);
     expect(await stacksNamed(lasting)).toBe(1);
   }, 120_000);
+});
+
+describe('StartExecution took effect but its answer was lost, and DescribeExecution is down (ADR 0033)', () => {
+  it('a create: accepted once (claimed) or released and re-created: one workflow builds the one stack', async () => {
+    const id = uniqueId('flt-lost');
+    proxy.inject({ kind: 'lose-answer', service: 'states', operation: 'StartExecution' });
+    proxy.inject({ kind: 'unavailable', service: 'states', operation: 'DescribeExecution' });
+    const first = await create(id);
+    proxy.clear();
+    expect(proxy.faulted['lose-answer']).toBeGreaterThanOrEqual(1);
+    // Either the workflow claimed the record before the request could release it (202), or the
+    // request released it (503 + Retry-After) and the late workflow finds it not its own.
+    expect([202, 503]).toContain(first.status);
+    if (first.status === 503) {
+      expect(first.headers['retry-after']).toMatch(/^\d+$/);
+      const released = await call('GET', `/clusters/${id}`, { token });
+      expect(released.body.status).toMatch(/^(CREATE_FAILED|CREATING)$/);
+      // The client honours Retry-After and sends the same request again.
+      await waitForStatus(id, token, 'CREATE_FAILED', 60_000);
+      expect((await create(id)).status).toBe(202);
+    }
+    await waitForStatus(id, token, 'READY', 120_000);
+    expect(await stacksNamed(id)).toBe(1);
+  }, 240_000);
+
+  it('a delete: accepted (claimed), or answered 503 with the cluster as it was; DELETED once, data kept', async () => {
+    const id = uniqueId('flt-lostd');
+    expect((await create(id)).status).toBe(202);
+    await waitForStatus(id, token, 'READY', 120_000);
+    proxy.inject({ kind: 'lose-answer', service: 'states', operation: 'StartExecution' });
+    proxy.inject({ kind: 'unavailable', service: 'states', operation: 'DescribeExecution' });
+    const first = await request(() =>
+      deleteCluster(deps, principal, { team: TEAM, clusterId: id }, { purge: false }),
+    );
+    proxy.clear();
+    expect([202, 503]).toContain(first.status);
+    if (first.status === 503) {
+      // Released to READY unless the workflow had claimed it; then it is DELETING and runs.
+      const now = await call('GET', `/clusters/${id}`, { token });
+      expect(['READY', 'DELETING', 'DELETED']).toContain(now.body.status);
+      if (now.body.status === 'READY') {
+        const again = await request(() =>
+          deleteCluster(deps, principal, { team: TEAM, clusterId: id }, { purge: false }),
+        );
+        expect(again.status).toBe(202);
+      }
+    }
+    const deleted = await waitForStatus(id, token, 'DELETED', 120_000);
+    expect(deleted.body.retained?.checkpointBucket).toBeTruthy();
+  }, 300_000);
 });
 
 describe('AWS faults during a delete', () => {
@@ -248,22 +260,19 @@ describe('AWS faults during a reaper run', () => {
     await waitForStatus(id, token, 'READY', 60_000);
     const before = await call('GET', `/clusters/${id}`, { token });
     // A worker has no request budget: its clients' own short limits, through the proxy.
-    const options = { region: 'us-east-1', endpoint: proxy.endpoint, timeoutMs: 1000, maxAttempts: 2 };
-    const store = deps.store as DynamoClusterStore;
-    // Only this test's cluster: other test files share the emulator.
-    const scoped: ClusterStore = Object.assign(Object.create(store) as ClusterStore, {
-      listReapable: async (query: { limit: number; nextToken?: string; status?: 'READY' | 'STOPPED' }) => {
-        const page = await store.listReapable(query);
-        return { ...page, items: page.items.filter((cluster) => cluster.clusterId === id) };
-      },
+    const worker = emulatorDeps({
+      endpoint: proxy.endpoint,
+      client: { timeoutMs: 1000, maxAttempts: 2 },
+      masterTimeoutMs: 1000,
     });
     const reapDeps: ReapDeps = {
       ...deps,
-      store: scoped,
-      agents: new Ec2AgentCounter(new AwsQueryClient(EC2, options)),
-      databases: new RdsDatabaseStates(new AwsQueryClient(RDS, options)),
-      masters: new HttpMasterProbe({ timeoutMs: 1000 }),
-      notifier: new EventBridgeNotifier(new AwsJsonClient(EVENTBRIDGE, options), 'default'),
+      // Only this test's cluster: other test files share the emulator.
+      store: reapingOnly(deps.store, (cluster) => cluster.clusterId === id),
+      agents: worker.agents,
+      databases: worker.databases,
+      masters: worker.masters,
+      notifier: worker.notifier,
       reaper: { graceSeconds: 600, pageSize: 200, masterConcurrency: 10 },
     };
     proxy.inject({ kind: 'freeze', service: 'ec2' });
@@ -273,7 +282,7 @@ describe('AWS faults during a reaper run', () => {
       (error: Error) => ({ report: undefined, failed: Boolean(error.message) }),
     );
     expect(down.failed).toBe(true);
-    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(Date.now() - started).toBeLessThan(30_000);
     proxy.clear();
     const after = await call('GET', `/clusters/${id}`, { token });
     expect(after.body.status).toBe('READY');

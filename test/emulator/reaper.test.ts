@@ -4,30 +4,19 @@
  * master's documented endpoints. Runs are scoped to this file's clusters (other test files share
  * the emulator), through a store that lists only them.
  */
-import { DynamoSpendLedger } from '../../adapters/spend-ledger.ts';
-import { PRICES } from '../../core/cost/price-list.ts';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
+import { TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { Ec2AgentCounter } from '../../adapters/agent-counter.ts';
-import { DynamoDocumentClient } from '../../adapters/aws/dynamodb.ts';
-import { AwsJsonClient } from '../../adapters/aws/json.ts';
-import { AwsQueryClient } from '../../adapters/aws/query.ts';
-import { EC2, EVENTBRIDGE, RDS, STEP_FUNCTIONS } from '../../adapters/aws/services.ts';
-import { RdsDatabaseStates } from '../../adapters/database-states.ts';
-import { clusterPk, DynamoClusterStore } from '../../adapters/cluster-store.ts';
-import { HttpMasterProbe } from '../../adapters/master-probe.ts';
-import { EventBridgeNotifier } from '../../adapters/notifier.ts';
-import { PageTokens } from '../../adapters/page-tokens.ts';
-import { StepFunctionsWorkflows } from '../../adapters/workflows.ts';
-import { AGENT_TAG_KEY, agentTag, stackNameOf } from '../../core/cluster/naming.ts';
+import type { Ec2AgentCounter } from '../../adapters/agent-counter.ts';
+import { clusterPk } from '../../adapters/cluster-store.ts';
+import { stackNameOf } from '../../core/cluster/naming.ts';
 import { reap, type ReapDeps } from '../../core/operations/reap.ts';
-import type { ClusterStore } from '../../core/ports.ts';
-import { FixedClock, TEST_TIMING } from '../support/fakes.ts';
+import { CLUSTERS_TABLE, emulatorDeps, reapingOnly, startAgent } from '../support/emulator-deps.ts';
+import { FixedClock } from '../support/fakes.ts';
 import {
   call,
   DEMO_KEY_PAIR,
@@ -38,9 +27,6 @@ import {
   waitForStatus,
 } from '../support/local-api.ts';
 
-const TABLE = 'det-control-plane-local-clusters';
-const MACHINE = (name: string) =>
-  `arn:aws:states:us-east-1:123456789012:stateMachine:det-control-plane-local-${name}`;
 const GRACE = 600;
 
 /**
@@ -100,48 +86,14 @@ describe('the reaper in the emulator', () => {
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     masterUrl = `http://127.0.0.1:${(masters.master.address() as AddressInfo).port}`;
     masters.state.elsewhere = `http://127.0.0.1:${(masters.elsewhere.address() as AddressInfo).port}`;
-    const config = { endpoint: emulatorUrl(), region: 'us-east-1' };
-    const store = new DynamoClusterStore(new DynamoDocumentClient(config), {
-      tableName: TABLE,
-      deletedRetentionDays: 30,
-      now: () => clock.now(),
-      pageTokens: new PageTokens(async () => Buffer.alloc(32, 3)),
-    });
-    const scoped: ClusterStore = Object.assign(Object.create(store) as ClusterStore, {
-      listReapable: async (query: { limit: number; nextToken?: string; status?: 'READY' | 'STOPPED' }) => {
-        const page = await store.listReapable(query);
-        return { ...page, items: page.items.filter((cluster) => mine.has(cluster.clusterId)) };
-      },
+    const emulated = emulatorDeps({
+      clock,
+      // The teardown path; parking idle clusters (the default idleAction) is stop-start.test.ts's.
+      settings: { policies: { defaults: { idleAction: 'delete' } } },
     });
     deps = {
-      store: scoped,
-      workflows: new StepFunctionsWorkflows(new AwsJsonClient(STEP_FUNCTIONS, config), {
-        create: MACHINE('create'),
-        update: MACHINE('update'),
-        upgrade: MACHINE('upgrade'),
-        delete: MACHINE('delete'),
-        stop: MACHINE('stop'),
-        start: MACHINE('start'),
-      }),
-      clock,
-      settings: {
-        region: 'us-east-1',
-        stackPrefix: '',
-        // The teardown path; parking idle clusters (the default idleAction) is stop-start.test.ts's.
-        policies: { defaults: { idleAction: 'delete' } },
-        timing: TEST_TIMING,
-        deletedRetentionDays: 30,
-      },
-      agents: new Ec2AgentCounter(new AwsQueryClient(EC2, config)),
-      databases: new RdsDatabaseStates(new AwsQueryClient(RDS, config)),
-      masters: new HttpMasterProbe({ timeoutMs: 2000 }),
-      notifier: new EventBridgeNotifier(new AwsJsonClient(EVENTBRIDGE, config), 'default'),
-      prices: PRICES,
-      ledger: new DynamoSpendLedger(new DynamoDocumentClient(config), {
-        tableName: TABLE,
-        now: () => clock.now(),
-        pageTokens: new PageTokens(async () => Buffer.alloc(32, 3)),
-      }),
+      ...emulated,
+      store: reapingOnly(emulated.store, (cluster) => mine.has(cluster.clusterId)),
       reaper: { graceSeconds: GRACE, pageSize: 200, masterConcurrency: 10 },
     };
   });
@@ -161,25 +113,6 @@ describe('the reaper in the emulator', () => {
     const ready = await waitForStatus(clusterId, token, 'READY');
     mine.add(clusterId);
     return ready.body as { clusterId: string; stackId: string; outputs: Record<string, string> };
-  }
-
-  /** An agent of the cluster's stack, tagged the way its master tags them (after the stack's name). */
-  async function startAgent(cluster: { stackId: string }): Promise<string> {
-    const { Instances = [] } = await ec2().send(
-      new RunInstancesCommand({
-        ImageId: 'ami-12345678',
-        InstanceType: 't2.xlarge',
-        MinCount: 1,
-        MaxCount: 1,
-        TagSpecifications: [
-          {
-            ResourceType: 'instance',
-            Tags: [{ Key: AGENT_TAG_KEY, Value: agentTag(stackNameOf(cluster.stackId)).value }],
-          },
-        ],
-      }),
-    );
-    return Instances[0]?.InstanceId ?? '';
   }
 
   const get = async (clusterId: string) => (await call('GET', `/clusters/${clusterId}`, { token })).body;
@@ -294,7 +227,7 @@ describe('the reaper in the emulator', () => {
     // Point the cluster at the fake master (its recorded address).
     await db().send(
       new UpdateCommand({
-        TableName: TABLE,
+        TableName: CLUSTERS_TABLE,
         Key: { pk: clusterPk({ team: 'reaper', clusterId: cluster.clusterId }), sk: 'CLUSTER' },
         UpdateExpression: 'SET stackOutputs = :outputs',
         ExpressionAttributeValues: {

@@ -4,39 +4,14 @@
  * start brings back the same master at the same URL. The reaper, with an injected clock, stops an
  * idle cluster under the default policy and stops again a database that AWS started by itself.
  */
-import { DynamoSpendLedger } from '../../adapters/spend-ledger.ts';
-import { PRICES } from '../../core/cost/price-list.ts';
-import { DescribeInstancesCommand, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { DescribeDBInstancesCommand, StartDBInstanceCommand } from '@aws-sdk/client-rds';
-import { Ec2AgentCounter } from '../../adapters/agent-counter.ts';
-import { DynamoDocumentClient } from '../../adapters/aws/dynamodb.ts';
-import { AwsJsonClient } from '../../adapters/aws/json.ts';
-import { AwsQueryClient } from '../../adapters/aws/query.ts';
-import { EC2, EVENTBRIDGE, RDS, STEP_FUNCTIONS } from '../../adapters/aws/services.ts';
-import { DynamoClusterStore } from '../../adapters/cluster-store.ts';
-import { RdsDatabaseStates } from '../../adapters/database-states.ts';
-import { HttpMasterProbe } from '../../adapters/master-probe.ts';
-import { EventBridgeNotifier } from '../../adapters/notifier.ts';
-import { PageTokens } from '../../adapters/page-tokens.ts';
-import { StepFunctionsWorkflows } from '../../adapters/workflows.ts';
-import { AGENT_TAG_KEY, agentTag, stackNameOf } from '../../core/cluster/naming.ts';
 import { DEPLOYMENT_TYPES } from '../../core/cluster/request.ts';
 import { reap, type ReapDeps } from '../../core/operations/reap.ts';
-import type { ClusterStore } from '../../core/ports.ts';
-import { FixedClock, TEST_TIMING } from '../support/fakes.ts';
-import {
-  call,
-  DEMO_KEY_PAIR,
-  emulator,
-  emulatorUrl,
-  tokenFor,
-  uniqueId,
-  waitForStatus,
-} from '../support/local-api.ts';
+import { emulatorDeps, reapingOnly, startAgent } from '../support/emulator-deps.ts';
+import { FixedClock } from '../support/fakes.ts';
+import { call, DEMO_KEY_PAIR, emulator, tokenFor, uniqueId, waitForStatus } from '../support/local-api.ts';
 
-const TABLE = 'det-control-plane-local-clusters';
-const MACHINE = (name: string) =>
-  `arn:aws:states:us-east-1:123456789012:stateMachine:det-control-plane-local-${name}`;
 const TEAM = 'parking';
 
 interface Cluster {
@@ -61,25 +36,6 @@ async function databaseStatus(identifier: string): Promise<string | undefined> {
     .rds()
     .send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier }));
   return DBInstances[0]?.DBInstanceStatus;
-}
-
-/** An agent of the cluster, tagged the way its master tags the agents it launches. */
-async function startAgent(cluster: Cluster): Promise<string> {
-  const { Instances = [] } = await emulator.ec2().send(
-    new RunInstancesCommand({
-      ImageId: 'ami-12345678',
-      InstanceType: 't2.xlarge',
-      MinCount: 1,
-      MaxCount: 1,
-      TagSpecifications: [
-        {
-          ResourceType: 'instance',
-          Tags: [{ Key: AGENT_TAG_KEY, Value: agentTag(stackNameOf(cluster.stackId)).value }],
-        },
-      ],
-    }),
-  );
-  return Instances[0]?.InstanceId ?? '';
 }
 
 describe('stop and start in the emulator', () => {
@@ -156,48 +112,16 @@ describe('stop and start in the emulator', () => {
     let deps: ReapDeps;
 
     beforeAll(() => {
-      const config = { endpoint: emulatorUrl(), region: 'us-east-1' };
-      const store = new DynamoClusterStore(new DynamoDocumentClient(config), {
-        tableName: TABLE,
-        deletedRetentionDays: 30,
-        now: () => clock.now(),
-        pageTokens: new PageTokens(async () => Buffer.alloc(32, 5)),
-      });
-      // Other test files share the emulator: this reaper sees only this file's clusters.
-      const scoped: ClusterStore = Object.assign(Object.create(store) as ClusterStore, {
-        listReapable: async (query: { limit: number; nextToken?: string; status?: 'READY' | 'STOPPED' }) => {
-          const page = await store.listReapable(query);
-          return { ...page, items: page.items.filter((cluster) => mine.has(cluster.clusterId)) };
-        },
+      const emulated = emulatorDeps({
+        clock,
+        // The built-in policy: idleAction stop, stoppedTeardownAfter 720h.
+        settings: { policies: {} },
+        masterTimeoutMs: 500,
       });
       deps = {
-        store: scoped,
-        workflows: new StepFunctionsWorkflows(new AwsJsonClient(STEP_FUNCTIONS, config), {
-          create: MACHINE('create'),
-          update: MACHINE('update'),
-          upgrade: MACHINE('upgrade'),
-          delete: MACHINE('delete'),
-          stop: MACHINE('stop'),
-          start: MACHINE('start'),
-        }),
-        clock,
-        settings: {
-          region: 'us-east-1',
-          stackPrefix: '',
-          policies: {}, // the built-in policy: idleAction stop, stoppedTeardownAfter 720h
-          timing: TEST_TIMING,
-          deletedRetentionDays: 30,
-        },
-        agents: new Ec2AgentCounter(new AwsQueryClient(EC2, config)),
-        databases: new RdsDatabaseStates(new AwsQueryClient(RDS, config)),
-        masters: new HttpMasterProbe({ timeoutMs: 500 }),
-        notifier: new EventBridgeNotifier(new AwsJsonClient(EVENTBRIDGE, config), 'default'),
-        prices: PRICES,
-        ledger: new DynamoSpendLedger(new DynamoDocumentClient(config), {
-          tableName: TABLE,
-          now: () => clock.now(),
-          pageTokens: new PageTokens(async () => Buffer.alloc(32, 5)),
-        }),
+        ...emulated,
+        // Other test files share the emulator: this reaper sees only this file's clusters.
+        store: reapingOnly(emulated.store, (cluster) => mine.has(cluster.clusterId)),
         reaper: { graceSeconds: 600, pageSize: 200, masterConcurrency: 10 },
       };
     });

@@ -7,48 +7,19 @@
  * a cancelled transaction still reads a later write, and nothing of the cancelled one, as on AWS.
  */
 import { TransactWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { AwsJsonClient, type JsonService } from '../../adapters/aws/json.ts';
+import { tableStream } from '../../local/table-stream.ts';
 import { emulator, emulatorUrl, uniqueId } from '../support/local-api.ts';
 
 const TABLE = 'det-control-plane-local-clusters';
 
-const DYNAMODB: JsonService = {
-  signingName: 'dynamodb',
-  targetPrefix: 'DynamoDB_20120810',
-  jsonVersion: '1.0',
-};
-const STREAMS: JsonService = {
-  signingName: 'dynamodb',
-  endpointPrefix: 'streams.dynamodb',
-  targetPrefix: 'DynamoDBStreams_20120810',
-  jsonVersion: '1.0',
-};
-interface StreamRecord {
-  dynamodb?: { Keys?: { pk?: { S?: string } } };
-}
-type Tables = AwsJsonClient<{
-  DescribeTable: [{ TableName: string }, { Table?: { LatestStreamArn?: string } }];
-}>;
-type Streams = AwsJsonClient<{
-  DescribeStream: [{ StreamArn: string }, { StreamDescription?: { Shards?: { ShardId?: string }[] } }];
-  GetShardIterator: [
-    { StreamArn: string; ShardId: string; ShardIteratorType: 'LATEST' },
-    { ShardIterator?: string },
-  ];
-  GetRecords: [
-    { ShardIterator: string; Limit?: number },
-    { Records?: StreamRecord[]; NextShardIterator?: string },
-  ];
-}>;
-
 describe('the table stream after a cancelled transaction', () => {
   it('keeps delivering to an iterator taken before it, without the cancelled writes', async () => {
     // Arrange: an iterator at the stream's end, as the local stream consumer holds one.
-    const client = { region: 'us-east-1', endpoint: emulatorUrl(), maxAttempts: 2 };
-    const tables: Tables = new AwsJsonClient(DYNAMODB, client);
-    const streams: Streams = new AwsJsonClient(STREAMS, client);
-    const { Table } = await tables.call('DescribeTable', { TableName: TABLE });
-    const streamArn = Table?.LatestStreamArn ?? '';
+    const { streams, streamArn } = await tableStream({
+      region: 'us-east-1',
+      endpoint: emulatorUrl(),
+      table: TABLE,
+    });
     const { StreamDescription } = await streams.call('DescribeStream', { StreamArn: streamArn });
     const shardId = StreamDescription?.Shards?.[0]?.ShardId ?? '';
     let iterator = (

@@ -11,6 +11,7 @@ import type { DeploymentType } from '../../core/cluster/request.ts';
 import type { ClusterStatus } from '../../core/cluster/status.ts';
 import {
   ConflictError,
+  DependencyUnavailableError,
   IdempotencyKeyReusedError,
   QuotaExceededError,
   StaleRecordError,
@@ -119,6 +120,27 @@ export class InMemoryClusterStore implements ClusterStore {
     return clone(next as unknown as ClusterRecord);
   }
 
+  /** Workflows that claimed their record (the fake's side of statemachines/src/record.ts claimRecord). */
+  readonly claimed = new Map<string, string>();
+
+  async releaseUnclaimed(
+    cluster: ClusterRef,
+    expect: { status: ClusterStatus; execution: string },
+    changes: ClusterChanges,
+  ) {
+    const current = this.records.get(keyOf(cluster));
+    if (
+      !current ||
+      current.status !== expect.status ||
+      current.execution !== expect.execution ||
+      this.claimed.get(keyOf(cluster)) === expect.execution
+    ) {
+      return false;
+    }
+    await this.update(cluster, { version: current.version }, changes);
+    return true;
+  }
+
   async list(query: {
     team?: string;
     status?: ClusterStatus;
@@ -157,8 +179,20 @@ export class RecordingWorkflows implements Workflows {
   failNext = false;
   /** The next start happens, but its answer is lost (a timeout after Step Functions took it). */
   loseNextAnswer = false;
+  /** The next start times out (503) whether or not it happened, and DescribeExecution cannot answer either. */
+  ambiguousNext: { started: boolean; onStarted?: (name: string) => void } | undefined;
 
   async start(operation: Operation, executionName: string, input: object) {
+    const ambiguous = this.ambiguousNext;
+    if (ambiguous) {
+      this.ambiguousNext = undefined;
+      if (ambiguous.started) {
+        this.started.push({ operation, name: executionName, input: input as Record<string, unknown> });
+        ambiguous.onStarted?.(executionName);
+      }
+      this.describeFails = true;
+      throw new DependencyUnavailableError('states');
+    }
     if (this.loseNextAnswer) {
       this.loseNextAnswer = false;
       this.started.push({ operation, name: executionName, input: input as Record<string, unknown> });
@@ -173,7 +207,13 @@ export class RecordingWorkflows implements Workflows {
     this.started.push({ operation, name: executionName, input: input as Record<string, unknown> });
   }
 
+  private describeFails = false;
+
   async exists(_operation: Operation, executionName: string) {
+    if (this.describeFails) {
+      this.describeFails = false;
+      throw new DependencyUnavailableError('states');
+    }
     return this.started.some((entry) => entry.name === executionName);
   }
 }

@@ -40,7 +40,13 @@ export class Agents implements AgentCounter {
 
 export class RecordingBudgetNotifier {
   readonly sent: BudgetThreshold[] = [];
+  /** Sends attempted, failed ones included. */
+  readonly attempts: BudgetThreshold[] = [];
+  /** While set, every send fails with this message (a webhook queue or the event bus down). */
+  failWith: string | undefined;
   async budgetThreshold(event: BudgetThreshold) {
+    this.attempts.push(event);
+    if (this.failWith !== undefined) throw new Error(this.failWith);
     this.sent.push(event);
   }
 }

@@ -119,7 +119,8 @@ export function ClusterPage(props: { clusterId: string; openapi: OpenApi | undef
         <dt>Cost</dt>
         <dd>
           {item.cost
-            ? `${usd(item.cost.hourly)}/h now, up to ${usd(item.cost.hourlyMax)}/h; ${usd(item.cost.monthToDate)} this month`
+            ? // A deleted cluster costs nothing more: only what it accrued this month is left to show.
+              `${item.cost.hourlyMax === 0 ? 'nothing now' : `${usd(item.cost.hourly)}/h now, up to ${usd(item.cost.hourlyMax)}/h`}; ${usd(item.cost.monthToDate)} this month`
             : '—'}
         </dd>
         <dt>Ends</dt>
@@ -135,29 +136,36 @@ export function ClusterPage(props: { clusterId: string; openapi: OpenApi | undef
       <section aria-labelledby="actions" class="cluster-actions">
         <h2 id="actions">Actions</h2>
         <div class="actions">
-          <button
-            type="button"
-            disabled={status !== 'READY'}
-            onClick={() =>
-              act('Idle clock reset: the cluster is kept alive.', () => send('POST', `${path}/keepalive`, {}))
-            }
-          >
-            Keep alive
-          </button>
-          <button
-            type="button"
-            disabled={status !== 'READY'}
-            onClick={() => act('Stopping.', () => send('POST', `${path}/stop`, {}))}
-          >
-            Stop
-          </button>
-          <button
-            type="button"
-            disabled={status !== 'STOPPED'}
-            onClick={() => act('Starting.', () => send('POST', `${path}/start`, {}))}
-          >
-            Start
-          </button>
+          {/* A deleted cluster can only be restored: no buttons that can never be pressed. */}
+          {!deleted && (
+            <>
+              <button
+                type="button"
+                disabled={status !== 'READY'}
+                onClick={() =>
+                  act('Idle clock reset: the cluster is kept alive.', () =>
+                    send('POST', `${path}/keepalive`, {}),
+                  )
+                }
+              >
+                Keep alive
+              </button>
+              <button
+                type="button"
+                disabled={status !== 'READY'}
+                onClick={() => act('Stopping.', () => send('POST', `${path}/stop`, {}))}
+              >
+                Stop
+              </button>
+              <button
+                type="button"
+                disabled={status !== 'STOPPED'}
+                onClick={() => act('Starting.', () => send('POST', `${path}/start`, {}))}
+              >
+                Start
+              </button>
+            </>
+          )}
           {deleted && item.retained && !item.restoredInto && (
             <a class="button" href={href.create(item.clusterId)}>
               Restore into a new cluster
@@ -227,20 +235,23 @@ function Output(props: { name: string; value: string }) {
   const [copied, setCopied] = useState(false);
   return (
     <li>
-      <span class="output-name">{props.name}</span> <code>{props.value}</code>{' '}
-      <button
-        type="button"
-        class="secondary small"
-        aria-label={`Copy ${props.name}`}
-        onClick={() =>
-          navigator.clipboard.writeText(props.value).then(
-            () => setCopied(true),
-            () => setCopied(false),
-          )
-        }
-      >
-        {copied ? 'Copied' : 'Copy'}
-      </button>
+      <span class="output-name">{props.name}</span>
+      <span class="output-value">
+        <code>{props.value}</code>{' '}
+        <button
+          type="button"
+          class="secondary small"
+          aria-label={`Copy ${props.name}`}
+          onClick={() =>
+            navigator.clipboard.writeText(props.value).then(
+              () => setCopied(true),
+              () => setCopied(false),
+            )
+          }
+        >
+          {copied ? 'Copied' : 'Copy'}
+        </button>
+      </span>
     </li>
   );
 }

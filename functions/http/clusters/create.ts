@@ -1,20 +1,9 @@
 /** POST /clusters (and ?dryRun=true): request a new cluster. */
 import { createClusterSchema, createQuerySchema } from '../../../core/cluster/request.ts';
-import { PRICES } from '../../../core/cost/price-list.ts';
 import { createCluster, dryRunCreate, type CreateDeps } from '../../../core/operations/create-cluster.ts';
 import { renderTemplate } from '../../../templates/src/index.ts';
-import {
-  auditLog,
-  clock,
-  clusterStore,
-  generatePassword,
-  idempotencyDeps,
-  keyPairs,
-  ledger,
-  secrets,
-  settings,
-  workflows,
-} from '../../deps.ts';
+import { auditLog, generatePassword, idempotencyDeps, keyPairs, secrets } from '../../deps.ts';
+import { budgetedDeps } from './budgeted-deps.ts';
 import { parseWith } from '../../../core/validation.ts';
 import { apiHandler, type ApiMain } from '../api-handler.ts';
 
@@ -37,15 +26,10 @@ export const handler = apiHandler(main, {
   audit: { action: 'cluster.create', skip: (request) => request.query.dryRun === 'true', log: auditLog },
   idempotency: idempotencyDeps,
   deps: () => ({
-    store: clusterStore(),
-    workflows: workflows(),
+    ...budgetedDeps(),
     secrets: secrets(),
     keyPairs: keyPairs(),
     renderTemplate,
     generatePassword,
-    clock,
-    settings: settings(),
-    prices: PRICES,
-    ledger: ledger(),
   }),
 });

@@ -1,9 +1,9 @@
 /** POST /clusters/{clusterId}/start: resume a STOPPED cluster; READY once Determined answers again. */
-import { PRICES } from '../../../core/cost/price-list.ts';
 import { startCluster, type StartDeps } from '../../../core/operations/start-cluster.ts';
 import { parkSchema } from '../../../core/cluster/request.ts';
 import { parseWith } from '../../../core/validation.ts';
-import { auditLog, clock, clusterStore, idempotencyDeps, ledger, settings, workflows } from '../../deps.ts';
+import { auditLog, idempotencyDeps } from '../../deps.ts';
+import { budgetedDeps } from './budgeted-deps.ts';
 import { apiHandler, type ApiMain } from '../api-handler.ts';
 import { clusterOfQuery } from './path.ts';
 
@@ -18,12 +18,5 @@ export const handler = apiHandler(main, {
   scope: 'write',
   audit: { action: 'cluster.start', log: auditLog },
   idempotency: idempotencyDeps,
-  deps: () => ({
-    store: clusterStore(),
-    workflows: workflows(),
-    clock,
-    settings: settings(),
-    prices: PRICES,
-    ledger: ledger(),
-  }),
+  deps: budgetedDeps,
 });

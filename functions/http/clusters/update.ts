@@ -1,17 +1,8 @@
 /** PATCH /clusters/{clusterId} (and ?dryRun=true): change instance types, agent limits, spot, idle settings, the version. */
 import { updateClusterSchema, updateQuerySchema } from '../../../core/cluster/request.ts';
 import { dryRunUpdate, updateCluster, type UpdateDeps } from '../../../core/operations/update-cluster.ts';
-import { PRICES } from '../../../core/cost/price-list.ts';
-import {
-  auditLog,
-  changeSets,
-  clock,
-  clusterStore,
-  idempotencyDeps,
-  ledger,
-  settings,
-  workflows,
-} from '../../deps.ts';
+import { auditLog, changeSets, idempotencyDeps } from '../../deps.ts';
+import { budgetedDeps } from './budgeted-deps.ts';
 import { parseWith } from '../../../core/validation.ts';
 import { apiHandler, type ApiMain } from '../api-handler.ts';
 import { clusterOf } from './path.ts';
@@ -31,13 +22,5 @@ export const handler = apiHandler(main, {
   scope: 'write',
   audit: { action: 'cluster.update', skip: (request) => request.query.dryRun === 'true', log: auditLog },
   idempotency: idempotencyDeps,
-  deps: () => ({
-    store: clusterStore(),
-    workflows: workflows(),
-    changeSets: changeSets(),
-    clock,
-    settings: settings(),
-    prices: PRICES,
-    ledger: ledger(),
-  }),
+  deps: () => ({ ...budgetedDeps(), changeSets: changeSets() }),
 });

@@ -252,6 +252,46 @@ describe('POST /clusters', () => {
     expect(api.deps.store.records.get('alpha#team-a-1')?.status).toBe('CREATING');
   });
 
+  describe('when neither StartExecution nor DescribeExecution answers (ADR 0033)', () => {
+    it('accepts the create once its workflow has claimed the record: one workflow, the secret kept', async () => {
+      const api = new Api();
+      api.deps.workflows.ambiguousNext = {
+        started: true,
+        onStarted: () =>
+          api.deps.store.claimed.set('alpha#team-a-1', api.deps.store.record('team-a-1')?.execution ?? ''),
+      };
+      const reply = await api.call('POST /clusters', { path: '/clusters', body: valid });
+      expect(reply.status).toBe(202);
+      const record = api.deps.store.record('team-a-1');
+      expect(record?.status).toBe('CREATING');
+      expect(api.deps.secrets.secrets.has(record?.secretName ?? '')).toBe(true);
+      expect(api.deps.workflows.started).toHaveLength(1);
+    });
+
+    it('releases an unclaimed record with 503 + Retry-After; the retry is a new workflow, the first finds nothing to claim', async () => {
+      const api = new Api();
+      api.deps.workflows.ambiguousNext = { started: true };
+      const reply = await api.call('POST /clusters', { path: '/clusters', body: valid });
+      expect(reply.status).toBe(503);
+      expect(reply.headers['retry-after']).toBe('5');
+      const released = api.deps.store.record('team-a-1');
+      expect(released).toMatchObject({ status: 'CREATE_FAILED' });
+      expect(released?.statusReason).toContain('create the cluster again');
+      expect(api.deps.secrets.secrets.has(released?.secretName ?? '')).toBe(false);
+
+      api.deps.clock.advance(5); // the client honours Retry-After
+      const retry = await api.call('POST /clusters', { path: '/clusters', body: valid });
+      expect(retry.status).toBe(202);
+      const [first, second] = api.deps.workflows.started;
+      expect(second?.name).not.toBe(first?.name);
+      // The first execution's claim would need the record CREATING and naming it: it names the retry's.
+      expect(api.deps.store.record('team-a-1')).toMatchObject({
+        status: 'CREATING',
+        execution: second?.name,
+      });
+    });
+  });
+
   it('answers a dry run 503 with Retry-After when EC2 cannot be asked, and writes nothing', async () => {
     const api = new Api();
     api.deps.keyPairs.failing = true;

@@ -196,6 +196,36 @@ describe('DELETE /clusters/{clusterId}', () => {
     expect(purge.body.deleteRequested.purge).toBe(true);
   });
 
+  it('answers 503 and leaves the cluster as it was when the delete workflow does not start (ADR 0033)', async () => {
+    const api = new Api();
+    await api.cluster('stays');
+    const before = api.deps.store.record('stays');
+    api.deps.workflows.ambiguousNext = { started: false };
+    const reply = await api.call('DELETE /clusters/{clusterId}', { path: '/clusters/stays' });
+    expect(reply.status).toBe(503);
+    expect(reply.headers['retry-after']).toBe('5');
+    const after = api.deps.store.record('stays');
+    expect(after).toMatchObject({ status: 'READY', execution: before?.execution });
+    expect(after?.deleteRequested).toBeUndefined();
+    expect(after?.statusReason).toBeUndefined();
+
+    const retry = await api.call('DELETE /clusters/{clusterId}', { path: '/clusters/stays' });
+    expect(retry.status).toBe(202);
+    expect(retry.body.status).toBe('DELETING');
+  });
+
+  it('accepts a delete whose workflow claimed the record although neither start nor describe answered', async () => {
+    const api = new Api();
+    await api.cluster('goes');
+    api.deps.workflows.ambiguousNext = {
+      started: true,
+      onStarted: (name) => api.deps.store.claimed.set('alpha#goes', name),
+    };
+    const reply = await api.call('DELETE /clusters/{clusterId}', { path: '/clusters/goes' });
+    expect(reply.status).toBe(202);
+    expect(api.deps.store.record('goes')?.status).toBe('DELETING');
+  });
+
   it('during a create, asks the running workflow to delete when done instead of interleaving', async () => {
     const api = new Api();
     await api.cluster('racing', 'CREATING');

@@ -107,6 +107,49 @@ describe('a team budget of $0.05', () => {
     expect(api.deps.store.record('guarded')?.status).toBe('READY');
   });
 
+  it('sends a threshold again on the next run when the send failed, and a sent one never twice', async () => {
+    const { api, notifier, at, run, create } = await setup(0.01);
+    await create('c1');
+    await transition(api.deps, 'c1', 'READY', at(1));
+    notifier.failWith = 'the delivery queue is unavailable';
+
+    // Over 100 % at once: both thresholds are tried, both fail, neither is recorded; the stop still proceeds.
+    const failed = await run(2);
+    expect(notifier.attempts.map((event) => event.thresholdPercent)).toEqual([80, 100]);
+    expect(notifier.sent).toEqual([]);
+    expect(failed.notified).toEqual([]);
+    expect(failed.errors).toEqual([
+      { team: 'alpha', error: 'budget threshold 80 %: the delivery queue is unavailable' },
+      { team: 'alpha', error: 'budget threshold 100 %: the delivery queue is unavailable' },
+    ]);
+    expect(failed.actions).toEqual([{ team: 'alpha', clusterId: 'c1', action: 'warn' }]);
+    expect((await api.deps.ledger.teamMonth('alpha', '2026-11')).notified).toEqual({});
+    const thresholdEntries = () =>
+      (api.deps.store.events.get('alpha#c1') ?? []).filter((entry) => entry.kind === 'budget-threshold');
+    expect(thresholdEntries()).toEqual([]);
+
+    // The next run, with the send working again: both are sent and recorded, once each.
+    notifier.failWith = undefined;
+    const retried = await run(3);
+    expect(retried.errors).toEqual([]);
+    expect(retried.notified).toEqual([
+      { team: 'alpha', thresholdPercent: 80 },
+      { team: 'alpha', thresholdPercent: 100 },
+    ]);
+    expect(notifier.sent.map((event) => event.thresholdPercent)).toEqual([80, 100]);
+    expect(Object.keys((await api.deps.ledger.teamMonth('alpha', '2026-11')).notified).sort()).toEqual([
+      '100',
+      '80',
+    ]);
+    expect(thresholdEntries()).toHaveLength(2);
+
+    // Later runs: recorded, so not sent again.
+    expect((await run(4)).notified).toEqual([]);
+    expect((await run(5)).notified).toEqual([]);
+    expect(notifier.attempts).toHaveLength(4);
+    expect(notifier.sent).toHaveLength(2);
+  });
+
   it('refuses a create and a change that raises hourlyMax with 429 budget-exceeded; allows a cheaper change', async () => {
     const { api, at, run, create } = await setup(0.01);
     expect((await create('c1')).status).toBe(202);

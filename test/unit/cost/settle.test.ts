@@ -4,6 +4,7 @@
  * database D = 0.065, one agent A = 7.2 + 16/730 + 0.005 (p2.8xlarge, the dearer pool).
  */
 import { settleSpend, type SettleDeps } from '../../../core/operations/settle-spend.ts';
+import { teamSpend } from '../../../core/operations/team-spend.ts';
 import { Api } from '../api/harness.ts';
 import { Agents, stackOf, transition } from '../../support/spend.ts';
 
@@ -74,6 +75,26 @@ describe('settling spend', () => {
     expect(month()).toBeCloseTo(life, 9);
     expect((await api.deps.ledger.unsettled({ limit: 10 })).items).toEqual([]);
     expect(api.deps.store.record('c1')?.spend?.monthUsd).toBeCloseTo(life, 9);
+  });
+
+  it('shows a cluster deleted before any settlement at what it accrued, on GET and in the team spend, as settled later', async () => {
+    const { api, at, settle, month } = await setup();
+    await transition(api.deps, 'c1', 'READY', at(1));
+    await transition(api.deps, 'c1', 'DELETING', at(4));
+    await transition(api.deps, 'c1', 'DELETED', at(5));
+    api.deps.clock.current = at(6);
+    const monthToDate = async () =>
+      (await api.call('GET /clusters/{clusterId}', { path: '/clusters/c1' })).body.cost.monthToDate;
+    // Five minutes running (CREATING, READY, DELETING): the minimums, then the master after its first minute.
+    const life = MINIMUMS + (S * 5) / 60 + (I * 4) / 60;
+    expect(api.deps.store.record('c1')?.spend?.status).toBe('NONE');
+    expect(await monthToDate()).toBeCloseTo(life, 6);
+    expect((await teamSpend(api.deps, 'alpha')).spentUsd).toBeCloseTo(life, 6);
+
+    expect(await settle(6)).toMatchObject({ settled: 1, closed: 1 });
+    expect(month()).toBeCloseTo(life, 9);
+    expect(await monthToDate()).toBeCloseTo(life, 6);
+    expect((await teamSpend(api.deps, 'alpha')).spentUsd).toBeCloseTo(life, 6);
   });
 
   it("takes the record's status when its timeline entry is not written yet", async () => {

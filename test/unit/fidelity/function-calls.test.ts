@@ -4,6 +4,7 @@
  * adapter, or an adapter that starts making another call, fails here until the record says so.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import {
   ADAPTER_CALLS,
   FUNCTION_CALLS,
@@ -50,6 +51,9 @@ function adaptersOf(handlerFile: string): Set<Adapter> {
   for (const match of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'(?:\.\.\/)+deps\.ts'/g))
     for (const name of (match[1] ?? '').split(',').map((part) => part.trim()))
       for (const adapter of DEPS_EXPORTS[name] ?? []) used.add(adapter);
+  // Wiring shared by a few handlers next to them (e.g. functions/http/clusters/budgeted-deps.ts).
+  for (const match of text.matchAll(/from\s*'\.\/([\w-]+-deps\.ts)'/g))
+    for (const adapter of adaptersOf(join(dirname(handlerFile), match[1] ?? ''))) used.add(adapter);
   if (text.includes('new StepFunctionsExecutions(')) used.add('executions');
   if (text.includes("sqsClient().call('ChangeMessageVisibility'")) used.add('deliveryVisibility');
   return used;

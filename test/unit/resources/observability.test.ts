@@ -173,7 +173,7 @@ describe('resources/observability.yml', () => {
     for (const entry of [...shape.functions, ...shape.stateMachines]) expect(roles).toContain(entry.role);
   });
 
-  it('lets the watchdog list the executions of every lifecycle workflow, wake parked ones (ADR 0031), and nothing else', () => {
+  it('lets the watchdog list the executions of every lifecycle workflow, wake parked ones (ADR 0031), release stranded records (ADR 0033), and nothing else', () => {
     const role = template.Resources.WatchdogFunctionRole.Properties;
     const statements = role.Policies.flatMap((policy: Json) => policy.PolicyDocument.Statement);
     const list = statements.find((statement: Json) => statement.Action.includes('states:ListExecutions'));
@@ -194,8 +194,13 @@ describe('resources/observability.yml', () => {
         'dynamodb:GetItem',
         'cloudformation:DescribeStacks',
         'states:SendTaskSuccess',
+        // The stranded-record sweep (ADR 0033): in-progress records, released by a conditional write.
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
       ].sort(),
     );
+    const stranded = statements.find((statement: Json) => statement.Action.includes('dynamodb:Query'));
+    expect(JSON.stringify(stranded.Resource)).toContain('/index/by-created');
     const describe = statements.find((statement: Json) =>
       statement.Action.includes('states:DescribeExecution'),
     );

@@ -7,6 +7,7 @@ import { ServiceError, throttling } from '../../../aws-model/fake-aws.ts';
 import { createInput, deleteInput, FakeAws, name, ownershipTags, seed, stackOf } from './fixtures.ts';
 
 const STORE_AND_CREATE = [
+  'dynamodb:updateItem', // the claim on the record (statemachines/src/record.ts claimRecord)
   'ec2:describeKeyPairs',
   's3:putObject',
   'cloudformation:createStack',
@@ -165,12 +166,13 @@ describe('create', () => {
     expect(result.status).toBe('SUCCEEDED');
     expect(aws.cluster('ml-busy').status).toBe('READY');
     expect(aws.actions(execution, { timeline: false })).toEqual([
+      'dynamodb:updateItem', // the claim: throttled, retried
+      'dynamodb:updateItem',
       'ec2:describeKeyPairs',
       's3:putObject',
       'cloudformation:createStack',
       'cloudformation:createStack',
       'cloudformation:createStack',
-      'dynamodb:updateItem',
       'dynamodb:updateItem',
       'cloudformation:describeStacks', // 10 s: throttled
       'cloudformation:describeStacks', // still creating
@@ -236,6 +238,7 @@ describe('create', () => {
     expect(current?.StackId).not.toBe(earlier.StackId);
     expect(aws.cluster('ml-again')).toMatchObject({ status: 'READY', stackId: current?.StackId });
     expect(aws.actions(execution, { timeline: false })).toEqual([
+      'dynamodb:updateItem', // the claim
       'ec2:describeKeyPairs',
       's3:putObject',
       'cloudformation:createStack', // AlreadyExists: not retried
@@ -249,7 +252,7 @@ describe('create', () => {
       ...polls(2),
       'dynamodb:updateItem',
     ]);
-    expect(aws.calls[2]?.error).toBe('CloudFormation.AlreadyExistsException');
+    expect(aws.calls[3]?.error).toBe('CloudFormation.AlreadyExistsException');
     const aboutEarlier = aws.calls.filter((entry) => entry.state.includes('PreviousStack'));
     expect(aboutEarlier).toHaveLength(5);
     for (const call of aboutEarlier) expect(call.params.StackName).toBe(earlier.StackId);
@@ -270,6 +273,7 @@ describe('create', () => {
     expect(aws.cluster('ml-taken').statusReason).not.toMatch(/COMPLETE|IN_PROGRESS|FAILED/);
     expect(aws.cluster('ml-taken').stackId).toBeUndefined();
     expect(aws.actions(execution, { timeline: false })).toEqual([
+      'dynamodb:updateItem', // the claim
       'ec2:describeKeyPairs',
       's3:putObject',
       'cloudformation:createStack',
@@ -320,7 +324,7 @@ describe('create', () => {
       expect(aws.stacks).toHaveLength(0);
       expect(
         aws.actions(execution, { timeline: false }).filter((action) => action !== 'ec2:describeKeyPairs'),
-      ).toEqual(['dynamodb:updateItem']);
+      ).toEqual(['dynamodb:updateItem', 'dynamodb:updateItem']); // the claim, then CREATE_FAILED
     },
   );
 

@@ -76,6 +76,7 @@ describe('delete', () => {
     expect(aws.statusOf(stack)).toBe('DELETE_COMPLETE');
 
     expect(aws.actions(execution, { timeline: false })).toEqual([
+      'dynamodb:updateItem', // the claim
       'dynamodb:getItem',
       'cloudformation:describeStacks',
       'ec2:stopInstances',
@@ -267,6 +268,7 @@ describe('delete', () => {
       retained: { secretName: record.secretName },
     });
     expect(aws.actions(execution, { timeline: false })).toEqual([
+      'dynamodb:updateItem', // the claim
       'dynamodb:getItem',
       'dynamodb:updateItem',
       'dynamodb:updateItem',
@@ -315,6 +317,7 @@ describe('delete', () => {
     expect(result.status).toBe('SUCCEEDED');
     expect(aws.cluster('ml-forgotten').status).toBe('DELETED');
     expect(aws.actions(execution, { timeline: false })).toEqual([
+      'dynamodb:updateItem', // the claim
       'dynamodb:getItem',
       'cloudformation:describeStacks', // "does not exist", retried as any other error first
       'cloudformation:describeStacks',
@@ -348,6 +351,7 @@ describe('delete', () => {
       expect(aws.statusOf(foreign)).toBe('CREATE_COMPLETE');
       expect(aws.instance(master)?.state).toBe('running');
       expect(aws.actions(execution, { timeline: false })).toEqual([
+        'dynamodb:updateItem', // the claim
         'dynamodb:getItem',
         'cloudformation:describeStacks',
         'dynamodb:updateItem',

@@ -32,6 +32,7 @@ describe('fast path', () => {
     expect(aws.clock.secondsSince(aws.started)).toBe(301);
     expect(result.states).not.toContain('CreateFallbackPollDue');
     expect(aws.actions(execution, { timeline: false })).toEqual([
+      'dynamodb:updateItem', // the claim
       'ec2:describeKeyPairs',
       's3:putObject',
       'cloudformation:createStack',
@@ -87,6 +88,7 @@ describe('fast path', () => {
     expect(aws.clock.secondsSince(aws.started)).toBe(600); // the task timed out after fallbackPollSeconds
     expect(result.states.filter((state) => state === 'CreateFallbackPollDue')).toHaveLength(1);
     expect(aws.actions(execution, { timeline: false })).toEqual([
+      'dynamodb:updateItem', // the claim
       'ec2:describeKeyPairs',
       's3:putObject',
       'cloudformation:createStack',

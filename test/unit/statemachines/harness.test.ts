@@ -108,7 +108,7 @@ describe('workflow harness', () => {
     const started = performance.now();
     await clock.drive(() => machine.run({}).result);
     expect(clock.now()).toBe(1_200_000);
-    expect(performance.now() - started).toBeLessThan(1000);
+    expect(performance.now() - started).toBeLessThan(10_000); // of the 1,200 s it models
   });
 
   it('gives lists for filters and wildcards, as Step Functions does', async () => {
