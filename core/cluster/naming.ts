@@ -6,7 +6,7 @@
  * stack name is claimed across teams while its cluster lives; the other names that must be unique
  * in the account carry the team or a hash of it.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { AGENT_TAG, STACK_ID, STACK_NAME, SYSTEM_TAGS } from '../names/shared.ts';
 
 export { STACK_MANAGED_BY, STACK_PREFIX, STACK_PREFIX_MAX } from '../names/shared.ts';
@@ -106,6 +106,16 @@ export function executionName(cluster: ClusterRef, operation: Operation, now: Da
     .slice(0, 10);
   const name = `${cluster.clusterId.slice(0, READABLE_ID_MAX)}-${owner}-${OPERATION_LETTER[operation]}-${now.getTime().toString(36)}`;
   return name.slice(0, EXECUTION_NAME_MAX);
+}
+
+/**
+ * The change set a PATCH creates to see what its stack update would do (created, read, deleted:
+ * adapters/change-sets.ts): `det-preview-<cluster id>-<time>-<random>`. The cluster id makes it
+ * readable in the stack's history, the random part keeps two concurrent previews of one cluster
+ * apart; within CloudFormation's rule (a letter first, letters, digits, hyphens, at most 128).
+ */
+export function previewChangeSetName(cluster: Pick<ClusterRef, 'clusterId'>, now: Date): string {
+  return `det-preview-${cluster.clusterId}-${now.getTime().toString(36)}-${randomBytes(4).toString('hex')}`;
 }
 
 /**

@@ -4,7 +4,7 @@
  * (`allowReplacement`). `?dryRun=true` checks the same and shows the change set, changing nothing.
  */
 import type { ClusterParameters, ClusterRecord, IdleState } from '../cluster/model.ts';
-import { executionName, type ClusterRef } from '../cluster/naming.ts';
+import { executionName, previewChangeSetName, type ClusterRef } from '../cluster/naming.ts';
 import type { UpdateClusterRequest } from '../cluster/request.ts';
 import { resolveUpdate } from '../cluster/resolve.ts';
 import {
@@ -99,7 +99,7 @@ async function stackChanges(
   stackParameters: CfnParameter[],
 ): Promise<ResourceChange[]> {
   if (!current.stackId) throw new ConflictError(`Cluster ${current.clusterId} has no stack to update.`);
-  const name = `det-preview-${deps.clock.now().getTime()}`;
+  const name = previewChangeSetName(current, deps.clock.now());
   const changeSet = await deps.changeSets.preview(current.stackId, stackParameters, name);
   if (changeSet.status === 'failed')
     throw new ValidationError([

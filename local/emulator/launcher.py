@@ -38,6 +38,7 @@ Each patch makes moto 5.2.1 behave like AWS where the control plane depends on i
      resource: Replacement "True" when a changed property is one of its type's createOnlyProperties
      (create-only-properties.json, checked against the provider schemas by `npm run check:aws`),
      "False" otherwise, "Conditional" for a type the file does not know; moto has no Replacement.
+     CreateChangeSet finds the stack by its id (ARN) as well as by its name, as AWS does.
 Usage: python3 launcher.py [moto_server args, e.g. -H 127.0.0.1 -p 4566]
 """
 import sys
@@ -581,6 +582,15 @@ def _describe_replacements():
         return kept
 
     models.ChangeSet.diff = diff
+
+    original_create = models.CloudFormationBackend.create_change_set
+
+    def create_change_set(self, stack_name, *args, **kwargs):
+        # AWS takes the stack's name or its id (ARN) for StackName; moto matched the name only.
+        stack = self.stacks.get(stack_name)
+        return original_create(self, stack.name if stack else stack_name, *args, **kwargs)
+
+    models.CloudFormationBackend.create_change_set = create_change_set
 
 
 if __name__ == "__main__":
