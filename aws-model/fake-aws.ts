@@ -113,6 +113,11 @@ interface Database {
   status: string;
   /** The Determined version whose schema the database holds (a master migrates it at boot). */
   schema?: string;
+  /**
+   * Its DB subnet group; none described when unset (as moto describes a database its template put
+   * in no group; AWS says "default" for the VPC's default group).
+   */
+  subnetGroup?: string;
 }
 
 interface Snapshot {
@@ -668,6 +673,7 @@ export class FakeAws {
       DBInstanceIdentifier: database,
       status: 'available',
       schema: stack.parameters.DeterminedVersion ?? '0.38.1',
+      subnetGroup: 'default',
     });
     this.bootReports.set(masterId, 'answered 0.38.1');
     this.buckets.set(bucket, [
@@ -1164,7 +1170,7 @@ export class FakeAws {
           DBInstanceIdentifier: database.DBInstanceIdentifier,
           DBInstanceStatus: database.status,
           DBInstanceClass: 'db.t4g.medium',
-          DBSubnetGroup: { DBSubnetGroupName: 'default' },
+          ...(database.subnetGroup ? { DBSubnetGroup: { DBSubnetGroupName: database.subnetGroup } } : {}),
           VpcSecurityGroups: [{ VpcSecurityGroupId: 'sg-0database', Status: 'active' }],
         },
       ],
@@ -1319,7 +1325,11 @@ export class FakeAws {
     };
   }
 
-  private restoreDatabase(params: { DBInstanceIdentifier: string; DBSnapshotIdentifier: string }): unknown {
+  private restoreDatabase(params: {
+    DBInstanceIdentifier: string;
+    DBSnapshotIdentifier: string;
+    DBSubnetGroupName?: string;
+  }): unknown {
     if (this.databases.has(params.DBInstanceIdentifier))
       throw new ServiceError('Rds.DbInstanceAlreadyExistsException', 'DB instance already exists');
     const snapshot = this.snapshots.find(
@@ -1334,6 +1344,8 @@ export class FakeAws {
       DBInstanceIdentifier: params.DBInstanceIdentifier,
       status: 'creating',
       ...(snapshot.schema ? { schema: snapshot.schema } : {}),
+      // Without a group named, RDS restores into the VPC's default subnet group.
+      subnetGroup: params.DBSubnetGroupName ?? 'default',
     };
     this.databases.set(params.DBInstanceIdentifier, database);
     this.at(this.rdsSeconds.restore, () => (database.status = 'available'));

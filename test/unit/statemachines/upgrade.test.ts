@@ -212,4 +212,26 @@ describe('upgrade', () => {
     expect(aws.bootReports.get(masterId)).toBe(`answered ${FROM}`);
     expect(aws.database(database)?.schema).toBe(FROM);
   });
+  // The restored database goes where the migrated one was: its own subnet group (secure, simple-rds
+  // with subnets), or the VPC's default one when the template named none (moto then describes no group).
+  it.each([
+    ['its own subnet group', 'det-db-subnets-ml', 'det-db-subnets-ml'],
+    ['no subnet group described', undefined, 'default'],
+  ])('restores the snapshot into the database’s subnet group: %s', async (_, subnetGroup, restoredInto) => {
+    const { aws, execution, input, database } = setUp('ml-subnets');
+    const db = aws.database(database);
+    if (!db) throw new Error('the fixture has a database');
+    if (subnetGroup) db.subnetGroup = subnetGroup;
+    else delete db.subnetGroup;
+    aws.versionBoots.set(TO, 'silent');
+
+    const result = await aws.run('upgrade', input, execution);
+
+    expect(result.status).toBe('FAILED');
+    expect(aws.cluster('ml-subnets').statusReason).toContain(`Determined ${FROM} serves again`);
+    const [restore] = callsOf(aws, execution, 'rds:restoreDBInstanceFromDBSnapshot');
+    expect(restore?.params).toMatchObject({ DBInstanceIdentifier: database, VpcSecurityGroupIds: ['sg-0database'] });
+    expect(restore?.params.DBSubnetGroupName).toBe(subnetGroup);
+    expect(aws.database(database)).toMatchObject({ status: 'available', schema: FROM, subnetGroup: restoredInto });
+  });
 });
