@@ -7,8 +7,8 @@
  * A master whose boot reports a failure, or that does not answer within the budget, ends
  * START_FAILED with the reason, from which start (or stop) can be retried.
  */
-import { MASTER_BOOT_TAG } from '../../core/cluster/naming.ts';
 import { merge, sdk, TRANSIENT_RETRY, type StateMachine } from './asl.ts';
+import { awaitBoot, forgetBoot } from './boot.ts';
 import { guarded } from './guard.ts';
 import {
   handOverPendingDelete,
@@ -91,19 +91,6 @@ function workflowBody(): StateMachine {
           Choices: [{ Variable: '$.master.stopped', BooleanEquals: true, Next: 'ForgetBoot' }],
           Default: 'StartInstances',
         },
-        ForgetBoot: {
-          Type: 'Task',
-          Comment: "The master's boot writes the tag again once Determined answers",
-          Resource: sdk('ec2', 'deleteTags'),
-          Parameters: {
-            'Resources.$': 'States.Array($.parts.masterId)',
-            Tags: [{ Key: MASTER_BOOT_TAG }],
-          },
-          ResultPath: null,
-          Retry: [TRANSIENT_RETRY],
-          Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ExplainStartRejected' }],
-          Next: 'StartInstances',
-        },
         StartInstances: {
           Type: 'Task',
           Resource: sdk('ec2', 'startInstances'),
@@ -121,33 +108,6 @@ function workflowBody(): StateMachine {
           },
           ResultPath: '$.reason',
           Next: 'RecordStartFailed',
-        },
-        ReadBoot: {
-          Type: 'Task',
-          Resource: sdk('ec2', 'describeTags'),
-          Parameters: {
-            Filters: [
-              { Name: 'resource-id', 'Values.$': 'States.Array($.parts.masterId)' },
-              { Name: 'key', Values: [MASTER_BOOT_TAG] },
-            ],
-          },
-          ResultSelector: { 'values.$': '$.Tags[*].Value' },
-          ResultPath: '$.boot',
-          Retry: [TRANSIENT_RETRY],
-          Next: 'BootReported',
-        },
-        BootReported: {
-          Type: 'Choice',
-          Choices: [{ Variable: '$.boot.values[0]', IsPresent: true, Next: 'BootOutcome' }],
-          Default: 'Booting',
-        },
-        BootOutcome: {
-          Type: 'Choice',
-          Choices: [
-            { Variable: '$.boot.values[0]', StringMatches: 'answered*', Next: 'RecordReady' },
-            { Variable: '$.boot.values[0]', StringMatches: 'failed*', Next: 'ExplainBootFailed' },
-          ],
-          Default: 'Booting',
         },
         ExplainBootFailed: {
           Type: 'Pass',
@@ -182,7 +142,13 @@ function workflowBody(): StateMachine {
         next: 'DescribeInstances',
         onTimeout: 'ExplainInstancesTimeout',
       }),
-      pollRound('Booting', { budget: BUDGET, next: 'ReadBoot', onTimeout: 'ExplainNoAnswer' }),
+      forgetBoot('ForgetBoot', { next: 'StartInstances', onError: 'ExplainStartRejected' }),
+      awaitBoot('', {
+        budget: BUDGET,
+        answered: 'RecordReady',
+        bootFailed: 'ExplainBootFailed',
+        noAnswer: 'ExplainNoAnswer',
+      }),
       recordStatus('RecordReady', {
         from: 'STARTING',
         to: 'READY',

@@ -12,8 +12,8 @@
  *     stack and the master's address stay the same), the stack goes back to the previous version,
  *     and the cluster ends UPDATE_FAILED with the reason once the previous version answers again.
  */
-import { MASTER_BOOT_TAG } from '../../core/cluster/naming.ts';
 import { agentFilter } from './agents.ts';
+import { awaitBoot, forgetBoot } from './boot.ts';
 import {
   clusterKey,
   DDB_UPDATE,
@@ -68,87 +68,50 @@ function resetClock(name: string, next: string): States {
 }
 
 /**
- * Wait for the master's boot report (the det-master-boot tag) to read "answered <version at
- * `version`>"; a "failed: ..." report or no answer within the budget go to `failed` with `$.reason`.
+ * Wait for the master's boot report to read "answered <version at `version`>" (statemachines/src/boot.ts);
+ * a "failed: ..." report or no answer within the budget go to `failed` with `$.reason`. The report
+ * that counts is kept at `$.expectedBoot`, beside the poll clock at `$.wait`.
  */
-function awaitBoot(
+function awaitVersion(
   prefix: string,
   options: { version: string; answered: string; failed: string; what: string },
 ): States {
-  return merge({
-    [`${prefix}Expect`]: {
-      Type: 'Pass',
-      Parameters: {
-        'answered.$': `States.Format('answered {}', ${options.version})`,
-        'seconds.$': '$.timing.pollSeconds',
-        spent: 0,
+  return merge(
+    {
+      [`${prefix}Expect`]: {
+        Type: 'Pass',
+        Parameters: { 'text.$': `States.Format('answered {}', ${options.version})` },
+        ResultPath: '$.expectedBoot',
+        Next: `${prefix}Clock`,
       },
-      ResultPath: '$.wait',
-      Next: `${prefix}ReadBoot`,
     },
-    [`${prefix}ReadBoot`]: {
-      Type: 'Task',
-      Resource: sdk('ec2', 'describeTags'),
-      Parameters: {
-        Filters: [
-          { Name: 'resource-id', 'Values.$': 'States.Array($.parts.masterId)' },
-          { Name: 'key', Values: [MASTER_BOOT_TAG] },
-        ],
+    resetClock(`${prefix}Clock`, `${prefix}ReadBoot`),
+    awaitBoot(prefix, {
+      expect: '$.expectedBoot.text',
+      budget: BUDGET,
+      answered: options.answered,
+      bootFailed: `${prefix}ExplainBootFailed`,
+      noAnswer: `${prefix}ExplainNoAnswer`,
+    }),
+    {
+      [`${prefix}ExplainBootFailed`]: {
+        Type: 'Pass',
+        Parameters: {
+          'text.$': `States.Format('${options.what} {} did not come up: its boot reported "{}".', ${options.version}, States.ArrayGetItem($.boot.values, 0))`,
+        },
+        ResultPath: '$.reason',
+        Next: options.failed,
       },
-      ResultSelector: { 'values.$': '$.Tags[*].Value' },
-      ResultPath: '$.boot',
-      Retry: [TRANSIENT_RETRY],
-      Next: `${prefix}BootReported`,
-    },
-    [`${prefix}BootReported`]: {
-      Type: 'Choice',
-      Choices: [{ Variable: '$.boot.values[0]', IsPresent: true, Next: `${prefix}BootOutcome` }],
-      Default: `${prefix}Booting`,
-    },
-    [`${prefix}BootOutcome`]: {
-      Type: 'Choice',
-      Choices: [
-        { Variable: '$.boot.values[0]', StringEqualsPath: '$.wait.answered', Next: options.answered },
-        { Variable: '$.boot.values[0]', StringMatches: 'failed*', Next: `${prefix}ExplainBootFailed` },
-      ],
-      // No report yet, or the previous version's (a master that has not restarted yet).
-      Default: `${prefix}Booting`,
-    },
-    [`${prefix}ExplainBootFailed`]: {
-      Type: 'Pass',
-      Parameters: {
-        'text.$': `States.Format('${options.what} {} did not come up: its boot reported "{}".', ${options.version}, States.ArrayGetItem($.boot.values, 0))`,
+      [`${prefix}ExplainNoAnswer`]: {
+        Type: 'Pass',
+        Parameters: {
+          'text.$': `States.Format('${options.what} {} did not answer GET /info within {} seconds (its log is the determined-master stream of the stack log group).', ${options.version}, ${BUDGET})`,
+        },
+        ResultPath: '$.reason',
+        Next: options.failed,
       },
-      ResultPath: '$.reason',
-      Next: options.failed,
     },
-    [`${prefix}ExplainNoAnswer`]: {
-      Type: 'Pass',
-      Parameters: {
-        'text.$': `States.Format('${options.what} {} did not answer GET /info within {} seconds (its log is the determined-master stream of the stack log group).', ${options.version}, ${BUDGET})`,
-      },
-      ResultPath: '$.reason',
-      Next: options.failed,
-    },
-    [`${prefix}Booting`]: { Type: 'Wait', SecondsPath: '$.timing.pollSeconds', Next: `${prefix}Counted` },
-    [`${prefix}Counted`]: {
-      Type: 'Pass',
-      Parameters: {
-        'answered.$': '$.wait.answered',
-        'seconds.$': '$.wait.seconds',
-        'spent.$': 'States.MathAdd($.wait.spent, $.timing.pollSeconds)',
-      },
-      ResultPath: '$.wait',
-      Next: `${prefix}Budget`,
-    },
-    [`${prefix}Budget`]: {
-      Type: 'Choice',
-      Choices: [
-        { Variable: '$.wait.spent', NumericGreaterThanEqualsPath: BUDGET, Next: `${prefix}ExplainNoAnswer` },
-      ],
-      Default: `${prefix}ReadBoot`,
-    },
-  });
+  );
 }
 
 /** UpdateStack with the stack role, the parameters at `parameters` and an idempotency token. */
@@ -168,21 +131,6 @@ function updateStack(
         RoleARN: STACK_ROLE,
         'ClientRequestToken.$': options.token,
       },
-      ResultPath: null,
-      Retry: [TRANSIENT_RETRY],
-      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: options.onError }],
-      Next: options.next,
-    },
-  };
-}
-
-/** Clear the master's boot report, so that only a report of the coming boot counts. */
-function forgetBoot(name: string, options: { next: string; onError: string }): States {
-  return {
-    [name]: {
-      Type: 'Task',
-      Resource: sdk('ec2', 'deleteTags'),
-      Parameters: { 'Resources.$': 'States.Array($.parts.masterId)', Tags: [{ Key: MASTER_BOOT_TAG }] },
       ResultPath: null,
       Retry: [TRANSIENT_RETRY],
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: options.onError }],
@@ -393,7 +341,7 @@ function upgradeStack(): States {
       `$.versions.to, ${BUDGET}, $.describe.Stack.StackStatus, $.snapshot`,
       'RecordUpgradeFailed',
     ),
-    awaitBoot('NewMaster', {
+    awaitVersion('NewMaster', {
       version: '$.versions.to',
       answered: 'RecordUpgraded',
       failed: 'KeepFailure',
@@ -425,6 +373,33 @@ function upgradeStack(): States {
   );
 }
 
+/**
+ * The pre-upgrade snapshot restored under the database's own name, security groups and class, and
+ * in its subnet group when it has one of its own (`subnetGroup`: the path to its name).
+ */
+function restoreDatabase(name: string, options: { subnetGroup?: string }): States {
+  return {
+    [name]: {
+      Type: 'Task',
+      Resource: sdk('rds', 'restoreDBInstanceFromDBSnapshot'),
+      Parameters: {
+        'DBInstanceIdentifier.$': '$.parts.database',
+        'DBSnapshotIdentifier.$': '$.snapshot',
+        ...(options.subnetGroup ? { 'DBSubnetGroupName.$': options.subnetGroup } : {}),
+        'VpcSecurityGroupIds.$': '$.migrated.securityGroups',
+        'DBInstanceClass.$': '$.migrated.instanceClass',
+        PubliclyAccessible: false,
+        CopyTagsToSnapshot: true,
+        'Tags.$': '$.describe.Stack.Tags',
+      },
+      ResultPath: null,
+      Retry: [TRANSIENT_RETRY],
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ExplainRollbackError' }],
+      Next: 'RestoreClock',
+    },
+  };
+}
+
 /** 4. Back to the previous version, on the database as it was before the upgrade. */
 function rollBack(): States {
   return merge(
@@ -447,7 +422,9 @@ function rollBack(): States {
         Resource: sdk('rds', 'describeDBInstances'),
         Parameters: { 'DBInstanceIdentifier.$': '$.parts.database' },
         ResultSelector: {
-          'subnetGroup.$': '$.DBInstances[0].DBSubnetGroup.DBSubnetGroupName',
+          // A list, empty for a database in the VPC's default subnet group (a simple cluster's: its
+          // template names no group, and moto then describes none).
+          'subnetGroup.$': '$.DBInstances[*].DBSubnetGroup.DBSubnetGroupName',
           'securityGroups.$': '$.DBInstances[0].VpcSecurityGroups[*].VpcSecurityGroupId',
           'instanceClass.$': '$.DBInstances[0].DBInstanceClass',
         },
@@ -487,27 +464,17 @@ function rollBack(): States {
       NameFree: {
         Type: 'Choice',
         Choices: [{ Variable: '$.db.status[0]', IsPresent: true, Next: 'Renaming' }],
+        Default: 'InSubnetGroup',
+      },
+      InSubnetGroup: {
+        Type: 'Choice',
+        Comment: 'Without DBSubnetGroupName, RDS restores into the default subnet group, where the database was',
+        Choices: [{ Variable: '$.migrated.subnetGroup[0]', IsPresent: true, Next: 'RestoreDatabaseInGroup' }],
         Default: 'RestoreDatabase',
       },
-      RestoreDatabase: {
-        Type: 'Task',
-        Resource: sdk('rds', 'restoreDBInstanceFromDBSnapshot'),
-        Parameters: {
-          'DBInstanceIdentifier.$': '$.parts.database',
-          'DBSnapshotIdentifier.$': '$.snapshot',
-          'DBSubnetGroupName.$': '$.migrated.subnetGroup',
-          'VpcSecurityGroupIds.$': '$.migrated.securityGroups',
-          'DBInstanceClass.$': '$.migrated.instanceClass',
-          PubliclyAccessible: false,
-          CopyTagsToSnapshot: true,
-          'Tags.$': '$.describe.Stack.Tags',
-        },
-        ResultPath: null,
-        Retry: [TRANSIENT_RETRY],
-        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ExplainRollbackError' }],
-        Next: 'RestoreClock',
-      },
     },
+    restoreDatabase('RestoreDatabaseInGroup', { subnetGroup: '$.migrated.subnetGroup[0]' }),
+    restoreDatabase('RestoreDatabase', {}),
     pollRound('Renaming', { budget: BUDGET, next: 'NameInUse', onTimeout: 'ExplainRenameSlow' }),
     resetClock('RestoreClock', 'DescribeRestored'),
     {
@@ -587,7 +554,7 @@ function rollBack(): States {
       '$.versions.from, $.describe.Stack.StackStatus',
       'RollbackFailed',
     ),
-    awaitBoot('OldMaster', {
+    awaitVersion('OldMaster', {
       version: '$.versions.from',
       answered: 'RecordRolledBack',
       failed: 'RollbackFailed',
