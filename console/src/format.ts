@@ -1,4 +1,5 @@
 /** How figures read on the page. */
+import { STABLE_STATUSES as STABLE } from '../../core/cluster/statuses.ts';
 export interface Cost {
   currency: string;
   hourly: number;
@@ -22,14 +23,6 @@ export function relative(instant: string | undefined, now = Date.now()): string 
   return ms >= 0 ? `in ${text}` : `${text} ago`;
 }
 
-export const STABLE_STATUSES = [
-  'READY',
-  'STOPPED',
-  'DELETED',
-  'CREATE_FAILED',
-  'UPDATE_FAILED',
-  'DELETE_FAILED',
-  'STOP_FAILED',
-  'START_FAILED',
-];
+/** The API's answers carry plain strings. */
+export const STABLE_STATUSES: readonly string[] = STABLE;
 export const isFailed = (status: string) => status.endsWith('_FAILED');

@@ -1,31 +1,8 @@
 /** The cluster status model of the contract, and which operations each status admits. */
 import { ConflictError } from '../errors.ts';
 
-export const CLUSTER_STATUSES = [
-  'CREATING',
-  'READY',
-  'UPDATING',
-  'STOPPING',
-  'STOPPED',
-  'STARTING',
-  'DELETING',
-  'DELETED',
-  'CREATE_FAILED',
-  'UPDATE_FAILED',
-  'STOP_FAILED',
-  'START_FAILED',
-  'DELETE_FAILED',
-] as const;
-export type ClusterStatus = (typeof CLUSTER_STATUSES)[number];
-
-/** A workflow owns the cluster while it is in one of these. */
-export const IN_PROGRESS: readonly ClusterStatus[] = [
-  'CREATING',
-  'UPDATING',
-  'STOPPING',
-  'STARTING',
-  'DELETING',
-];
+export { CLUSTER_STATUSES, IN_PROGRESS, type ClusterStatus } from './statuses.ts';
+import { IN_PROGRESS, type ClusterStatus } from './statuses.ts';
 
 /** Statuses from which a POST with the same id starts over. */
 export const RECREATABLE: readonly ClusterStatus[] = ['DELETED', 'CREATE_FAILED'];

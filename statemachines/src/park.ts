@@ -305,3 +305,62 @@ export function explainInstanceGone(name: string, next: string): States {
     },
   };
 }
+
+/**
+ * Bring the database to `target` (a stop parks it, a start wakes it): describe it, act once when it
+ * is at the opposite rest, wait while it is busy, and give up with a reason at the budget.
+ * States: DescribeDatabase, DatabaseState, <action>Database, DatabaseBusy, ExplainDatabaseTimeout.
+ */
+export function driveDatabase(options: {
+  target: 'available' | 'stopped';
+  /** Where to go once the database is at the target. */
+  next: string;
+  failed: string;
+  /** The workflow's budget, e.g. `$.timing.budgetSeconds.stop`. */
+  budget: string;
+  /** Said after the timeout's reason, e.g. "; the master was not started". */
+  consequence?: string;
+}): States {
+  const [from, action, actionState] =
+    options.target === 'available'
+      ? (['stopped', 'startDBInstance', 'StartDatabase'] as const)
+      : (['available', 'stopDBInstance', 'StopDatabase'] as const);
+  return merge(
+    describeDatabase('DescribeDatabase', { next: 'DatabaseState', failed: options.failed }),
+    {
+      DatabaseState: {
+        Type: 'Choice',
+        Choices: [
+          { Variable: '$.db.status[0]', StringEquals: from, Next: actionState },
+          { Variable: '$.db.status[0]', StringEquals: options.target, Next: options.next },
+        ],
+        // On its way somewhere (a stop or start that failed half-way; AWS restarts a database
+        // stopped for 7 days), backing-up, modifying...
+        Default: 'DatabaseBusy',
+      },
+      [actionState]: {
+        Type: 'Task',
+        Resource: sdk('rds', action),
+        Parameters: { 'DBInstanceIdentifier.$': '$.parts.database' },
+        ResultPath: null,
+        Retry: [TRANSIENT_RETRY],
+        // Its status changed since it was read (a backup began): read it again, within the budget.
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.dbError', Next: 'DatabaseBusy' }],
+        Next: 'DescribeDatabase',
+      },
+      ExplainDatabaseTimeout: {
+        Type: 'Pass',
+        Parameters: {
+          'text.$': `States.Format('The database {} was still {} after {} seconds${options.consequence ?? ''}.', $.parts.database, States.ArrayGetItem($.db.status, 0), ${options.budget})`,
+        },
+        ResultPath: '$.reason',
+        Next: options.failed,
+      },
+    },
+    pollRound('DatabaseBusy', {
+      budget: options.budget,
+      next: 'DescribeDatabase',
+      onTimeout: 'ExplainDatabaseTimeout',
+    }),
+  );
+}

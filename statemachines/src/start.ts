@@ -18,7 +18,7 @@ import {
   statusConflict,
 } from './record.ts';
 import { explainError } from './root-cause.ts';
-import { describeDatabase, describeInstances, explainInstanceGone, findParts, pollRound } from './park.ts';
+import { describeInstances, driveDatabase, explainInstanceGone, findParts, pollRound } from './park.ts';
 
 const BUDGET = '$.timing.budgetSeconds.start';
 
@@ -38,36 +38,14 @@ function workflowBody(): StateMachine {
     StartAt: 'ReadCluster',
     States: merge(
       findParts({ next: 'DescribeDatabase', failed: 'RecordStartFailed', verb: 'start' }),
-      describeDatabase('DescribeDatabase', { next: 'DatabaseState', failed: 'RecordStartFailed' }),
+      driveDatabase({
+        target: 'available',
+        next: 'DescribeInstances',
+        failed: 'RecordStartFailed',
+        budget: BUDGET,
+        consequence: '; the master was not started',
+      }),
       {
-        DatabaseState: {
-          Type: 'Choice',
-          Choices: [
-            { Variable: '$.db.status[0]', StringEquals: 'stopped', Next: 'StartDatabase' },
-            { Variable: '$.db.status[0]', StringEquals: 'available', Next: 'DescribeInstances' },
-          ],
-          // starting, stopping (a stop that failed half-way), backing-up, modifying...
-          Default: 'DatabaseBusy',
-        },
-        StartDatabase: {
-          Type: 'Task',
-          Resource: sdk('rds', 'startDBInstance'),
-          Parameters: { 'DBInstanceIdentifier.$': '$.parts.database' },
-          ResultPath: null,
-          Retry: [TRANSIENT_RETRY],
-          // Its status changed since it was read: read it again, within the budget.
-          Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.dbError', Next: 'DatabaseBusy' }],
-          Next: 'DescribeDatabase',
-        },
-        ExplainDatabaseTimeout: {
-          Type: 'Pass',
-          Parameters: {
-            'text.$':
-              "States.Format('The database {} was still {} after {} seconds; the master was not started.', $.parts.database, States.ArrayGetItem($.db.status, 0), $.timing.budgetSeconds.start)",
-          },
-          ResultPath: '$.reason',
-          Next: 'RecordStartFailed',
-        },
         InstancesState: {
           Type: 'Choice',
           Choices: [
@@ -129,11 +107,6 @@ function workflowBody(): StateMachine {
         },
         Started: { Type: 'Pass', Parameters: { 'clusterId.$': '$.clusterId', status: 'READY' }, End: true },
       },
-      pollRound('DatabaseBusy', {
-        budget: BUDGET,
-        next: 'DescribeDatabase',
-        onTimeout: 'ExplainDatabaseTimeout',
-      }),
       describeInstances('DescribeInstances', { target: 'running', next: 'InstancesState' }),
       explainInstanceGone('ExplainInstanceGone', 'RecordStartFailed'),
       explainError('ExplainStartRejected', 'EC2 did not start the master', 'RecordStartFailed'),

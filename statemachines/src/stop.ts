@@ -17,7 +17,7 @@ import {
   statusConflict,
 } from './record.ts';
 import { explainError } from './root-cause.ts';
-import { describeDatabase, describeInstances, explainInstanceGone, findParts, pollRound } from './park.ts';
+import { describeInstances, driveDatabase, explainInstanceGone, findParts, pollRound } from './park.ts';
 
 const BUDGET = '$.timing.budgetSeconds.stop';
 
@@ -51,36 +51,13 @@ function workflowBody(): StateMachine {
       },
       explainError('ExplainStopRejected', 'EC2 did not stop the master', 'RecordStopFailed'),
       clearAgents({ budget: BUDGET, done: 'DescribeDatabase', stuck: 'RecordStopFailed' }),
-      describeDatabase('DescribeDatabase', { next: 'DatabaseState', failed: 'RecordStopFailed' }),
+      driveDatabase({
+        target: 'stopped',
+        next: 'DescribeInstances',
+        failed: 'RecordStopFailed',
+        budget: BUDGET,
+      }),
       {
-        DatabaseState: {
-          Type: 'Choice',
-          Choices: [
-            { Variable: '$.db.status[0]', StringEquals: 'available', Next: 'StopDatabase' },
-            { Variable: '$.db.status[0]', StringEquals: 'stopped', Next: 'DescribeInstances' },
-          ],
-          // stopping, starting (AWS restarts a database stopped for 7 days), backing-up, modifying...
-          Default: 'DatabaseBusy',
-        },
-        StopDatabase: {
-          Type: 'Task',
-          Resource: sdk('rds', 'stopDBInstance'),
-          Parameters: { 'DBInstanceIdentifier.$': '$.parts.database' },
-          ResultPath: null,
-          Retry: [TRANSIENT_RETRY],
-          // Its status changed since it was read (a backup began): read it again, within the budget.
-          Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.dbError', Next: 'DatabaseBusy' }],
-          Next: 'DescribeDatabase',
-        },
-        ExplainDatabaseTimeout: {
-          Type: 'Pass',
-          Parameters: {
-            'text.$':
-              "States.Format('The database {} was still {} after {} seconds.', $.parts.database, States.ArrayGetItem($.db.status, 0), $.timing.budgetSeconds.stop)",
-          },
-          ResultPath: '$.reason',
-          Next: 'RecordStopFailed',
-        },
         InstancesState: {
           Type: 'Choice',
           Choices: [
@@ -105,11 +82,6 @@ function workflowBody(): StateMachine {
           End: true,
         },
       },
-      pollRound('DatabaseBusy', {
-        budget: BUDGET,
-        next: 'DescribeDatabase',
-        onTimeout: 'ExplainDatabaseTimeout',
-      }),
       describeInstances('DescribeInstances', { target: 'stopped', next: 'InstancesState' }),
       explainInstanceGone('ExplainInstanceGone', 'RecordStopFailed'),
       pollRound('InstancesStopping', {

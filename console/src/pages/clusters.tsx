@@ -6,22 +6,8 @@ import { relative, usd } from '../format.ts';
 import { usePoll } from '../poll.ts';
 import { href } from '../router.ts';
 import { StatusText } from './status.tsx';
+import { CLUSTER_STATUSES as STATUSES } from '../../../core/cluster/statuses.ts';
 
-const STATUSES = [
-  'CREATING',
-  'READY',
-  'UPDATING',
-  'STOPPING',
-  'STOPPED',
-  'STARTING',
-  'DELETING',
-  'DELETED',
-  'CREATE_FAILED',
-  'UPDATE_FAILED',
-  'DELETE_FAILED',
-  'STOP_FAILED',
-  'START_FAILED',
-];
 /** The API pages by 100 at most; a team with more than this many is asked to filter. */
 const MAX_PAGES = 10;
 
