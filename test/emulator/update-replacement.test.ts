@@ -11,28 +11,30 @@
 import { ListChangeSetsCommand } from '@aws-sdk/client-cloudformation';
 import { CreateTagsCommand, DescribeTagsCommand } from '@aws-sdk/client-ec2';
 import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
+import type { ClusterView } from '../../core/cluster/model.ts';
 import { MASTER_BOOT_TAG } from '../../core/cluster/naming.ts';
-import { call, DEMO_KEY_PAIR, emulator, tokenFor, uniqueId, waitForStatus } from '../support/local-api.ts';
-
-interface Cluster {
-  status: string;
-  statusReason?: string;
-  stackId?: string;
-  parameters: { determinedVersion: string; inboundCidr: string };
-  outputs: Record<string, string>;
-  upgrade?: { snapshot: string };
-}
+import {
+  call,
+  createReady,
+  DEMO_KEY_PAIR,
+  emulator,
+  tokenFor,
+  uniqueId,
+  waitForStatus,
+} from '../support/local-api.ts';
 
 describe('updates that replace resources, and a rolled-back upgrade, in the emulator', () => {
   it('a dry run lists the resources the update replaces, and changes nothing', async () => {
     const token = await tokenFor('replacers', { sub: 'grace' });
     const clusterId = uniqueId('dry');
-    const created = await call('POST', '/clusters', {
-      token,
-      body: { clusterId, keypair: DEMO_KEY_PAIR, idleTimeout: 'never', inboundCidr: '0.0.0.0/0' },
-    });
-    expect(created.status).toBe(202);
-    const before = (await waitForStatus(clusterId, token, 'READY', 60_000)).body as Cluster;
+    const before = (
+      await createReady(token, {
+        clusterId,
+        keypair: DEMO_KEY_PAIR,
+        idleTimeout: 'never',
+        inboundCidr: '0.0.0.0/0',
+      })
+    ).body as ClusterView;
 
     const preview = await call('PATCH', `/clusters/${clusterId}?dryRun=true`, {
       token,
@@ -85,12 +87,14 @@ describe('updates that replace resources, and a rolled-back upgrade, in the emul
   it('rolls an upgrade whose master never answers back onto the snapshot: the previous version answers, UPDATE_FAILED with the reason', async () => {
     const token = await tokenFor('rollers', { sub: 'ada' });
     const clusterId = uniqueId('rbk');
-    const created = await call('POST', '/clusters', {
-      token,
-      body: { clusterId, keypair: DEMO_KEY_PAIR, determinedVersion: '0.38.0', idleTimeout: 'never' },
-    });
-    expect(created.status).toBe(202);
-    const before = (await waitForStatus(clusterId, token, 'READY', 60_000)).body as Cluster;
+    const before = (
+      await createReady(token, {
+        clusterId,
+        keypair: DEMO_KEY_PAIR,
+        determinedVersion: '0.38.0',
+        idleTimeout: 'never',
+      })
+    ).body as ClusterView;
     const database = before.outputs.databaseInstanceId ?? '';
     const masterId = before.outputs.masterId ?? '';
     // The seam: this master never answers as 0.38.1 (emulator patch 13).
@@ -107,7 +111,7 @@ describe('updates that replace resources, and a rolled-back upgrade, in the emul
     });
     expect(accepted.status).toBe(202);
 
-    const failed = (await waitForStatus(clusterId, token, 'UPDATE_FAILED', 600_000)).body as Cluster;
+    const failed = (await waitForStatus(clusterId, token, 'UPDATE_FAILED', 600_000)).body as ClusterView;
     const snapshot = failed.upgrade?.snapshot ?? '';
     expect(failed.statusReason).toContain('Determined 0.38.1 did not answer GET /info within 60 seconds');
     expect(failed.statusReason).toContain(

@@ -10,17 +10,18 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DescribeTagsCommand } from '@aws-sdk/client-ec2';
 import { DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
+import type { ClusterView } from '../../core/cluster/model.ts';
 import { MASTER_BOOT_TAG } from '../../core/cluster/naming.ts';
 import { KNOWN_DETERMINED_VERSIONS } from '../../core/cluster/determined-versions.ts';
-import { call, DEMO_KEY_PAIR, emulator, tokenFor, uniqueId, waitForStatus } from '../support/local-api.ts';
-
-interface Cluster {
-  status: string;
-  statusReason?: string;
-  parameters: { determinedVersion: string };
-  outputs: Record<string, string>;
-  upgrade?: { from: string; to: string; snapshot: string; snapshotTakenAt?: string };
-}
+import {
+  call,
+  createReady,
+  DEMO_KEY_PAIR,
+  emulator,
+  tokenFor,
+  uniqueId,
+  waitForStatus,
+} from '../support/local-api.ts';
 
 describe('upgrade in the emulator', () => {
   it('upgrades 0.38.0 to 0.38.1 with a snapshot first, keeping the master URL, bucket and database', async () => {
@@ -43,12 +44,14 @@ describe('upgrade in the emulator', () => {
       body: { url, events: ['cluster.upgraded'], format: 'json' },
     });
     expect(hook.status).toBe(200);
-    const created = await call('POST', '/clusters', {
-      token,
-      body: { clusterId, keypair: DEMO_KEY_PAIR, determinedVersion: '0.38.0', idleTimeout: 'never' },
-    });
-    expect(created.status).toBe(202);
-    const before = (await waitForStatus(clusterId, token, 'READY', 60_000)).body as Cluster;
+    const before = (
+      await createReady(token, {
+        clusterId,
+        keypair: DEMO_KEY_PAIR,
+        determinedVersion: '0.38.0',
+        idleTimeout: 'never',
+      })
+    ).body as ClusterView;
     const database = before.outputs.databaseInstanceId ?? '';
 
     const accepted = await call('PATCH', `/clusters/${clusterId}`, {
@@ -58,7 +61,7 @@ describe('upgrade in the emulator', () => {
     expect(accepted.status).toBe(202);
     expect(accepted.body).toMatchObject({ status: 'UPDATING', upgrade: { from: '0.38.0', to: '0.38.1' } });
 
-    const after = (await waitForStatus(clusterId, token, 'READY', 90_000)).body as Cluster;
+    const after = (await waitForStatus(clusterId, token, 'READY', 90_000)).body as ClusterView;
     expect(after.parameters.determinedVersion).toBe('0.38.1');
     expect(after.outputs.determinedVersion).toBe('0.38.1');
     expect(after.outputs.masterUrl).toBe(before.outputs.masterUrl);
@@ -132,6 +135,8 @@ describe('upgrade in the emulator', () => {
     });
     expect(unknown.status).toBe(400);
     expect(JSON.stringify(unknown.body)).toContain(KNOWN_DETERMINED_VERSIONS.join(', '));
-    expect(((await call('GET', `/clusters/${clusterId}`, { token })).body as Cluster).status).toBe('READY');
+    expect(((await call('GET', `/clusters/${clusterId}`, { token })).body as ClusterView).status).toBe(
+      'READY',
+    );
   }, 180_000);
 });

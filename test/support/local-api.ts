@@ -93,6 +93,13 @@ export async function waitForStatus(
   );
 }
 
+/** POST /clusters (202 expected) and wait until it is READY: the cluster as GET answers it then. */
+export async function createReady(token: string, body: Record<string, unknown>): Promise<Reply> {
+  const created = await call('POST', '/clusters', { token, body });
+  if (created.status !== 202) throw new Error(`POST /clusters answered ${created.status}: ${created.text}`);
+  return waitForStatus(String(body.clusterId), token, 'READY', 60_000);
+}
+
 let counter = 0;
 /** A cluster id unique to this test run. */
 export function uniqueId(prefix: string): string {
