@@ -16,7 +16,8 @@ import { AwsServiceError } from '../../../adapters/aws/http.ts';
 import { AwsJsonClient } from '../../../adapters/aws/json.ts';
 import { AwsQueryClient, items, pick } from '../../../adapters/aws/query.ts';
 import { Ec2KeyPairs } from '../../../adapters/key-pairs.ts';
-import { DependencyUnavailableError } from '../../../core/errors.ts';
+import { DependencyUnavailableError, ServiceUnavailableError } from '../../../core/errors.ts';
+import { CloudFormationChangeSets } from '../../../adapters/change-sets.ts';
 import { currentDeadline, withDeadline } from '../../../adapters/aws/deadline.ts';
 import {
   CLOUDFORMATION,
@@ -338,6 +339,148 @@ describe('the small AWS clients', () => {
         message: 'ValidationError: Stack with id x does not exist',
       });
       expect(requests).toHaveLength(1);
+    });
+  });
+
+  describe('change sets (adapters/change-sets.ts)', () => {
+    const CHANGE_SET_NS = 'xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"';
+    const created: Answer = {
+      status: 200,
+      body: `<CreateChangeSetResponse ${CHANGE_SET_NS}><CreateChangeSetResult><Id>arn:cs</Id></CreateChangeSetResult></CreateChangeSetResponse>`,
+    };
+    const deleted: Answer = { status: 200, body: `<DeleteChangeSetResponse ${CHANGE_SET_NS}/>` };
+    const described = (inner: string): Answer => ({
+      status: 200,
+      body: `<DescribeChangeSetResponse ${CHANGE_SET_NS}><DescribeChangeSetResult>${inner}</DescribeChangeSetResult></DescribeChangeSetResponse>`,
+    });
+    const change = (id: string, type: string, action: string, replacement: string, ...names: string[]) =>
+      `<member><Type>Resource</Type><ResourceChange><Action>${action}</Action><LogicalResourceId>${id}</LogicalResourceId>
+        <ResourceType>${type}</ResourceType>${replacement ? `<Replacement>${replacement}</Replacement>` : ''}<Details>${names
+          .map(
+            (name) =>
+              `<member><Target><Attribute>Properties</Attribute><Name>${name}</Name></Target></member>`,
+          )
+          .join('')}</Details></ResourceChange></member>`;
+    // Virtual time: every reading of the clock is 5 s later, so a budget ends after a few polls.
+    const changeSets = (start = 0) => {
+      let now = start;
+      return new CloudFormationChangeSets(new AwsQueryClient(CLOUDFORMATION, options()), {
+        pollMs: 1,
+        now: () => (now += 5_000),
+      });
+    };
+    const actions = () => requests.map((request) => new URLSearchParams(request.body).get('Action'));
+
+    it('waits for the change set, reads every page of changes, and deletes it', async () => {
+      answers.push(
+        created,
+        described('<Status>CREATE_IN_PROGRESS</Status>'),
+        described(
+          `<Status>CREATE_COMPLETE</Status><Changes>${change('Database', 'AWS::RDS::DBInstance', 'Modify', 'True', 'DBInstanceIdentifier', 'DBInstanceIdentifier', 'StorageType')}</Changes><NextToken>p2</NextToken>`,
+        ),
+        described(
+          `<Status>CREATE_COMPLETE</Status><Changes>${change('Queue', 'AWS::SQS::Queue', 'Add', '')}</Changes>`,
+        ),
+        deleted,
+      );
+      const preview = await changeSets().preview(
+        'arn:stack/s/1',
+        [
+          { ParameterKey: 'InboundCidr', ParameterValue: '10.0.0.0/8' },
+          { ParameterKey: 'MasterInstanceType', UsePreviousValue: true },
+        ],
+        'det-preview-s-1',
+      );
+      expect(preview).toEqual({
+        status: 'ready',
+        changes: [
+          {
+            logicalId: 'Database',
+            type: 'AWS::RDS::DBInstance',
+            action: 'Modify',
+            replacement: 'True',
+            properties: ['DBInstanceIdentifier', 'StorageType'],
+          },
+          { logicalId: 'Queue', type: 'AWS::SQS::Queue', action: 'Add', properties: [] },
+        ],
+      });
+      expect(actions()).toEqual([
+        'CreateChangeSet',
+        'DescribeChangeSet',
+        'DescribeChangeSet',
+        'DescribeChangeSet',
+        'DeleteChangeSet',
+      ]);
+      const create = new URLSearchParams(requests[0]?.body);
+      expect(Object.fromEntries(create)).toMatchObject({
+        StackName: 'arn:stack/s/1',
+        ChangeSetName: 'det-preview-s-1',
+        ChangeSetType: 'UPDATE',
+        UsePreviousTemplate: 'true',
+        'Parameters.member.1.ParameterKey': 'InboundCidr',
+        'Parameters.member.1.ParameterValue': '10.0.0.0/8',
+        'Parameters.member.2.ParameterKey': 'MasterInstanceType',
+        'Parameters.member.2.UsePreviousValue': 'true',
+      });
+      expect(create.has('Parameters.member.2.ParameterValue')).toBe(false);
+      expect(new URLSearchParams(requests[3]?.body).get('NextToken')).toBe('p2');
+    });
+
+    it('says "no changes" for a change set CloudFormation failed for lack of changes, or refused to create', async () => {
+      answers.push(
+        created,
+        described(
+          "<Status>FAILED</Status><StatusReason>The submitted information didn't contain changes.</StatusReason>",
+        ),
+        deleted,
+      );
+      await expect(changeSets().preview('s', [], 'n')).resolves.toEqual({ status: 'no-changes' });
+      expect(actions()).toEqual(['CreateChangeSet', 'DescribeChangeSet', 'DeleteChangeSet']);
+
+      requests = [];
+      answers.push({
+        status: 400,
+        body: '<ErrorResponse><Error><Code>ValidationError</Code><Message>No updates are to be performed.</Message></Error></ErrorResponse>',
+      });
+      await expect(changeSets().preview('s', [], 'n')).resolves.toEqual({ status: 'no-changes' });
+      expect(actions()).toEqual(['CreateChangeSet']);
+    });
+
+    it('gives a failed change set’s reason, and deletes it', async () => {
+      answers.push(
+        created,
+        described('<Status>FAILED</Status><StatusReason>Parameter X does not exist</StatusReason>'),
+        deleted,
+      );
+      await expect(changeSets().preview('s', [], 'n')).resolves.toEqual({
+        status: 'failed',
+        reason: 'Parameter X does not exist',
+      });
+      expect(actions()).toContain('DeleteChangeSet');
+    });
+
+    it('is a 503 when the change set is not ready within its wait, and deletes it', async () => {
+      answers.push(
+        created,
+        ...Array.from({ length: 5 }, () => described('<Status>CREATE_PENDING</Status>')),
+        deleted,
+      );
+      const preview = changeSets().preview('s', [], 'n');
+      await expect(preview).rejects.toBeInstanceOf(ServiceUnavailableError);
+      await expect(preview).rejects.toMatchObject({ status: 503 });
+      // 15 s of waiting at 5 s a reading: a few polls, then the delete; never the whole script.
+      expect(actions().at(-1)).toBe('DeleteChangeSet');
+      expect(actions().filter((action) => action === 'DescribeChangeSet').length).toBeLessThan(5);
+    });
+
+    it('ends its wait 3 s before the request’s budget does', async () => {
+      answers.push(created, described('<Status>CREATE_PENDING</Status>'), deleted);
+      // The budget (a minute away, so that the calls themselves have time) ends 7 s after the
+      // adapter's first reading of its clock: 3 s kept back leave no time for a second poll.
+      const deadline = Date.now() + 60_000;
+      const preview = withDeadline(deadline, () => changeSets(deadline - 12_000).preview('s', [], 'n'));
+      await expect(preview).rejects.toBeInstanceOf(ServiceUnavailableError);
+      expect(actions()).toEqual(['CreateChangeSet', 'DescribeChangeSet', 'DeleteChangeSet']);
     });
   });
 
