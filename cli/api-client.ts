@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { ClusterView } from '../core/cluster/model.ts';
 import type { CreateClusterRequest, UpdateClusterRequest } from '../core/cluster/request.ts';
 import type { ClusterCost } from '../core/cost/cluster-cost.ts';
+import type { UpdatePreview } from '../core/operations/update-cluster.ts';
 import type { TimelineEntry } from '../core/timeline.ts';
 
 /** Stack progress the API reports while a stack operation runs. */
@@ -17,7 +18,7 @@ export interface StackProgress {
 }
 
 export type Cluster = ClusterView & { progress?: StackProgress; cost?: ClusterCost };
-export type { TimelineEntry };
+export type { TimelineEntry, UpdatePreview };
 
 export interface Page<T> {
   items: T[];
@@ -111,6 +112,11 @@ export class ApiClient {
 
   updateCluster(clusterId: string, patch: UpdateClusterRequest): Promise<Cluster> {
     return this.request<Cluster>('PATCH', clusterPath(clusterId), patch);
+  }
+
+  /** PATCH ?dryRun=true: the update's checks and CloudFormation's change set; nothing changes. */
+  previewUpdate(clusterId: string, patch: UpdateClusterRequest): Promise<UpdatePreview> {
+    return this.request<UpdatePreview>('PATCH', `${clusterPath(clusterId)}?dryRun=true`, patch);
   }
 
   deleteCluster(clusterId: string, options: { purge?: boolean } = {}): Promise<Cluster> {

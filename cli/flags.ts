@@ -3,6 +3,7 @@
  * describes it. The seed's flags (and the contract's newer ones) are each tied to a field of the
  * cluster request; the parser (parse-command.ts) and the help (help.ts) are both read off this table.
  */
+import { DATA_RESOURCE_NAMES } from '../core/cluster/replacements.ts';
 import {
   CREATE_DEFAULTS,
   type CreateClusterRequest,
@@ -257,6 +258,8 @@ export interface OptionFlag {
   short?: string;
   /** Its line in --help; a flag without one is accepted but not shown. */
   help?: string;
+  /** The PATCH field it sets, if any (so that the API's errors about that field name the flag). */
+  field?: keyof UpdateClusterRequest;
 }
 
 /** Flags every command takes. */
@@ -280,7 +283,18 @@ export type CommandName = 'up' | 'down' | 'list' | 'status' | 'stop' | 'start';
 export const COMMAND_FLAGS: Record<CommandName, readonly OptionFlag[]> = {
   up: [
     { flag: 'no-spot', type: 'boolean', help: 'turn spot instances off (on update)' },
-    { flag: 'dry-run', type: 'boolean', help: 'print the stack parameters and template; create nothing' },
+    {
+      flag: 'dry-run',
+      type: 'boolean',
+      help: 'create: print the stack parameters and template; existing cluster: what the update would change',
+    },
+    {
+      flag: 'allow-replacement',
+      type: 'string',
+      metavar: 'NAMES',
+      field: 'allowReplacement',
+      help: `on update, let it replace these (comma-separated: ${DATA_RESOURCE_NAMES.join(', ')})`,
+    },
     { flag: 'yes', type: 'boolean', help: 'do not ask questions' },
   ],
   down: [
@@ -313,7 +327,12 @@ export const COMMAND_ALIASES: Record<string, CommandName> = { ls: 'list' };
 export function flagForField(field: string): string | undefined {
   const [head, ...rest] = field.split('.');
   const spec = FIELD_FLAGS.find((candidate) => candidate.field === head);
-  if (!spec) return undefined;
+  if (!spec) {
+    const option = COMMAND_FLAGS.up.find(
+      (candidate) => candidate.field !== undefined && candidate.field === head,
+    );
+    return option ? `--${option.flag}` : undefined;
+  }
   if (spec.kind === 'tags' && rest.length > 0) return `--${spec.flag} ${rest.join('.')}=`;
   return `--${spec.flag}`;
 }

@@ -3,6 +3,7 @@
  * the API owns the defaults, so the CLI never second-guesses them.
  */
 import { parseArgs } from 'node:util';
+import { DATA_RESOURCE_NAMES, type DataResource } from '../core/cluster/replacements.ts';
 import { UsageError } from './errors.ts';
 import {
   COMMAND_ALIASES,
@@ -31,6 +32,8 @@ export type Command =
       global: GlobalOptions;
       clusterId: string;
       fields: RequestFields;
+      /** --allow-replacement: the data resources an update may replace (core/cluster/replacements.ts). */
+      allowReplacement: DataResource[];
       dryRun: boolean;
       yes: boolean;
     }
@@ -105,7 +108,15 @@ export function parseCommand(argv: readonly string[], env: Record<string, string
         throw new UsageError('--spot and --no-spot contradict each other', name);
       const fields = requestFields(values);
       if (flag('no-spot')) fields.spot = false;
-      return { name, global: global(), clusterId, fields, dryRun: flag('dry-run'), yes: flag('yes') };
+      return {
+        name,
+        global: global(),
+        clusterId,
+        fields,
+        allowReplacement: allowReplacementOf(str('allow-replacement'), name),
+        dryRun: flag('dry-run'),
+        yes: flag('yes'),
+      };
     }
     case 'down': {
       const region = str('region');
@@ -129,6 +140,19 @@ export function parseCommand(argv: readonly string[], env: Record<string, string
 }
 
 /** Only the flags given, converted to the request's JSON types; nothing is defaulted here. */
+/** `--allow-replacement database,checkpointBucket`: known names only, each once. */
+function allowReplacementOf(value: string | undefined, command: CommandName): DataResource[] {
+  if (value === undefined) return [];
+  const names = [...new Set(value.split(',').map((name) => name.trim()))];
+  const unknown = names.filter((name) => !(DATA_RESOURCE_NAMES as string[]).includes(name));
+  if (unknown.length > 0 || names.length === 0)
+    throw new UsageError(
+      `--allow-replacement takes ${DATA_RESOURCE_NAMES.join(', ')} (comma-separated), not "${unknown.join(',') || value}"`,
+      command,
+    );
+  return names as DataResource[];
+}
+
 export function requestFields(values: Record<string, unknown>): RequestFields {
   const fields: Record<string, unknown> = {};
   for (const spec of FIELD_FLAGS) {

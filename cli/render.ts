@@ -1,5 +1,11 @@
 /** Everything the CLI prints about clusters and errors, as plain strings (tested without a terminal). */
-import { ApiError, type Cluster, type DryRunResult, type TimelineEntry } from './api-client.ts';
+import {
+  ApiError,
+  type Cluster,
+  type DryRunResult,
+  type TimelineEntry,
+  type UpdatePreview,
+} from './api-client.ts';
 import { flagForField, type RequestFields } from './flags.ts';
 import { formatDuration } from './progress.ts';
 
@@ -116,6 +122,44 @@ export function estimateLine(result: DryRunResult): string | undefined {
 export function dryRunText(result: DryRunResult): string {
   return `${JSON.stringify({ parameters: result.parameters, template: result.template }, null, 2)}\n`;
 }
+
+/**
+ * `up --dry-run` on an existing cluster: what the PATCH would change, from the API's dry run (the
+ * change set CloudFormation computed): each resource changed, replaced or not, and the data at risk.
+ */
+export function updatePreviewText(preview: UpdatePreview): string {
+  const lines: string[] = [];
+  if (preview.upgrade) lines.push(`Upgrade: Determined ${preview.upgrade.from} -> ${preview.upgrade.to}`);
+  lines.push(
+    `Stack parameters that change: ${preview.changedParameters.join(', ') || 'none (control-plane settings only)'}`,
+  );
+  if (preview.changes.length > 0) {
+    lines.push('Resources CloudFormation would change:');
+    for (const change of preview.changes) {
+      const how =
+        change.action === 'Modify' ? `, ${REPLACEMENT[change.replacement ?? ''] ?? 'in place'}` : '';
+      const what = change.properties.length > 0 ? `: ${change.properties.join(', ')}` : '';
+      lines.push(`  ${change.logicalId} (${change.type}) ${change.action}${how}${what}`);
+    }
+  } else if (preview.changedParameters.length > 0) {
+    lines.push('Resources CloudFormation would change: none');
+  }
+  lines.push(
+    preview.dataAtRisk.length === 0
+      ? 'Data at risk: none (the database, checkpoint bucket and shared file system stay)'
+      : 'Data at risk:',
+  );
+  for (const risk of preview.dataAtRisk)
+    lines.push(`  ${risk.resource}: ${risk.logicalId} (${risk.type}) would be ${risk.how}`);
+  lines.push(`Estimated ${dollars(preview.cost.hourly)}/h now, up to ${dollars(preview.cost.hourlyMax)}/h`);
+  return `${lines.join('\n')}\n`;
+}
+
+const REPLACEMENT: Record<string, string> = {
+  True: 'replaced',
+  Conditional: 'maybe replaced',
+  False: 'in place',
+};
 
 /** One timeline entry on one line, oldest details first. */
 export function eventLine(entry: TimelineEntry): string {

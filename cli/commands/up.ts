@@ -11,7 +11,7 @@ import { info, type Context } from '../context.ts';
 import { CliError } from '../errors.ts';
 import { FIELD_FLAGS, type FieldFlag, type RequestFields } from '../flags.ts';
 import type { Command } from '../parse-command.ts';
-import { dryRunText, estimateLine, readySummary } from '../render.ts';
+import { dryRunText, estimateLine, readySummary, updatePreviewText } from '../render.ts';
 import { seenEvents, waitFor } from '../wait.ts';
 
 type UpCommand = Extract<Command, { name: 'up' }>;
@@ -43,8 +43,15 @@ export async function up(command: UpCommand, context: Context): Promise<number> 
   return update(command, context, existing);
 }
 
+/** Flags that matter only on an update, given to a create. */
+function noteCreateOnly(command: UpCommand, { io }: Context): void {
+  if (command.allowReplacement.length > 0)
+    info(io, 'Note: --allow-replacement applies only when a cluster is updated; ignored.');
+}
+
 async function create(command: UpCommand, context: Context, previous: Cluster | undefined): Promise<number> {
   const { client, io } = context;
+  noteCreateOnly(command, context);
   const body = createBody(command.fields);
   info(
     io,
@@ -78,6 +85,10 @@ async function update(command: UpCommand, context: Context, current: Cluster): P
     );
   }
   for (const flag of plan.ignored) info(io, `Note: ${flag} applies only when a cluster is created; ignored.`);
+  if (command.allowReplacement.length > 0 && plan.changes.length > 0) {
+    plan.patch.allowReplacement = command.allowReplacement;
+    info(io, `The update may replace: ${command.allowReplacement.join(', ')} (--allow-replacement).`);
+  }
 
   if (plan.changes.length === 0) {
     info(io, `No updates are to be performed: cluster ${clusterId} already has the values given.`);
@@ -134,10 +145,27 @@ async function dryRun(command: UpCommand, context: Context, existing: Cluster | 
       info(io, `Dry run: cluster ${command.clusterId} exists and already has the values given; no update.`);
       return 0;
     }
-    info(io, `Dry run: cluster ${command.clusterId} exists (${existing.status}); up would send this update:`);
-    io.stdout.write(`${JSON.stringify(plan.patch, null, 2)}\n`);
+    const allowed = command.allowReplacement.length > 0 ? { allowReplacement: command.allowReplacement } : {};
+    // The API's dry run: the update's own checks, then CloudFormation's change set (ADR 0034).
+    const preview = await client.previewUpdate(command.clusterId, { ...plan.patch, ...allowed });
+    info(
+      io,
+      `Dry run: cluster ${command.clusterId} exists (${existing.status}); nothing was changed. up would update:\n` +
+        plan.changes.map((line) => `  ${line}`).join('\n'),
+    );
+    io.stdout.write(updatePreviewText(preview));
+    if (preview.refusal) {
+      // The API's refusal names its JSON field; say it with the flag.
+      const refused = preview.dataAtRisk.filter((risk) => !command.allowReplacement.includes(risk.resource));
+      const names = [...new Set(refused.map((risk) => risk.resource))];
+      throw new CliError(
+        `up would be refused: the update would replace or remove ${names.join(', ')} (Data at risk, above).\n` +
+          `To replace it anyway, run up again with --allow-replacement ${[...command.allowReplacement, ...names].join(',')}.`,
+      );
+    }
     return 0;
   }
+  noteCreateOnly(command, context);
   const result = await client.dryRun(createBody(command.fields));
   const estimate = estimateLine(result);
   if (estimate) info(io, estimate);

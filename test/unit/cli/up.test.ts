@@ -324,3 +324,127 @@ describe('problem+json errors', () => {
     expect(err).toMatch(/\n\s+at /);
   });
 });
+
+describe('det-deploy aws up on an existing cluster: --dry-run and --allow-replacement (ADR 0034)', () => {
+  const databaseReplaced = {
+    logicalId: 'Database',
+    type: 'AWS::RDS::DBInstance',
+    action: 'Modify',
+    replacement: 'True',
+    properties: ['StorageType'],
+  };
+  const preview = (changes: object[], dataAtRisk: object[], refusal?: string) => ({
+    clusterId: 'c1',
+    changedParameters: ['MaxDynamicAgents'],
+    changes,
+    dataAtRisk,
+    ...(refusal ? { refusal } : {}),
+    cost: { currency: 'USD', hourly: 0.19, hourlyMax: 12.5, monthToDate: 0, basis: '' },
+  });
+  /** c1 exists; PATCH ?dryRun=true answers `dry`, a real PATCH `real`. */
+  function previewApi(dry: object, real: { status: number; body: object } = { status: 202, body: {} }) {
+    return new FakeApi()
+      .on('GET', '/clusters/c1', { status: 200, body: cluster() })
+      .on('GET', '/clusters/c1/events', { status: 200, body: { items: [] } })
+      .on('PATCH', '/clusters/c1', (request) =>
+        request.path.endsWith('?dryRun=true') ? { status: 200, body: dry } : real,
+      );
+  }
+
+  it('--dry-run prints the change set the API previews (replacements, data at risk) and updates nothing', async () => {
+    const ingress = {
+      logicalId: 'MasterIngressUi',
+      type: 'AWS::EC2::SecurityGroupIngress',
+      action: 'Modify',
+      replacement: 'True',
+      properties: ['CidrIp'],
+    };
+    const master = {
+      ...ingress,
+      logicalId: 'MasterInstance',
+      type: 'AWS::EC2::Instance',
+      replacement: 'False',
+      properties: ['UserData'],
+    };
+    const api = previewApi(preview([ingress, master], []));
+
+    const { code, out, err } = await detDeploy(up('--max-dynamic-agents', '8', '--dry-run'), api);
+
+    expect(code).toBe(0);
+    expect(api.sent('PATCH').map((sent) => [sent.path, sent.body])).toStrictEqual([
+      ['/clusters/c1?dryRun=true', { maxDynamicAgents: 8 }],
+    ]);
+    expect(err).toContain('nothing was changed');
+    expect(err).toContain('--max-dynamic-agents: 5 -> 8');
+    expect(out).toContain('Stack parameters that change: MaxDynamicAgents');
+    expect(out).toContain('  MasterIngressUi (AWS::EC2::SecurityGroupIngress) Modify, replaced: CidrIp');
+    expect(out).toContain('  MasterInstance (AWS::EC2::Instance) Modify, in place: UserData');
+    expect(out).toContain('Data at risk: none');
+  });
+
+  it('--dry-run of an update that would replace the database shows it, exits 1 and names the flag', async () => {
+    const risk = {
+      resource: 'database',
+      logicalId: 'Database',
+      type: 'AWS::RDS::DBInstance',
+      how: 'replaced',
+    };
+    const api = previewApi(preview([databaseReplaced], [risk], 'The update would lose data: ...'));
+
+    const { code, out, err } = await detDeploy(up('--max-dynamic-agents', '8', '--dry-run'), api);
+
+    expect(code).toBe(1);
+    expect(out).toContain('Data at risk:\n  database: Database (AWS::RDS::DBInstance) would be replaced');
+    expect(err).toContain('up would be refused');
+    expect(err).toContain('--allow-replacement database');
+    expect(api.sent('PATCH')).toHaveLength(1);
+  });
+
+  it('--allow-replacement goes with the update (and its dry run) as allowReplacement', async () => {
+    const api = previewApi(preview([databaseReplaced], []));
+    const dry = await detDeploy(
+      up('--max-dynamic-agents', '8', '--allow-replacement', 'database,checkpointBucket', '--dry-run'),
+      api,
+    );
+    expect(dry.code).toBe(0);
+    expect(api.sent('PATCH')[0]?.body).toStrictEqual({
+      maxDynamicAgents: 8,
+      allowReplacement: ['database', 'checkpointBucket'],
+    });
+
+    const updated = existingApi(cluster(), cluster());
+    const { code, err } = await detDeploy(
+      up('--max-dynamic-agents', '8', '--allow-replacement', 'database'),
+      updated,
+    );
+    expect(code).toBe(0);
+    const [patch] = updated.sent('PATCH');
+    expect(patch?.body).toStrictEqual({ maxDynamicAgents: 8, allowReplacement: ['database'] });
+    expect(updateClusterSchema.safeParse(patch?.body).success).toBe(true);
+    expect(err).toContain('The update may replace: database');
+  });
+
+  it('refuses an unknown --allow-replacement name before sending anything', async () => {
+    const api = existingApi(cluster());
+    const { code, err } = await detDeploy(up('--max-dynamic-agents', '8', '--allow-replacement', 'vpc'), api);
+    expect(code).not.toBe(0);
+    expect(err).toContain('--allow-replacement takes database, checkpointBucket, sharedFileSystem');
+    expect(api.requests).toHaveLength(0);
+  });
+
+  it('names --allow-replacement when the API refuses an update that would lose data', async () => {
+    const api = previewApi(preview([], []), {
+      status: 400,
+      body: {
+        title: 'Invalid request',
+        status: 400,
+        errors: [
+          { field: 'allowReplacement', message: 'The update would lose data: Database would be replaced.' },
+        ],
+      },
+    });
+    const { code, err } = await detDeploy(up('--max-dynamic-agents', '8'), api);
+    expect(code).toBe(1);
+    expect(err).toContain('--allow-replacement: The update would lose data: Database would be replaced.');
+  });
+});
