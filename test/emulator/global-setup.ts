@@ -25,7 +25,9 @@ export default async function globalSetup(): Promise<void> {
     // The reaper test drives its own runs with an injected clock; keep the background one quiet.
     REAPER_INTERVAL_SECONDS: process.env.REAPER_INTERVAL_SECONDS ?? '3600',
     // Stack updates end at once in moto: a one-minute update budget lets the rolled-back upgrade of
-    // test/emulator/update-replacement.test.ts wait out a master that never answers (poll rounds, not a timer).
+    // test/emulator/update-replacement.test.ts wait out a master that never answers. The budget counts
+    // the poll rounds' waits (1-2 s each), not wall time, so a loaded machine cannot shorten it; every
+    // other update and upgrade here ends within a few rounds, and no other test reads the value.
     UPDATE_TIMEOUT_MINUTES: process.env.UPDATE_TIMEOUT_MINUTES ?? '1',
     // One team with a tiny monthly budget, for test/emulator/cost.test.ts; every other team has none.
     TEAM_POLICIES:
