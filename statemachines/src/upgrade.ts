@@ -468,7 +468,8 @@ function rollBack(): States {
       },
       InSubnetGroup: {
         Type: 'Choice',
-        Comment: 'Without DBSubnetGroupName, RDS restores into the default subnet group, where the database was',
+        Comment:
+          'Without DBSubnetGroupName, RDS restores into the default subnet group, where the database was',
         Choices: [{ Variable: '$.migrated.subnetGroup[0]', IsPresent: true, Next: 'RestoreDatabaseInGroup' }],
         Default: 'RestoreDatabase',
       },

@@ -230,8 +230,15 @@ describe('upgrade', () => {
     expect(result.status).toBe('FAILED');
     expect(aws.cluster('ml-subnets').statusReason).toContain(`Determined ${FROM} serves again`);
     const [restore] = callsOf(aws, execution, 'rds:restoreDBInstanceFromDBSnapshot');
-    expect(restore?.params).toMatchObject({ DBInstanceIdentifier: database, VpcSecurityGroupIds: ['sg-0database'] });
+    expect(restore?.params).toMatchObject({
+      DBInstanceIdentifier: database,
+      VpcSecurityGroupIds: ['sg-0database'],
+    });
     expect(restore?.params.DBSubnetGroupName).toBe(subnetGroup);
-    expect(aws.database(database)).toMatchObject({ status: 'available', schema: FROM, subnetGroup: restoredInto });
+    expect(aws.database(database)).toMatchObject({
+      status: 'available',
+      schema: FROM,
+      subnetGroup: restoredInto,
+    });
   });
 });
