@@ -21,7 +21,7 @@ import type { Principal } from '../principal.ts';
 import type { ClusterSecret } from '../ports.ts';
 import type { OperationDeps } from './deps.ts';
 import { assertMayProtect } from './protection.ts';
-import { startClaimedWorkflow } from './start-workflow.ts';
+import { resumeStart, startClaimedWorkflow } from './start-workflow.ts';
 import { assertWithinBudget } from './team-spend.ts';
 
 export const MASKED = '****';
@@ -58,7 +58,9 @@ export async function dryRunCreate(
   principal: Principal,
   request: CreateClusterRequest,
 ): Promise<DryRunResult> {
-  const { parameters, restore } = await checkCreate(deps, principal, request, 'dry-run');
+  const checked = await checkCreate(deps, principal, request, 'dry-run');
+  if ('running' in checked) throw new ConflictError(`Cluster ${request.clusterId} is being created.`);
+  const { parameters, restore } = checked;
   const stackParameters = toStackParameters(parameters, {
     secretName: MASKED,
     owner: { team: principal.team, clusterId: request.clusterId },
@@ -78,7 +80,9 @@ export async function createCluster(
   principal: Principal,
   request: CreateClusterRequest,
 ): Promise<PricedClusterView> {
-  const { parameters, existing, restore } = await checkCreate(deps, principal, request, 'create');
+  const checked = await checkCreate(deps, principal, request, 'create');
+  if ('running' in checked) return pricedView(checked.running, deps.prices, deps.clock.now());
+  const { parameters, existing, restore } = checked;
   await assertWithinBudget(deps, principal.team, 'a new cluster');
   const now = deps.clock.now();
   const version = (existing?.version ?? 0) + 1;
@@ -254,19 +258,36 @@ async function checkCreate(
   principal: Principal,
   request: CreateClusterRequest,
   mode: 'create' | 'dry-run',
-): Promise<CheckedCreate> {
+): Promise<CheckedCreate | { running: ClusterRecord }> {
   assertMayProtect(principal, request.protected, false);
   const policy = policyFor(deps.settings.policies, principal.team);
   const parameters = resolveCreate(request, { policy, region: deps.settings.region, now: deps.clock.now() });
 
-  const existing = await deps.store.get({ team: principal.team, clusterId: request.clusterId });
+  let existing = await deps.store.get({ team: principal.team, clusterId: request.clusterId });
+  if (mode === 'create' && existing?.status === 'CREATING' && isRetryOf(existing, principal, parameters)) {
+    const abandoned = existing;
+    const resumed = await resumeStart(deps, abandoned, {
+      operation: 'create',
+      release: notStarted,
+      afterRelease: () => deps.secrets.remove(abandoned.secretName ?? ''),
+    });
+    if (resumed.running) return { running: resumed.record };
+    existing = resumed.record;
+  }
   if (existing && !RECREATABLE.includes(existing.status)) {
     throw new ConflictError(
       `Cluster id ${request.clusterId} is taken (${existing.status}); choose another id or delete the existing cluster.`,
     );
   }
 
-  const restore = request.restoreFrom ? await restorable(deps, principal, request.restoreFrom) : undefined;
+  const restore = request.restoreFrom
+    ? await restorable(
+        deps,
+        principal,
+        request.restoreFrom,
+        existing?.status === 'CREATE_FAILED' ? existing : undefined,
+      )
+    : undefined;
   await assertKeyPairUsable(deps, principal, parameters, mode);
   return { parameters, existing, restore };
 }
@@ -295,14 +316,22 @@ async function assertKeyPairUsable(
   ]);
 }
 
-/** A torn-down cluster of the caller's own team: retained data never crosses teams. */
-async function restorable(deps: CreateDeps, principal: Principal, sourceId: string) {
+/**
+ * A torn-down cluster of the caller's own team: retained data never crosses teams. A source already
+ * claimed by `failed`, a create of this same id that failed, may be restored into it again.
+ */
+async function restorable(
+  deps: CreateDeps,
+  principal: Principal,
+  sourceId: string,
+  failed: ClusterRecord | undefined,
+) {
   const source = await deps.store.get({ team: principal.team, clusterId: sourceId });
   const invalid = (message: string) => new ValidationError([{ field: 'restoreFrom', message }]);
   if (!source) throw invalid(`no cluster ${sourceId} in team ${principal.team}`);
   if (source.status !== 'DELETED')
     throw invalid(`cluster ${sourceId} is ${source.status}; only a torn-down cluster can be restored`);
-  if (source.restoredInto)
+  if (source.restoredInto && source.restoredInto !== failed?.clusterId)
     throw invalid(
       `cluster ${sourceId} was already restored into ${source.restoredInto}; restore from that one once it is torn down`,
     );
@@ -310,6 +339,26 @@ async function restorable(deps: CreateDeps, principal: Principal, sourceId: stri
   if (!checkpointBucket || !dbSnapshot || !secretName)
     throw invalid(`cluster ${sourceId} was purged; it kept no data to restore`);
   return { checkpointBucket, dbSnapshot, secretName, source };
+}
+
+/**
+ * The same create sent again by the same caller (a retry after a 503): the same parameters once
+ * resolved. A `ttl` resolves against the clock, so only whether an expiry was asked is compared.
+ */
+function isRetryOf(record: ClusterRecord, principal: Principal, parameters: ClusterParameters): boolean {
+  if (record.owner !== principal.sub) return false;
+  const { expiresAt: recorded, ...left } = record.parameters;
+  const { expiresAt: asked, ...right } = parameters;
+  return (recorded === undefined) === (asked === undefined) && canonicalJson(left) === canonicalJson(right);
+}
+
+/** JSON with object keys sorted and undefined fields left out, so equal values give equal text. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, field: unknown) =>
+    field && typeof field === 'object' && !Array.isArray(field)
+      ? Object.fromEntries(Object.entries(field).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : field,
+  );
 }
 
 function idleFrom(parameters: ClusterParameters, now: Date) {

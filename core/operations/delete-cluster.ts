@@ -10,7 +10,8 @@ import { assertCanSee, type Principal } from '../principal.ts';
 import type { DeleteInput } from '../workflow/inputs.ts';
 import type { OperationDeps } from './deps.ts';
 import { withFreshRecord } from './fresh-read.ts';
-import { startClaimedWorkflow } from './start-workflow.ts';
+import { strandedChanges } from '../workflow/stranded.ts';
+import { resumeStart, startClaimedWorkflow } from './start-workflow.ts';
 
 export type DeleteDeps = Pick<OperationDeps, 'store' | 'workflows' | 'clock' | 'settings'>;
 
@@ -40,7 +41,14 @@ export async function startDelete(
     recordTtl: deletedRecordExpiry(now, deps.settings.deletedRetentionDays),
   };
   const plan = deletePlan(current.clusterId, current.status);
-  if (plan === 'already-deleting') return current;
+  if (plan === 'already-deleting') {
+    // A delete sent again after a 503 that could not give the record back (ADR 0033): settle it.
+    const resumed = await resumeStart(deps, current, {
+      operation: 'delete',
+      release: strandedChanges('DELETING') ?? {},
+    });
+    return resumed.running ? resumed.record : startDelete(deps, resumed.record, options);
+  }
   if (plan === 'after-current') {
     const updated = await deps.store.update(
       current,

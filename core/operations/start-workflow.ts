@@ -9,8 +9,10 @@
  * late execution finds the record no longer its own) or the claim wins (the workflow runs, and the
  * request is accepted after all). Never both, never neither.
  */
+import type { ClusterRecord } from '../cluster/model.ts';
 import type { ClusterRef, Operation } from '../cluster/naming.ts';
 import type { ClusterStatus } from '../cluster/status.ts';
+import { ServiceUnavailableError } from '../errors.ts';
 import type { ClusterChanges } from '../ports.ts';
 import type { OperationDeps } from './deps.ts';
 
@@ -53,4 +55,50 @@ export async function startClaimedWorkflow(
     await start.afterRelease?.().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * API Gateway ends every integration within 30 s (functions/http/api-handler.ts spends at most 29 s
+ * of it): no request that handed a record to a workflow still works on it after that.
+ */
+export const REQUEST_LIFETIME_SECONDS = 30;
+
+export type ResumedStart =
+  /** The workflow runs (or claimed the record meanwhile): the retry is answered as accepted. */
+  | { running: true; record: ClusterRecord }
+  /** No workflow will ever claim the record: it is released, and the retry does the operation again. */
+  | { running: false; record: ClusterRecord };
+
+/**
+ * The same request sent again while its record is still in progress: an earlier attempt answered
+ * 503 because StartExecution failed and the release failed too (AWS unreachable), which left the
+ * record in progress with no workflow. Rather than answer the retry 409 until the watchdog's sweep
+ * (core/workflow/stranded.ts) releases it minutes later, the retry settles it now: accepted when the
+ * workflow exists; 503 with Retry-After while a request may still be starting it; otherwise
+ * released as the sweep would, and handed back for the operation to run again.
+ */
+export async function resumeStart(
+  deps: Pick<OperationDeps, 'store' | 'workflows' | 'clock'>,
+  record: ClusterRecord,
+  start: { operation: Operation; release: ClusterChanges; afterRelease?: () => Promise<void> },
+): Promise<ResumedStart> {
+  const execution = record.execution ?? '';
+  if (await deps.workflows.exists(start.operation, execution)) return { running: true, record };
+  const ageSeconds = (deps.clock.now().getTime() - Date.parse(record.updatedAt)) / 1000;
+  if (ageSeconds < REQUEST_LIFETIME_SECONDS) {
+    throw new ServiceUnavailableError(
+      `The ${start.operation} of cluster ${record.clusterId} is still being started by an earlier request; retry shortly.`,
+      Math.max(1, Math.ceil(REQUEST_LIFETIME_SECONDS - ageSeconds)),
+    );
+  }
+  const released = await deps.store.releaseUnclaimed(
+    record,
+    { status: record.status, execution },
+    start.release,
+  );
+  if (released) await start.afterRelease?.().catch(() => undefined);
+  const current = await deps.store.get(record);
+  if (!current) throw new ServiceUnavailableError(`Cluster ${record.clusterId} changed; retry shortly.`);
+  // Not released: its workflow claimed it, or another retry moved it on (in progress again, or not).
+  return { running: !released && current.status === record.status, record: current };
 }

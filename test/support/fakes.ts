@@ -50,6 +50,9 @@ export class InMemoryClusterStore implements ClusterStore {
   readonly claims = new Map<string, string>();
   writes = 0;
 
+  /** `now` stamps updatedAt, as the real store stamps it with the table's clock. */
+  constructor(private readonly now: () => Date = () => new Date()) {}
+
   /** Test access: the stored record of a cluster (team 'alpha' unless given). */
   record(clusterId: string, team = 'alpha'): ClusterRecord | undefined {
     return this.records.get(keyOf({ team, clusterId }));
@@ -113,7 +116,7 @@ export class InMemoryClusterStore implements ClusterStore {
       ...Object.fromEntries(Object.entries(current).filter(([field]) => !removed.has(field))),
       ...clone(Object.fromEntries(set)),
       version: current.version + 1,
-      updatedAt: new Date().toISOString(),
+      updatedAt: this.now().toISOString(),
     };
     this.records.set(keyOf(cluster), next as unknown as ClusterRecord);
     this.writes++;
@@ -307,7 +310,8 @@ export type FakeDeps = OperationDeps &
 /** A full set of fake dependencies; `renderTemplate` returns a small template naming the type. */
 export function fakeDeps(options: { policies?: PolicyConfig; region?: string } = {}): FakeDeps {
   let passwords = 0;
-  const store = new InMemoryClusterStore();
+  const clock = new FixedClock();
+  const store = new InMemoryClusterStore(() => clock.now());
   return {
     store,
     ledger: new InMemorySpendLedger(store),
@@ -321,7 +325,7 @@ export function fakeDeps(options: { policies?: PolicyConfig; region?: string } =
       Resources: { MasterInstance: { Type: 'AWS::EC2::Instance' } },
     }),
     generatePassword: () => `generated-password-${++passwords}`,
-    clock: new FixedClock(),
+    clock,
     prices: PRICES,
     settings: {
       region: options.region ?? 'us-east-1',

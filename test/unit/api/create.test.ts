@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { DependencyUnavailableError } from '../../../core/errors.ts';
 import { Api } from './harness.ts';
 
@@ -292,6 +293,76 @@ describe('POST /clusters', () => {
     });
   });
 
+  describe('when a 503 could not give the record back either (AWS unreachable to the end of the request)', () => {
+    /** The first POST: StartExecution and DescribeExecution fail, and so does the release. */
+    async function strandedCreate(api: Api, started: boolean) {
+      api.deps.workflows.ambiguousNext = { started };
+      const release = jest
+        .spyOn(api.deps.store, 'releaseUnclaimed')
+        .mockRejectedValueOnce(new DependencyUnavailableError('dynamodb'));
+      const reply = await api.call('POST /clusters', { path: '/clusters', body: valid });
+      expect(reply.status).toBe(503);
+      release.mockRestore();
+      const record = api.deps.store.record('team-a-1');
+      expect(record?.status).toBe('CREATING');
+      return record;
+    }
+
+    it('answers the same create, sent again, 503 with the time a request may still be starting it, then re-creates it', async () => {
+      const api = new Api();
+      const stranded = await strandedCreate(api, false);
+      expect(api.deps.secrets.secrets.has(stranded?.secretName ?? '')).toBe(true);
+
+      api.deps.clock.advance(5);
+      const early = await api.call('POST /clusters', { path: '/clusters', body: valid });
+      expect(early.status).toBe(503);
+      expect(early.headers['retry-after']).toBe('25');
+      expect(api.deps.store.record('team-a-1')).toEqual(stranded);
+
+      api.deps.clock.advance(25); // the client honours Retry-After
+      const retry = await api.call('POST /clusters', { path: '/clusters', body: valid });
+      expect(retry.status).toBe(202);
+      const [only] = api.deps.workflows.started;
+      expect(api.deps.workflows.started).toHaveLength(1);
+      const record = api.deps.store.record('team-a-1');
+      expect(record).toMatchObject({ status: 'CREATING', execution: only?.name });
+      expect(record?.execution).not.toBe(stranded?.execution);
+      expect(record?.version).toBe((stranded?.version ?? 0) + 2); // released, then created again
+      // The abandoned attempt's passwords are taken back; the new one has its own.
+      expect(api.deps.secrets.secrets.has(stranded?.secretName ?? '')).toBe(false);
+      expect(api.deps.secrets.secrets.has(record?.secretName ?? '')).toBe(true);
+      expect(api.deps.store.quota.get('alpha')).toBe(1);
+    });
+
+    it('accepts the same create sent again when its workflow did start: one workflow, nothing rewritten', async () => {
+      const api = new Api();
+      const stranded = await strandedCreate(api, true);
+      api.deps.clock.advance(5);
+      const retry = await api.call('POST /clusters', { path: '/clusters', body: valid });
+      expect(retry.status).toBe(202);
+      expect(retry.body).toMatchObject({
+        clusterId: 'team-a-1',
+        status: 'CREATING',
+        version: stranded?.version,
+      });
+      expect(api.deps.workflows.started).toHaveLength(1);
+      expect(api.deps.store.record('team-a-1')).toEqual(stranded);
+    });
+
+    it('answers 409 to another caller, or to other parameters, as for any cluster being created', async () => {
+      const api = new Api();
+      await strandedCreate(api, false);
+      api.deps.clock.advance(60);
+      const other = await api.call('POST /clusters', { path: '/clusters', body: valid, sub: 'someone-else' });
+      const changed = await api.call('POST /clusters', {
+        path: '/clusters',
+        body: { ...valid, masterInstanceType: 'm5.xlarge' },
+      });
+      expect([other.status, changed.status]).toEqual([409, 409]);
+      expect(api.deps.store.record('team-a-1')?.status).toBe('CREATING');
+    });
+  });
+
   it('answers a dry run 503 with Retry-After when EC2 cannot be asked, and writes nothing', async () => {
     const api = new Api();
     api.deps.keyPairs.failing = true;
@@ -446,6 +517,28 @@ describe('POST /clusters with restoreFrom', () => {
     });
     expect(again.status).toBe(400);
     expect(again.body.errors[0].message).toContain('already restored into new');
+  });
+
+  it('restores again into the same id when that create failed, and still into no other', async () => {
+    const api = new Api();
+    await tornDown(api, 'old');
+    const body = { clusterId: 'new', keypair: 'demo-key', restoreFrom: 'old' };
+    expect((await api.call('POST /clusters', { path: '/clusters', body })).status).toBe(202);
+    const failed = api.deps.store.record('new');
+    await api.deps.store.update(
+      { team: 'alpha', clusterId: 'new' },
+      { version: failed?.version ?? 0 },
+      { status: 'CREATE_FAILED', statusReason: 'the stack failed' },
+    );
+    const again = await api.call('POST /clusters', { path: '/clusters', body });
+    expect(again.status).toBe(202);
+    expect(api.deps.store.record('new')).toMatchObject({ status: 'CREATING', restoredFrom: 'old' });
+    expect(api.deps.store.record('old')?.restoredInto).toBe('new');
+    const other = await api.call('POST /clusters', {
+      path: '/clusters',
+      body: { ...body, clusterId: 'newer' },
+    });
+    expect(other.status).toBe(400);
   });
 
   it.each([

@@ -1,4 +1,6 @@
 /** GET, list, PATCH, DELETE, keepalive and the timeline, through the real handlers with fakes. */
+import { jest } from '@jest/globals';
+import { DependencyUnavailableError } from '../../../core/errors.ts';
 import { Api } from './harness.ts';
 
 describe('GET /clusters/{clusterId} and GET /clusters', () => {
@@ -212,6 +214,34 @@ describe('DELETE /clusters/{clusterId}', () => {
     const retry = await api.call('DELETE /clusters/{clusterId}', { path: '/clusters/stays' });
     expect(retry.status).toBe(202);
     expect(retry.body.status).toBe('DELETING');
+  });
+
+  it('starts a delete sent again after a 503 that could not give the record back: 503 while a request may still start it, then one delete workflow', async () => {
+    const api = new Api();
+    await api.cluster('stuck');
+    api.deps.workflows.ambiguousNext = { started: false };
+    const release = jest
+      .spyOn(api.deps.store, 'releaseUnclaimed')
+      .mockRejectedValueOnce(new DependencyUnavailableError('dynamodb'));
+    expect((await api.call('DELETE /clusters/{clusterId}', { path: '/clusters/stuck' })).status).toBe(503);
+    release.mockRestore();
+    const stranded = api.deps.store.record('stuck');
+    expect(stranded?.status).toBe('DELETING');
+
+    api.deps.clock.advance(10);
+    const early = await api.call('DELETE /clusters/{clusterId}', { path: '/clusters/stuck' });
+    expect([early.status, early.headers['retry-after']]).toEqual([503, '20']);
+    api.deps.clock.advance(20);
+    const retry = await api.call('DELETE /clusters/{clusterId}', { path: '/clusters/stuck' });
+    expect(retry.status).toBe(202);
+    const deletes = api.deps.workflows.started.filter((started) => started.operation === 'delete');
+    expect(deletes).toHaveLength(1);
+    expect(api.deps.store.record('stuck')).toMatchObject({ status: 'DELETING', execution: deletes[0]?.name });
+    expect(deletes[0]?.name).not.toBe(stranded?.execution);
+    // Sent once more while that workflow runs: accepted, nothing started.
+    const again = await api.call('DELETE /clusters/{clusterId}', { path: '/clusters/stuck' });
+    expect(again.status).toBe(202);
+    expect(api.deps.workflows.started.filter((started) => started.operation === 'delete')).toHaveLength(1);
   });
 
   it('accepts a delete whose workflow claimed the record although neither start nor describe answered', async () => {
