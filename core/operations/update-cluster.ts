@@ -23,6 +23,7 @@ import { policyFor } from '../policy.ts';
 import { assertCanSee, type Principal } from '../principal.ts';
 import { assertMayProtect } from './protection.ts';
 import type { UpdateInput } from '../workflow/inputs.ts';
+import { startClaimedWorkflow } from './start-workflow.ts';
 import type { OperationDeps } from './deps.ts';
 import { withFreshRecord } from './fresh-read.ts';
 import { plannedUpgrade, startUpgrade } from './upgrade-cluster.ts';
@@ -213,21 +214,19 @@ async function updateClusterRecord(
     stack: { id: current.stackId, parameters: stackParameters },
     timing: deps.settings.timing,
   };
-  try {
-    await deps.workflows.start('update', execution, input);
-  } catch (error) {
-    await deps.store.update(
-      current,
-      { version: updated.version, statuses: ['UPDATING'] },
-      {
-        status: 'UPDATE_FAILED',
-        statusReason:
-          'The control plane could not start the update workflow; the stack is unchanged. Retry the update.',
-        pendingParameters: null,
-      },
-    );
-    throw error;
-  }
+  await startClaimedWorkflow(deps, {
+    operation: 'update',
+    execution,
+    input,
+    cluster: current,
+    inProgress: 'UPDATING',
+    release: {
+      status: 'UPDATE_FAILED',
+      statusReason:
+        'The control plane could not start the update workflow; the stack is unchanged. Retry the update.',
+      pendingParameters: null,
+    },
+  });
   await deps.store.appendEvent(current, {
     at: now.toISOString(),
     source: 'control-plane',

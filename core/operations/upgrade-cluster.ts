@@ -15,6 +15,7 @@ import { ConflictError, ValidationError } from '../errors.ts';
 import type { Principal } from '../principal.ts';
 import type { UpgradeInput } from '../workflow/inputs.ts';
 import type { UpdateDeps } from './update-cluster.ts';
+import { startClaimedWorkflow } from './start-workflow.ts';
 
 /** How long an upgrade waits for running work to end before it gives up (UPGRADE_DRAIN_MINUTES). */
 export const DEFAULT_UPGRADE_DRAIN_SECONDS = 30 * 60;
@@ -100,20 +101,18 @@ export async function startUpgrade(
     drainSeconds: deps.settings.upgradeDrainSeconds ?? DEFAULT_UPGRADE_DRAIN_SECONDS,
     timing: deps.settings.timing,
   };
-  try {
-    await deps.workflows.start('upgrade', execution, input);
-  } catch (error) {
-    await deps.store.update(
-      current,
-      { version: updated.version, statuses: ['UPDATING'] },
-      {
-        status: 'UPDATE_FAILED',
-        statusReason: `The control plane could not start the upgrade workflow; Determined ${versions.from} still serves and nothing was changed. Retry the upgrade.`,
-        pendingParameters: null,
-      },
-    );
-    throw error;
-  }
+  await startClaimedWorkflow(deps, {
+    operation: 'upgrade',
+    execution,
+    input,
+    cluster: current,
+    inProgress: 'UPDATING',
+    release: {
+      status: 'UPDATE_FAILED',
+      statusReason: `The control plane could not start the upgrade workflow; Determined ${versions.from} still serves and nothing was changed. Retry the upgrade.`,
+      pendingParameters: null,
+    },
+  });
   await deps.store.appendEvent(current, {
     at: now.toISOString(),
     source: 'control-plane',

@@ -22,6 +22,7 @@ export function updateWorkflow(): StateMachine {
     inProgress: 'UPDATING',
     failed: 'UPDATE_FAILED',
     recordedErrors: ['StackUpdateFailed'],
+    claim: true,
   });
 }
 

@@ -52,6 +52,7 @@ export function upgradeWorkflow(): StateMachine {
     inProgress: 'UPDATING',
     failed: 'UPDATE_FAILED',
     recordedErrors: ['ClusterUpgradeFailed'],
+    claim: true,
   });
 }
 

@@ -112,6 +112,40 @@ describe('PATCH /clusters/{clusterId}', () => {
     expect(sent.filter((parameter) => parameter.UsePreviousValue === true).length).toBe(sent.length - 1);
   });
 
+  it.each([
+    ['an update', 'up-lost', { maxDynamicAgents: 7 }, 'update'],
+    ['an upgrade', 'upg-lost', { determinedVersion: '0.38.1' }, 'upgrade'],
+  ])(
+    'starts %s exactly once when neither StartExecution nor DescribeExecution answers (ADR 0033)',
+    async (_name, id, body, operation) => {
+      const api = new Api();
+      const record = await api.cluster(id);
+      if (!record) throw new Error('no record');
+      record.parameters = { ...record.parameters, determinedVersion: '0.38.0' };
+      const patch = () => api.call('PATCH /clusters/{clusterId}', { path: `/clusters/${id}`, body });
+      const ours = () => api.deps.workflows.started.filter((started) => started.operation === operation);
+
+      // Not started: the record is given back as failed-to-start, the stack untouched.
+      api.deps.workflows.ambiguousNext = { started: false };
+      expect((await patch()).status).toBe(503);
+      expect(api.deps.store.record(id)).toMatchObject({ status: 'UPDATE_FAILED' });
+      expect(api.deps.store.record(id)?.statusReason).toContain('could not start the');
+      expect(api.deps.store.record(id)?.pendingParameters).toBeUndefined();
+      expect(ours()).toHaveLength(0);
+
+      // Started and claimed although no answer said so: accepted, one workflow.
+      api.deps.workflows.ambiguousNext = {
+        started: true,
+        onStarted: (name) => api.deps.store.claimed.set(`alpha#${id}`, name),
+      };
+      const accepted = await patch();
+      expect(accepted.status).toBe(202);
+      expect(api.deps.store.record(id)?.status).toBe('UPDATING');
+      expect(ours()).toHaveLength(1);
+      expect(api.deps.store.record(id)?.execution).toBe(ours()[0]?.name);
+    },
+  );
+
   it('changes control-plane settings without touching the stack', async () => {
     const api = new Api();
     await api.cluster('up-2');

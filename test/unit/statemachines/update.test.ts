@@ -60,6 +60,7 @@ describe('update', () => {
     ).toEqual([{ ParameterKey: 'MaxDynamicAgents', ParameterValue: '7' }]);
     expect(update?.params.Parameters).toContainEqual({ ParameterKey: 'Keypair', UsePreviousValue: true });
     expect(aws.actions(execution, { timeline: false })).toEqual([
+      'dynamodb:updateItem', // the claim: the record is still this execution's (ADR 0033)
       'cloudformation:describeStacks', // the recorded stack, by id: its ownership tags
       'cloudformation:updateStack',
       'cloudformation:describeStacks', // 10 s
@@ -86,6 +87,7 @@ describe('update', () => {
     expect(stack.parameters).toEqual(before);
     // CloudFormation's validation errors share one error name with throttling: retried, then read.
     expect(aws.actions(execution, { timeline: false })).toEqual([
+      'dynamodb:updateItem',
       'cloudformation:describeStacks',
       'cloudformation:updateStack',
       'cloudformation:updateStack',
