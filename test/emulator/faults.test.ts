@@ -152,6 +152,40 @@ describe('AWS faults during a create', () => {
   }, 120_000);
 });
 
+describe('a 503 that could not give its record back (ADR 0033)', () => {
+  it('the same create sent again resumes it: 503 while a request may still start it, then one stack, READY', async () => {
+    const id = uniqueId('flt-strand');
+    // Step Functions and the record's release both fail to the end of the request.
+    proxy.inject({ kind: 'unavailable', service: 'states' });
+    proxy.inject({ kind: 'unavailable', service: 'dynamodb', operation: 'UpdateItem' });
+    const refused = await create(id, { budgetMs: FROZEN_BUDGET_MS });
+    proxy.clear();
+    expect(refused.status).toBe(503);
+    expect((await call('GET', `/clusters/${id}`, { token })).body.status).toBe('CREATING');
+
+    // At once: no workflow, and the first request may still be starting one.
+    const early = await create(id);
+    expect(early.status).toBe(503);
+    const wait = Number(early.headers['retry-after']);
+    expect(wait).toBeGreaterThan(0);
+    expect(wait).toBeLessThanOrEqual(30);
+    expect((await call('GET', `/clusters/${id}`, { token })).body.status).toBe('CREATING');
+
+    // After Retry-After (the clock moved on instead of the test waiting): released and created again.
+    const later = { ...deps, clock: { now: () => new Date(Date.now() + (wait + 1) * 1000) } };
+    const resumed = await request(() =>
+      createCluster(later, principal, {
+        clusterId: id,
+        keypair: DEMO_KEY_PAIR,
+        deploymentType: 'simple',
+      } as never),
+    );
+    expect(resumed.status).toBe(202);
+    await waitForStatus(id, token, 'READY', 60_000);
+    expect(await stacksNamed(id)).toBe(1);
+  }, 120_000);
+});
+
 describe('StartExecution took effect but its answer was lost, and DescribeExecution is down (ADR 0033)', () => {
   it('a create: accepted once (claimed) or released and re-created: one workflow builds the one stack', async () => {
     const id = uniqueId('flt-lost');
