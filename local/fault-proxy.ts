@@ -24,6 +24,8 @@ export interface Fault {
   operation?: string;
   /** How many matching requests to fault; unlimited when absent (until `clear`). */
   times?: number;
+  /** Faults that begin with this one's first match: an outage that spreads from one call on. */
+  then?: Fault[];
 }
 
 export interface FaultProxy {
@@ -100,6 +102,10 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
           (candidate.operation === undefined || candidate.operation === operation),
       );
       if (!fault) return pass();
+      if (fault.then) {
+        faults.push(...fault.then);
+        fault.then = undefined;
+      }
       if (fault.times !== undefined && --fault.times <= 0) faults = faults.filter((other) => other !== fault);
       faulted[fault.kind] += 1;
       if (fault.kind === 'freeze') {

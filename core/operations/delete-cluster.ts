@@ -107,3 +107,17 @@ export async function startDelete(
   });
   return updated;
 }
+
+/**
+ * The watchdog's side of a delete whose workflow never started (core/workflow/stranded.ts): the
+ * record, released to DELETE_FAILED, is deleted again as it was asked (purge or not).
+ */
+export async function restartDelete(deps: DeleteDeps, stranded: ClusterRecord): Promise<void> {
+  const current = await deps.store.get(stranded);
+  if (current?.status !== 'DELETE_FAILED') return;
+  await startDelete(deps, current, {
+    purge: stranded.deleteRequested?.purge ?? false,
+    by: 'the control plane',
+    reason: 'the first delete workflow never started; started again',
+  });
+}

@@ -7,7 +7,8 @@
  * for `graceSeconds`, and moves each to its operation's retryable *_FAILED status with a reason.
  * An execution that has not claimed its record is released only while still unclaimed (a late
  * start then finds the record not its own and touches nothing); one that claimed it and ended is
- * marked on the record's version, so a write by anyone else since wins.
+ * marked on the record's version, so a write by anyone else since wins. A delete that never started
+ * is started again, as the delete API does for a retry (core/operations/start-workflow.ts resumeStart).
  */
 import type { ClusterRecord } from '../cluster/model.ts';
 import type { ClusterStatus } from '../cluster/status.ts';
@@ -37,12 +38,19 @@ export interface StrandedDeps {
   ): Promise<boolean>;
   /** A write conditional on the record's version and status; false when the record changed. */
   markOnVersion(record: ClusterRecord, changes: ClusterChanges): Promise<boolean>;
+  /**
+   * Start the delete again once a DELETING record whose workflow never started is released (to
+   * DELETE_FAILED): a delete that was asked for, by a user or by the reaper, is not dropped.
+   */
+  restartDelete?(record: ClusterRecord): Promise<void>;
   now: Date;
   graceSeconds?: number;
 }
 
 export interface StrandedReport {
   released: { clusterId: string; team: string; from: ClusterStatus; to: ClusterStatus }[];
+  /** Deletes started again after their first workflow never started. */
+  restarted: { clusterId: string; team: string }[];
   errors: number;
 }
 
@@ -57,7 +65,7 @@ export function strandedChanges(status: ClusterStatus): ClusterChanges | undefin
 }
 
 export async function releaseStranded(deps: StrandedDeps): Promise<StrandedReport> {
-  const report: StrandedReport = { released: [], errors: 0 };
+  const report: StrandedReport = { released: [], restarted: [], errors: 0 };
   const graceMs = (deps.graceSeconds ?? STRANDED_GRACE_SECONDS) * 1000;
   for (const record of await deps.inProgress()) {
     const changes = strandedChanges(record.status);
@@ -66,8 +74,8 @@ export async function releaseStranded(deps: StrandedDeps): Promise<StrandedRepor
     if (deps.now.getTime() - Date.parse(record.updatedAt) < graceMs) continue;
     try {
       const expect = { status: record.status, execution: record.execution };
-      const done =
-        (await deps.releaseUnclaimed(record, expect, changes)) || (await deps.markOnVersion(record, changes));
+      const neverStarted = await deps.releaseUnclaimed(record, expect, changes);
+      const done = neverStarted || (await deps.markOnVersion(record, changes));
       if (done)
         report.released.push({
           clusterId: record.clusterId,
@@ -75,6 +83,12 @@ export async function releaseStranded(deps: StrandedDeps): Promise<StrandedRepor
           from: record.status,
           to: changes.status,
         });
+      // Only a delete that never ran is started again: one that ran and ended without an outcome
+      // waits for a person, so that a delete which keeps failing does not loop.
+      if (neverStarted && record.status === 'DELETING' && deps.restartDelete) {
+        await deps.restartDelete(record);
+        report.restarted.push({ clusterId: record.clusterId, team: record.team });
+      }
     } catch {
       // One record's failure must not hide the others'; the next sweep tries again.
       report.errors += 1;

@@ -19,10 +19,11 @@ import {
 import { upgradeBudgetSeconds } from '../../core/operations/upgrade-cluster.ts';
 import { timingFrom } from '../../core/workflow/inputs.ts';
 import { wakeSettledWorkflows, type SweepReport } from '../../core/workflow/lost-events.ts';
+import { restartDelete } from '../../core/operations/delete-cluster.ts';
 import { releaseStranded, type StrandedReport } from '../../core/workflow/stranded.ts';
 import { StaleRecordError } from '../../core/errors.ts';
 import type { DynamoClusterStore } from '../../adapters/cluster-store.ts';
-import { clusterStore, parkedWorkflows, stacks } from '../deps.ts';
+import { clock, clusterStore, parkedWorkflows, settings, stacks, workflows } from '../deps.ts';
 
 /** Time a workflow may spend besides its stack wait: checks, the root-cause search, status writes. */
 export const GRACE_SECONDS = 15 * 60;
@@ -90,6 +91,8 @@ export const handler = async (): Promise<{
         throw error;
       }
     },
+    restartDelete: (record) =>
+      restartDelete({ store, workflows: workflows(), clock, settings: settings() }, record),
     now: new Date(),
   });
   if (stranded.released.length > 0 || stranded.errors > 0)

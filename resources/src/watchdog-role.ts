@@ -4,7 +4,8 @@
  * report a failed run to the async-failures queue. For the lost-event sweep
  * (core/workflow/lost-events.ts): read an execution's input, the parked token on its cluster
  * record, its stack's status, and return the token. For the stranded-record sweep
- * (core/workflow/stranded.ts): list in-progress records, release those with no workflow.
+ * (core/workflow/stranded.ts): list in-progress records, release those with no workflow, and start
+ * again a delete that never started.
  */
 import { arn, getAtt, join, ref, type Resources } from './cfn.ts';
 import type { ServiceShape } from './service.ts';
@@ -76,6 +77,20 @@ export function watchdogRoleResources(shape: ServiceShape): Resources {
                     getAtt('ClustersTable', 'Arn'),
                     join([getAtt('ClustersTable', 'Arn'), '/index/by-created']),
                   ],
+                },
+                {
+                  // A delete whose workflow never started is started again (core/workflow/stranded.ts):
+                  // the delete workflow, and the timeline entry saying so.
+                  Sid: 'RestartDeletes',
+                  Effect: 'Allow',
+                  Action: ['states:StartExecution'],
+                  Resource: ref('DeleteClusterStateMachine'),
+                },
+                {
+                  Sid: 'RestartDeletesTimeline',
+                  Effect: 'Allow',
+                  Action: ['dynamodb:PutItem'],
+                  Resource: getAtt('ClustersTable', 'Arn'),
                 },
                 {
                   Sid: 'StackStatus',

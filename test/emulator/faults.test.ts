@@ -14,7 +14,8 @@ import { reap, type ReapDeps } from '../../core/operations/reap.ts';
 import { Ec2KeyPairs } from '../../adapters/key-pairs.ts';
 import { SecretsManagerSecrets } from '../../adapters/secrets.ts';
 import { createCluster, type CreateDeps } from '../../core/operations/create-cluster.ts';
-import { deleteCluster } from '../../core/operations/delete-cluster.ts';
+import { deleteCluster, restartDelete } from '../../core/operations/delete-cluster.ts';
+import { releaseStranded } from '../../core/workflow/stranded.ts';
 import type { Principal } from '../../core/principal.ts';
 import { problemResponse } from '../../functions/http/middleware/problem-details.ts';
 import { startFaultProxy, type FaultProxy } from '../../local/fault-proxy.ts';
@@ -326,4 +327,59 @@ describe('AWS faults during a reaper run', () => {
     expect(up.errors).toEqual([]);
     expect(up.examined).toBeGreaterThanOrEqual(1);
   }, 120_000);
+
+  it('AWS going down as a teardown starts: the run reports it; the watchdog starts the delete again and the data is kept', async () => {
+    const id = uniqueId('flt-reapd');
+    expect((await create(id)).status).toBe(202);
+    await waitForStatus(id, token, 'READY', 60_000);
+    const ready = await deps.store.get({ team: TEAM, clusterId: id });
+    if (!ready) throw new Error('no record');
+    // Expired and warned: this run tears it down.
+    const past = new Date(Date.now() - 60_000).toISOString();
+    await deps.store.update(
+      ready,
+      { version: ready.version },
+      { idle: { ...ready.idle, expiresAt: past, teardownAt: past, teardownReason: 'expired' } },
+    );
+    const worker = emulatorDeps({ endpoint: proxy.endpoint, client: { timeoutMs: 1000, maxAttempts: 2 } });
+    const reapDeps: ReapDeps = {
+      ...deps,
+      store: reapingOnly(deps.store, (cluster) => cluster.clusterId === id),
+      agents: worker.agents,
+      databases: worker.databases,
+      masters: worker.masters,
+      notifier: worker.notifier,
+      reaper: { graceSeconds: 600, pageSize: 200, masterConcurrency: 10 },
+    };
+    // The outage begins with the workflow's start: Step Functions, then DynamoDB, so the record
+    // written DELETING cannot be given back either.
+    proxy.inject({
+      kind: 'unavailable',
+      service: 'states',
+      then: [{ kind: 'unavailable', service: 'dynamodb' }],
+    });
+    const down = await withDeadline(Date.now() + BUDGET_MS, () => reap(reapDeps, { dryRun: false })).then(
+      (report) => report.errors.length,
+      () => 1,
+    );
+    proxy.clear(); // AWS is back
+    expect(down).toBeGreaterThan(0);
+    const stranded = await deps.store.get({ team: TEAM, clusterId: id });
+    expect(stranded?.status).toBe('DELETING');
+
+    // The watchdog's sweep (every minute on AWS; its grace passed here by setting it to 0).
+    const sweep = await releaseStranded({
+      inProgress: async () => (stranded ? [stranded] : []),
+      running: new Set(),
+      releaseUnclaimed: (record, expect, changes) => deps.store.releaseUnclaimed(record, expect, changes),
+      markOnVersion: async () => false,
+      restartDelete: (record) => restartDelete(deps, record),
+      now: new Date(),
+      graceSeconds: 0,
+    });
+    expect(sweep).toMatchObject({ errors: 0, restarted: [{ clusterId: id, team: TEAM }] });
+    const deleted = await waitForStatus(id, token, 'DELETED', 120_000);
+    expect(deleted.body.retained?.checkpointBucket).toBeTruthy();
+    expect(deleted.body.retained?.dbSnapshot).toBeTruthy();
+  }, 240_000);
 });

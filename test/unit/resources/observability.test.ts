@@ -173,7 +173,7 @@ describe('resources/observability.yml', () => {
     for (const entry of [...shape.functions, ...shape.stateMachines]) expect(roles).toContain(entry.role);
   });
 
-  it('lets the watchdog list the executions of every lifecycle workflow, wake parked ones (ADR 0031), release stranded records (ADR 0033), and nothing else', () => {
+  it('lets the watchdog list the executions of every lifecycle workflow, wake parked ones (ADR 0031), release stranded records and restart a delete that never started (ADR 0033), and nothing else', () => {
     const role = template.Resources.WatchdogFunctionRole.Properties;
     const statements = role.Policies.flatMap((policy: Json) => policy.PolicyDocument.Statement);
     const list = statements.find((statement: Json) => statement.Action.includes('states:ListExecutions'));
@@ -183,6 +183,8 @@ describe('resources/observability.yml', () => {
         .map((machine) => machine.logicalId)
         .sort(),
     );
+    const restart = statements.find((statement: Json) => statement.Action.includes('states:StartExecution'));
+    expect(restart.Resource).toEqual({ Ref: 'DeleteClusterStateMachine' });
     expect(statements.flatMap((statement: Json) => statement.Action).sort()).toEqual(
       [
         'logs:CreateLogStream',
@@ -197,6 +199,9 @@ describe('resources/observability.yml', () => {
         // The stranded-record sweep (ADR 0033): in-progress records, released by a conditional write.
         'dynamodb:Query',
         'dynamodb:UpdateItem',
+        // A delete that never started is started again: the delete workflow only, and its timeline entry.
+        'states:StartExecution',
+        'dynamodb:PutItem',
       ].sort(),
     );
     const stranded = statements.find((statement: Json) => statement.Action.includes('dynamodb:Query'));

@@ -6,7 +6,8 @@
 import type { ClusterRecord } from '../../../core/cluster/model.ts';
 import { StaleRecordError } from '../../../core/errors.ts';
 import { releaseStranded, STRANDED_GRACE_SECONDS } from '../../../core/workflow/stranded.ts';
-import { InMemoryClusterStore, keyOf } from '../../support/fakes.ts';
+import { restartDelete } from '../../../core/operations/delete-cluster.ts';
+import { fakeDeps, InMemoryClusterStore, keyOf } from '../../support/fakes.ts';
 
 const NOW = new Date('2026-12-03T10:00:00.000Z');
 const minutesAgo = (minutes: number) => new Date(NOW.getTime() - minutes * 60_000).toISOString();
@@ -29,8 +30,13 @@ function record(clusterId: string, changes: Partial<ClusterRecord>): ClusterReco
   };
 }
 
-function sweep(store: InMemoryClusterStore, running: string[] = []) {
+function sweep(
+  store: InMemoryClusterStore,
+  running: string[] = [],
+  restart?: (entry: ClusterRecord) => Promise<void>,
+) {
   return releaseStranded({
+    ...(restart ? { restartDelete: restart } : {}),
     inProgress: async () =>
       [...store.records.values()].filter((entry) =>
         ['CREATING', 'DELETING', 'UPDATING', 'STOPPING', 'STARTING'].includes(entry.status),
@@ -125,7 +131,25 @@ describe('stranded records', () => {
       },
       now: NOW,
     });
-    expect(raced).toEqual({ released: [], errors: 1 });
+    expect(raced).toEqual({ released: [], restarted: [], errors: 1 });
     expect(moving.record('moving')?.status).toBe('CREATING');
+  });
+
+  it('starts again a delete whose workflow never started, as it was asked; not one that ran and ended', async () => {
+    const deps = fakeDeps();
+    const { store } = deps;
+    const deleting = { status: 'DELETING' as const, deleteRequested: { purge: true, recordTtl: 1 } };
+    store.records.set(keyOf({ team: 'alpha', clusterId: 'lost' }), record('lost', deleting));
+    store.records.set(keyOf({ team: 'alpha', clusterId: 'ran' }), record('ran', deleting));
+    store.claimed.set('alpha#ran', 'ran-x');
+
+    const report = await sweep(store, [], (entry) => restartDelete(deps, entry));
+
+    expect(report.restarted).toEqual([{ clusterId: 'lost', team: 'alpha' }]);
+    const [again, ...more] = deps.workflows.started;
+    expect(more).toEqual([]);
+    expect(again).toMatchObject({ operation: 'delete', input: { clusterId: 'lost', purge: true } });
+    expect(store.record('lost')).toMatchObject({ status: 'DELETING', execution: again?.name });
+    expect(store.record('ran')?.status).toBe('DELETE_FAILED');
   });
 });
