@@ -289,20 +289,16 @@ describe('conditional-write conflicts in bursts', () => {
 });
 
 describe('AWS faults during a reaper run', () => {
-  it('EC2 not answering mid run: the run ends, reports it, changes nothing; the next run completes', async () => {
-    const id = uniqueId('flt-reap');
-    expect((await create(id)).status).toBe(202);
-    await waitForStatus(id, token, 'READY', 60_000);
-    const before = await call('GET', `/clusters/${id}`, { token });
-    // A worker has no request budget: its clients' own short limits, through the proxy.
+  /** The reaper as it runs on AWS, through the proxy, reaping only cluster `id` (the emulator is shared). */
+  function reaperOf(id: string): ReapDeps {
+    // A worker has no request budget: its clients' own short limits.
     const worker = emulatorDeps({
       endpoint: proxy.endpoint,
       client: { timeoutMs: 1000, maxAttempts: 2 },
       masterTimeoutMs: 1000,
     });
-    const reapDeps: ReapDeps = {
+    return {
       ...deps,
-      // Only this test's cluster: other test files share the emulator.
       store: reapingOnly(deps.store, (cluster) => cluster.clusterId === id),
       agents: worker.agents,
       databases: worker.databases,
@@ -310,6 +306,14 @@ describe('AWS faults during a reaper run', () => {
       notifier: worker.notifier,
       reaper: { graceSeconds: 600, pageSize: 200, masterConcurrency: 10 },
     };
+  }
+
+  it('EC2 not answering mid run: the run ends, reports it, changes nothing; the next run completes', async () => {
+    const id = uniqueId('flt-reap');
+    expect((await create(id)).status).toBe(202);
+    await waitForStatus(id, token, 'READY', 60_000);
+    const before = await call('GET', `/clusters/${id}`, { token });
+    const reapDeps = reaperOf(id);
     proxy.inject({ kind: 'freeze', service: 'ec2' });
     const started = Date.now();
     const down = await reap(reapDeps, { dryRun: false }).then(
@@ -341,16 +345,7 @@ describe('AWS faults during a reaper run', () => {
       { version: ready.version },
       { idle: { ...ready.idle, expiresAt: past, teardownAt: past, teardownReason: 'expired' } },
     );
-    const worker = emulatorDeps({ endpoint: proxy.endpoint, client: { timeoutMs: 1000, maxAttempts: 2 } });
-    const reapDeps: ReapDeps = {
-      ...deps,
-      store: reapingOnly(deps.store, (cluster) => cluster.clusterId === id),
-      agents: worker.agents,
-      databases: worker.databases,
-      masters: worker.masters,
-      notifier: worker.notifier,
-      reaper: { graceSeconds: 600, pageSize: 200, masterConcurrency: 10 },
-    };
+    const reapDeps = reaperOf(id);
     // The outage begins with the workflow's start: Step Functions, then DynamoDB, so the record
     // written DELETING cannot be given back either.
     proxy.inject({
