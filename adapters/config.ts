@@ -19,6 +19,11 @@ export interface Config {
   policies: PolicyConfig;
   auth: { teamClaim: string; scopes: ScopeNames };
   /**
+   * How long the gateway in front of the API waits for an answer: API Gateway's 29 s on AWS; the
+   * local gateway's own limit locally (LOCAL_LAMBDA_TIMEOUT_SECONDS). Bounds each request's budget.
+   */
+  api: { gatewayLimitSeconds: number };
+  /**
    * The control plane's own secret key (HMAC of idempotency fingerprints, encryption of page
    * tokens): a Secrets Manager secret on AWS, a value locally. Exactly one of the two is set.
    */
@@ -105,6 +110,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         admin: stringFromEnv(env, 'AUTH_ADMIN_SCOPE', DEFAULT_SCOPES.admin),
       },
     },
+    api: { gatewayLimitSeconds: numberFromEnv(env, 'API_GATEWAY_LIMIT_SECONDS', 29, { min: 1, max: 900 }) },
     apiKey: apiKeyFromEnv(env),
     workflow: {
       pollSeconds: numberFromEnv(env, 'WORKFLOW_POLL_SECONDS', 10, { min: 1, max: 600 }),

@@ -147,6 +147,8 @@ export function settings(): OperationDeps['settings'] {
     timing: timingFrom(current.workflow),
     deletedRetentionDays: current.retention.deletedDays,
     upgradeDrainSeconds: current.workflow.upgradeDrainMinutes * 60,
+    // No request outlives the gateway's limit (core/operations/start-workflow.ts resumeStart).
+    requestLifetimeSeconds: current.api.gatewayLimitSeconds + 1,
   };
 }
 

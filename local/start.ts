@@ -71,6 +71,8 @@ export async function startLocal(options: {
       WORKFLOW_FAST_PATH: 'false',
       TEARDOWN_GRACE_SECONDS: '60',
       POWERTOOLS_LOG_LEVEL: 'WARN',
+      // The local gateway is the API's gateway here: a request's budget follows its limit.
+      API_GATEWAY_LIMIT_SECONDS: process.env.LOCAL_LAMBDA_TIMEOUT_SECONDS ?? '29',
       // Stacks are named exactly like their clusters locally (docs/adr/0017-stack-ownership.md).
       STACK_PREFIX: '',
       // The emulator forgets everything when it stops, so a key per run is enough.

@@ -33,5 +33,7 @@ export interface OperationDeps {
     deletedRetentionDays: number;
     /** How long an upgrade waits for the agents' work to end (default 30 minutes). */
     upgradeDrainSeconds?: number;
+    /** How long a request can live (default REQUEST_LIFETIME_SECONDS, core/operations/start-workflow.ts). */
+    requestLifetimeSeconds?: number;
   };
 }

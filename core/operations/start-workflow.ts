@@ -59,7 +59,8 @@ export async function startClaimedWorkflow(
 
 /**
  * API Gateway ends every integration within 30 s (functions/http/api-handler.ts spends at most 29 s
- * of it): no request that handed a record to a workflow still works on it after that.
+ * of it): no request that handed a record to a workflow still works on it after that. A gateway
+ * with another limit (the local one) sets `settings.requestLifetimeSeconds`.
  */
 export const REQUEST_LIFETIME_SECONDS = 30;
 
@@ -78,17 +79,18 @@ export type ResumedStart =
  * released as the sweep would, and handed back for the operation to run again.
  */
 export async function resumeStart(
-  deps: Pick<OperationDeps, 'store' | 'workflows' | 'clock'>,
+  deps: Pick<OperationDeps, 'store' | 'workflows' | 'clock' | 'settings'>,
   record: ClusterRecord,
   start: { operation: Operation; release: ClusterChanges; afterRelease?: () => Promise<void> },
 ): Promise<ResumedStart> {
   const execution = record.execution ?? '';
   if (await deps.workflows.exists(start.operation, execution)) return { running: true, record };
   const ageSeconds = (deps.clock.now().getTime() - Date.parse(record.updatedAt)) / 1000;
-  if (ageSeconds < REQUEST_LIFETIME_SECONDS) {
+  const lifetime = deps.settings.requestLifetimeSeconds ?? REQUEST_LIFETIME_SECONDS;
+  if (ageSeconds < lifetime) {
     throw new ServiceUnavailableError(
       `The ${start.operation} of cluster ${record.clusterId} is still being started by an earlier request; retry shortly.`,
-      Math.max(1, Math.ceil(REQUEST_LIFETIME_SECONDS - ageSeconds)),
+      Math.max(1, Math.ceil(lifetime - ageSeconds)),
     );
   }
   const released = await deps.store.releaseUnclaimed(

@@ -5,6 +5,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { withDeadline } from '../../adapters/aws/deadline.ts';
+import { config } from '../../adapters/config.ts';
 import { assertScope, type Scope } from '../../core/principal.ts';
 import { principalOf, readApiRequest, type ApiRequest } from './api-request.ts';
 import { conditionalGet } from './middleware/conditional-get.ts';
@@ -60,7 +61,9 @@ export function apiHandler<D>(main: ApiMain<D>, options: ApiHandlerOptions<D>) {
   // Every AWS call of the request, middlewares included, shares one budget (adapters/aws/deadline.ts).
   return Object.assign(
     (event: APIGatewayProxyEventV2, context: Context) =>
-      withDeadline(Date.now() + requestBudgetMs(context), () => handle(event, context)),
+      withDeadline(Date.now() + requestBudgetMs(context, config().api.gatewayLimitSeconds * 1000), () =>
+        handle(event, context),
+      ),
     { settings },
   );
 }
@@ -77,9 +80,12 @@ const ANSWER_MARGIN_MS = 8_000;
  * How long AWS calls may take in this request: what the function and API Gateway both still
  * allow, less the margin to write the answer (and, after a failed step, to undo what it wrote).
  */
-export function requestBudgetMs(context: Pick<Context, 'getRemainingTimeInMillis'> | undefined): number {
-  const remaining = context?.getRemainingTimeInMillis?.() ?? GATEWAY_LIMIT_MS;
-  return Math.max(0, Math.min(remaining, GATEWAY_LIMIT_MS) - ANSWER_MARGIN_MS);
+export function requestBudgetMs(
+  context: Pick<Context, 'getRemainingTimeInMillis'> | undefined,
+  gatewayLimitMs = GATEWAY_LIMIT_MS,
+): number {
+  const remaining = context?.getRemainingTimeInMillis?.() ?? gatewayLimitMs;
+  return Math.max(0, Math.min(remaining, gatewayLimitMs) - ANSWER_MARGIN_MS);
 }
 
 export function toHttp(response: ApiResponse): APIGatewayProxyStructuredResultV2 {

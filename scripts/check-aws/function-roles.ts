@@ -273,8 +273,20 @@ export const FUNCTION_CALLS: Record<string, FunctionCall[]> = {
     },
     { adapter: 'executions', action: 'states:SendTaskSuccess', resource: '*' },
     { adapter: 'parkedWorkflows', action: 'dynamodb:GetItem', resource: table },
-    // The stranded-record sweep (core/workflow/stranded.ts).
-    ...store('Query@by-created', 'UpdateItem'),
+    // The stranded-record sweep (core/workflow/stranded.ts), and a delete that never started, started
+    // again (core/operations/delete-cluster.ts restartDelete).
+    ...store('Query@by-created', 'UpdateItem', 'GetItem', 'PutItem'),
+    {
+      adapter: 'workflows',
+      action: 'states:StartExecution',
+      resource: arn.stateMachine('DeleteClusterStateMachine'),
+    },
+    {
+      adapter: 'workflows',
+      action: 'states:DescribeExecution',
+      resource:
+        arn.stateMachine('DeleteClusterStateMachine').replace(':stateMachine:', ':execution:') + ':run-1',
+    },
     { adapter: 'stacks', action: 'cloudformation:DescribeStacks', resource: stack },
     { adapter: 'lambda', action: 'sqs:SendMessage', resource: arn.queue('AsyncFailuresQueue') },
   ],

@@ -5,6 +5,7 @@
 import { currentDeadline } from '../../../adapters/aws/deadline.ts';
 import { apiHandler, requestBudgetMs } from '../../../functions/http/api-handler.ts';
 import { problemResponse } from '../../../functions/http/middleware/problem-details.ts';
+import { loadConfig } from '../../../adapters/config.ts';
 import { apiEvent, lambdaContext } from '../../support/events.ts';
 
 describe('the request budget', () => {
@@ -13,6 +14,14 @@ describe('the request budget', () => {
     expect(requestBudgetMs({ getRemainingTimeInMillis: () => 10_000 })).toBe(2_000);
     expect(requestBudgetMs({ getRemainingTimeInMillis: () => 1_000 })).toBe(0);
     expect(requestBudgetMs(undefined)).toBe(21_000);
+    // Behind a gateway that waits longer (the local one, LOCAL_LAMBDA_TIMEOUT_SECONDS=300).
+    expect(requestBudgetMs({ getRemainingTimeInMillis: () => 300_000 }, 300_000)).toBe(292_000);
+    expect(loadConfig({ ...process.env, API_GATEWAY_LIMIT_SECONDS: '300' }).api.gatewayLimitSeconds).toBe(
+      300,
+    );
+    expect(() => loadConfig({ ...process.env, API_GATEWAY_LIMIT_SECONDS: '0' })).toThrow(
+      /API_GATEWAY_LIMIT_SECONDS/,
+    );
   });
 
   it('is in force for everything the handler runs', async () => {
