@@ -21,7 +21,7 @@ import type { Principal } from '../principal.ts';
 import type { ClusterSecret } from '../ports.ts';
 import type { OperationDeps } from './deps.ts';
 import { assertMayProtect } from './protection.ts';
-import { resumeStart, startClaimedWorkflow } from './start-workflow.ts';
+import { leftInProgress, resumeStart, startClaimedWorkflow } from './start-workflow.ts';
 import { assertWithinBudget } from './team-spend.ts';
 
 export const MASKED = '****';
@@ -58,9 +58,7 @@ export async function dryRunCreate(
   principal: Principal,
   request: CreateClusterRequest,
 ): Promise<DryRunResult> {
-  const checked = await checkCreate(deps, principal, request, 'dry-run');
-  if ('running' in checked) throw new ConflictError(`Cluster ${request.clusterId} is being created.`);
-  const { parameters, restore } = checked;
+  const { parameters, restore } = await checkCreate(deps, principal, request, 'dry-run');
   const stackParameters = toStackParameters(parameters, {
     secretName: MASKED,
     owner: { team: principal.team, clusterId: request.clusterId },
@@ -80,9 +78,7 @@ export async function createCluster(
   principal: Principal,
   request: CreateClusterRequest,
 ): Promise<PricedClusterView> {
-  const checked = await checkCreate(deps, principal, request, 'create');
-  if ('running' in checked) return pricedView(checked.running, deps.prices, deps.clock.now());
-  const { parameters, existing, restore } = checked;
+  const { parameters, existing, restore } = await checkCreate(deps, principal, request, 'create');
   await assertWithinBudget(deps, principal.team, 'a new cluster');
   const now = deps.clock.now();
   const version = (existing?.version ?? 0) + 1;
@@ -113,7 +109,8 @@ export async function createCluster(
       stackName: stack,
     });
   } catch (error) {
-    if (error instanceof ServiceUnavailableError) await abandonIfWritten(deps, record);
+    if (error instanceof ServiceUnavailableError && !(await abandonIfWritten(deps, record)))
+      throw leftInProgress(deps, error);
     throw error;
   }
   if (restore) await claimRestoreSource(deps, record, restore.source);
@@ -182,13 +179,13 @@ export async function createCluster(
 /**
  * An insert that ran out of time may still have been written (DynamoDB took it, the answer was
  * late). A record of this request with no workflow would stay CREATING for ever: mark it
- * CREATE_FAILED, which the same request, sent again after Retry-After, re-creates. Best effort:
- * if AWS does not answer this either, the 503 stands (docs/adr/0031-load-and-faults.md).
+ * CREATE_FAILED, which the same request, sent again after Retry-After, re-creates. False when AWS
+ * does not answer this either (docs/adr/0031-load-and-faults.md, 0033).
  */
-async function abandonIfWritten(deps: CreateDeps, record: ClusterRecord): Promise<void> {
+async function abandonIfWritten(deps: CreateDeps, record: ClusterRecord): Promise<boolean> {
   try {
     const current = await deps.store.get({ team: record.team, clusterId: record.clusterId });
-    if (!current || current.execution !== record.execution || current.status !== 'CREATING') return;
+    if (!current || current.execution !== record.execution || current.status !== 'CREATING') return true;
     await deps.store.update(
       current,
       { version: current.version, statuses: ['CREATING'] },
@@ -197,8 +194,10 @@ async function abandonIfWritten(deps: CreateDeps, record: ClusterRecord): Promis
         statusReason: 'AWS was busy and the create did not start; create the cluster again.',
       },
     );
+    return true;
   } catch {
-    // Still busy: nothing more to do in this request.
+    // Still busy: the record may be left CREATING; the retry's Retry-After outlasts this request.
+    return false;
   }
 }
 
@@ -258,21 +257,20 @@ async function checkCreate(
   principal: Principal,
   request: CreateClusterRequest,
   mode: 'create' | 'dry-run',
-): Promise<CheckedCreate | { running: ClusterRecord }> {
+): Promise<CheckedCreate> {
   assertMayProtect(principal, request.protected, false);
   const policy = policyFor(deps.settings.policies, principal.team);
   const parameters = resolveCreate(request, { policy, region: deps.settings.region, now: deps.clock.now() });
 
   let existing = await deps.store.get({ team: principal.team, clusterId: request.clusterId });
   if (mode === 'create' && existing?.status === 'CREATING' && isRetryOf(existing, principal, parameters)) {
-    const abandoned = existing;
-    const resumed = await resumeStart(deps, abandoned, {
+    const stranded = existing;
+    const resumed = await resumeStart(deps, stranded, {
       operation: 'create',
       release: notStarted,
-      afterRelease: () => deps.secrets.remove(abandoned.secretName ?? ''),
+      afterRelease: () => deps.secrets.remove(stranded.secretName ?? ''),
     });
-    if (resumed.running) return { running: resumed.record };
-    existing = resumed.record;
+    if (resumed.abandoned) existing = resumed.record;
   }
   if (existing && !RECREATABLE.includes(existing.status)) {
     throw new ConflictError(

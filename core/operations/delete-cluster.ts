@@ -47,7 +47,7 @@ export async function startDelete(
       operation: 'delete',
       release: strandedChanges('DELETING') ?? {},
     });
-    return resumed.running ? resumed.record : startDelete(deps, resumed.record, options);
+    return resumed.abandoned ? startDelete(deps, resumed.record, options) : current;
   }
   if (plan === 'after-current') {
     const updated = await deps.store.update(

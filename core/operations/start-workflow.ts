@@ -36,7 +36,7 @@ export interface ClaimedStart {
  * (core/workflow/stranded.ts).
  */
 export async function startClaimedWorkflow(
-  deps: Pick<OperationDeps, 'store' | 'workflows'>,
+  deps: Pick<OperationDeps, 'store' | 'workflows'> & { settings?: OperationDeps['settings'] },
   start: ClaimedStart,
 ): Promise<void> {
   try {
@@ -46,15 +46,30 @@ export async function startClaimedWorkflow(
     // StartExecution may have failed only in its answer; unknown counts as not started, because the
     // release below is safe either way.
     if (await deps.workflows.exists(start.operation, start.execution).catch(() => false)) return;
-    const released = await deps.store.releaseUnclaimed(
-      start.cluster,
-      { status: start.inProgress, execution: start.execution },
-      start.release,
-    );
+    const released = await deps.store
+      .releaseUnclaimed(
+        start.cluster,
+        { status: start.inProgress, execution: start.execution },
+        start.release,
+      )
+      .catch((releaseError: unknown) => {
+        // Left in progress with no workflow: the same request, sent after the request lifetime,
+        // finds it abandoned and runs the operation again (resumeStart).
+        throw leftInProgress(deps, releaseError);
+      });
     if (!released) return;
     await start.afterRelease?.().catch(() => undefined);
     throw error;
   }
+}
+
+/** A 503 that sends the client back once no request can still be starting the operation. */
+export function leftInProgress(deps: { settings?: OperationDeps['settings'] }, cause: unknown): Error {
+  return new ServiceUnavailableError(
+    'AWS did not answer in time to start the operation or to undo its first step; send the same request again after Retry-After.',
+    requestLifetimeSeconds(deps),
+    { cause },
+  );
 }
 
 /**
@@ -65,34 +80,34 @@ export async function startClaimedWorkflow(
 export const REQUEST_LIFETIME_SECONDS = 30;
 
 export type ResumedStart =
-  /** The workflow runs (or claimed the record meanwhile): the retry is answered as accepted. */
-  | { running: true; record: ClusterRecord }
-  /** No workflow will ever claim the record: it is released, and the retry does the operation again. */
-  | { running: false; record: ClusterRecord };
+  /** Its workflow runs, or a request may still be starting it: the record is left as it is. */
+  | { abandoned: false }
+  /** No workflow will claim it: released now (or moved on by another request); the record as it is now. */
+  | { abandoned: true; record: ClusterRecord };
+
+/** How long a request can live, here: no request that wrote a record still works on it after this. */
+export function requestLifetimeSeconds(deps: { settings?: OperationDeps['settings'] }): number {
+  return deps.settings?.requestLifetimeSeconds ?? REQUEST_LIFETIME_SECONDS;
+}
 
 /**
- * The same request sent again while its record is still in progress: an earlier attempt answered
- * 503 because StartExecution failed and the release failed too (AWS unreachable), which left the
- * record in progress with no workflow. Rather than answer the retry 409 until the watchdog's sweep
- * (core/workflow/stranded.ts) releases it minutes later, the retry settles it now: accepted when the
- * workflow exists; 503 with Retry-After while a request may still be starting it; otherwise
- * released as the sweep would, and handed back for the operation to run again.
+ * A request finds the record in progress for its own operation. Usually its workflow runs, or the
+ * request that wrote it is still starting it: the caller answers as for any record in progress
+ * (409 for a create). But when an earlier request answered 503 because StartExecution failed and
+ * the release failed too (AWS unreachable), the record was left in progress with no workflow, and
+ * the retry would get that answer until the watchdog's sweep (core/workflow/stranded.ts) released
+ * it minutes later. That 503 told the client to come back after the request lifetime; by then the
+ * record is abandoned, and the retry releases it as the sweep would and runs the operation again.
  */
 export async function resumeStart(
   deps: Pick<OperationDeps, 'store' | 'workflows' | 'clock' | 'settings'>,
   record: ClusterRecord,
   start: { operation: Operation; release: ClusterChanges; afterRelease?: () => Promise<void> },
 ): Promise<ResumedStart> {
-  const execution = record.execution ?? '';
-  if (await deps.workflows.exists(start.operation, execution)) return { running: true, record };
   const ageSeconds = (deps.clock.now().getTime() - Date.parse(record.updatedAt)) / 1000;
-  const lifetime = deps.settings.requestLifetimeSeconds ?? REQUEST_LIFETIME_SECONDS;
-  if (ageSeconds < lifetime) {
-    throw new ServiceUnavailableError(
-      `The ${start.operation} of cluster ${record.clusterId} is still being started by an earlier request; retry shortly.`,
-      Math.max(1, Math.ceil(lifetime - ageSeconds)),
-    );
-  }
+  if (ageSeconds < requestLifetimeSeconds(deps)) return { abandoned: false };
+  const execution = record.execution ?? '';
+  if (await deps.workflows.exists(start.operation, execution)) return { abandoned: false };
   const released = await deps.store.releaseUnclaimed(
     record,
     { status: record.status, execution },
@@ -101,6 +116,7 @@ export async function resumeStart(
   if (released) await start.afterRelease?.().catch(() => undefined);
   const current = await deps.store.get(record);
   if (!current) throw new ServiceUnavailableError(`Cluster ${record.clusterId} changed; retry shortly.`);
-  // Not released: its workflow claimed it, or another retry moved it on (in progress again, or not).
-  return { running: !released && current.status === record.status, record: current };
+  // Not released and still in progress: its workflow claimed it meanwhile.
+  if (!released && current.status === record.status) return { abandoned: false };
+  return { abandoned: true, record: current };
 }

@@ -302,21 +302,23 @@ describe('POST /clusters', () => {
         .mockRejectedValueOnce(new DependencyUnavailableError('dynamodb'));
       const reply = await api.call('POST /clusters', { path: '/clusters', body: valid });
       expect(reply.status).toBe(503);
+      // Come back once no request can still be starting it (API Gateway's limit).
+      expect(reply.headers['retry-after']).toBe('30');
       release.mockRestore();
       const record = api.deps.store.record('team-a-1');
       expect(record?.status).toBe('CREATING');
       return record;
     }
 
-    it('answers the same create, sent again, 503 with the time a request may still be starting it, then re-creates it', async () => {
+    it('re-creates it when the same create is sent again after Retry-After; before, 409 as for any create in progress', async () => {
       const api = new Api();
       const stranded = await strandedCreate(api, false);
       expect(api.deps.secrets.secrets.has(stranded?.secretName ?? '')).toBe(true);
 
+      // Too early: a request may still be starting it (and 50 racing creates of one id get 409).
       api.deps.clock.advance(5);
       const early = await api.call('POST /clusters', { path: '/clusters', body: valid });
-      expect(early.status).toBe(503);
-      expect(early.headers['retry-after']).toBe('25');
+      expect(early.status).toBe(409);
       expect(api.deps.store.record('team-a-1')).toEqual(stranded);
 
       api.deps.clock.advance(25); // the client honours Retry-After
@@ -334,17 +336,13 @@ describe('POST /clusters', () => {
       expect(api.deps.store.quota.get('alpha')).toBe(1);
     });
 
-    it('accepts the same create sent again when its workflow did start: one workflow, nothing rewritten', async () => {
+    it('leaves it to its workflow when that did start: 409 as for any create in progress, one workflow, nothing rewritten', async () => {
       const api = new Api();
       const stranded = await strandedCreate(api, true);
-      api.deps.clock.advance(5);
+      api.deps.clock.advance(30);
       const retry = await api.call('POST /clusters', { path: '/clusters', body: valid });
-      expect(retry.status).toBe(202);
-      expect(retry.body).toMatchObject({
-        clusterId: 'team-a-1',
-        status: 'CREATING',
-        version: stranded?.version,
-      });
+      expect(retry.status).toBe(409);
+      expect(retry.body.detail).toContain('CREATING');
       expect(api.deps.workflows.started).toHaveLength(1);
       expect(api.deps.store.record('team-a-1')).toEqual(stranded);
     });
