@@ -127,8 +127,16 @@ describe('the API over HTTP', () => {
       ),
     );
     const statuses = replies.map((reply) => reply.status).sort();
-    expect(statuses.filter((status) => status === 202)).toHaveLength(1);
-    expect(statuses.filter((status) => status === 409)).toHaveLength(49);
+    const count = (status: number) => statuses.filter((other) => other === status).length;
+    // One winner; the others 409 (the id is taken), or on a loaded emulator 503 with Retry-After
+    // (the contract's answer for a busy AWS); never a 500, never a second 202.
+    expect({ accepted: count(202), other: statuses.length - count(202) - count(409) - count(503) }).toEqual({
+      accepted: 1,
+      other: 0,
+    });
+    expect(count(409)).toBeGreaterThan(0);
+    for (const reply of replies.filter((answer) => answer.status === 503))
+      expect(reply.headers.get('retry-after')).toMatch(/^\d+$/);
     await waitForStatus(id, alpha, 'READY');
 
     const { executions = [] } = await emulator
