@@ -97,6 +97,10 @@ export async function startGateway(options: GatewayOptions): Promise<Server> {
     });
   });
 
+  // Idle keep-alive connections outlive the client's (undici: 4 s): a server closing one as the client
+  // reuses it resets that request (ECONNRESET), as a load balancer's 60 s idle timeout avoids on AWS.
+  server.keepAliveTimeout = 65_000;
+
   async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const started = Date.now();
     const url = new URL(request.url ?? '/', 'http://localhost');

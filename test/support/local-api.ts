@@ -55,7 +55,12 @@ export async function call(
     body = JSON.stringify(options.body);
     headers['content-type'] ??= 'application/json';
   }
-  const response = await fetch(`${apiUrl()}${path}`, { method, headers, body });
+  const send = () => fetch(`${apiUrl()}${path}`, { method, headers, body });
+  // A GET is safe to send again when the connection it reused was reset under it.
+  const response = await send().catch((error: unknown) => {
+    if (method !== 'GET') throw error;
+    return send();
+  });
   const text = await response.text();
   let parsed: unknown;
   try {
