@@ -234,6 +234,29 @@ describe('POST /clusters', () => {
     expect(api.deps.workflows.started).toHaveLength(1);
   });
 
+  it('when that late insert cannot be marked either, says Retry-After 30 and re-creates it on the retry after', async () => {
+    const api = new Api();
+    const store = api.deps.store;
+    const insert = store.insert.bind(store);
+    const update = store.update.bind(store);
+    store.insert = async (...args: Parameters<typeof insert>) => {
+      await insert(...args);
+      throw new DependencyUnavailableError('dynamodb');
+    };
+    store.update = async () => {
+      throw new DependencyUnavailableError('dynamodb');
+    };
+    const refused = await api.call('POST /clusters', { path: '/clusters', body: valid });
+    expect([refused.status, refused.headers['retry-after']]).toEqual([503, '30']);
+    expect(store.record('team-a-1')?.status).toBe('CREATING');
+    store.insert = insert;
+    store.update = update;
+    api.deps.clock.advance(30);
+    const retried = await api.call('POST /clusters', { path: '/clusters', body: valid });
+    expect(retried.status).toBe(202);
+    expect(api.deps.workflows.started).toHaveLength(1);
+  });
+
   it('answers 202 once the workflow runs, even if the timeline entry after it is refused by a busy table', async () => {
     const api = new Api();
     api.deps.store.appendEvent = async () => {
